@@ -1,0 +1,58 @@
+//! Per-cold-start state: configuration and SDK clients, built once in `main` and shared by
+//! every request. Building makes no network call (credentials and endpoints resolve lazily).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, SdkConfig};
+
+use crate::auth::JwtKeys;
+use crate::config::{Config, ConfigError};
+use crate::email::Mailer;
+use crate::store::Store;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub mailer: Mailer,
+    pub files: aws_sdk_s3::Client,
+    pub jwt: Arc<JwtKeys>,
+}
+
+impl AppState {
+    /// Reads configuration from the environment and builds the SDK clients.
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        let config = Config::from_env()?;
+        let sdk = load_sdk_config(aws_config::defaults(BehaviorVersion::latest())).await;
+        Ok(Self::new(config, &sdk))
+    }
+
+    pub fn new(config: Config, sdk: &SdkConfig) -> Self {
+        let store = Store::new(aws_sdk_dynamodb::Client::new(sdk), config.table_name.as_str());
+        let mailer = Mailer::new(aws_sdk_sesv2::Client::new(sdk), &config.sender_email, &config.agency_name);
+        // Path-style addressing only against a custom endpoint (the local emulator).
+        let s3_config = aws_sdk_s3::config::Builder::from(sdk).force_path_style(sdk.endpoint_url().is_some()).build();
+        let files = aws_sdk_s3::Client::from_conf(s3_config);
+        let jwt = Arc::new(JwtKeys::new(&config));
+        Self { config: Arc::new(config), store, mailer, files, jwt }
+    }
+}
+
+/// Applies the portal's timeouts and retries: a dead or silent dependency turns into a 503
+/// within seconds instead of hanging until the Lambda times out.
+pub async fn load_sdk_config(loader: aws_config::ConfigLoader) -> SdkConfig {
+    loader
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(1))
+                .operation_attempt_timeout(Duration::from_secs(2))
+                .operation_timeout(Duration::from_secs(4))
+                .build(),
+        )
+        .retry_config(RetryConfig::standard().with_max_attempts(2))
+        .load()
+        .await
+}

@@ -1,0 +1,196 @@
+//! Typed configuration, read from the environment once per cold start. A missing or malformed
+//! variable fails init with a message naming it, so a bad deploy is caught before any request.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::domain::EmailAddress;
+
+#[derive(Clone)]
+pub struct Config {
+    /// DynamoDB single table.
+    pub table_name: String,
+    /// Private S3 bucket holding deliverable files.
+    pub files_bucket: String,
+    /// Verified SES identity the portal sends from.
+    pub sender_email: EmailAddress,
+    /// Origin of the web app, e.g. `https://portal.agency.com` (no trailing slash). Magic links
+    /// point here, and state-changing requests from any other origin are refused.
+    pub public_url: String,
+    /// Shown in emails and the web app.
+    pub agency_name: String,
+    pub jwt_secret: JwtSecret,
+    pub session_ttl: Duration,
+    pub login_limit_per_email: u32,
+    pub login_limit_per_ip: u32,
+}
+
+/// HS256 key; at least 32 bytes. Never printed.
+#[derive(Clone)]
+pub struct JwtSecret(Vec<u8>);
+
+impl JwtSecret {
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for JwtSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("JwtSecret(<redacted>)")
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("environment variable {0} is required but not set")]
+    Missing(&'static str),
+    #[error("environment variable {name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+impl Config {
+    /// Login tokens live 10 minutes (OWASP ASVS 5.0 §6.5.5): short enough to be useless when
+    /// a mailbox leaks later, long enough for slow mail delivery.
+    pub const LOGIN_TOKEN_TTL: Duration = Duration::from_secs(10 * 60);
+    /// Fixed rate-limit window for sign-in requests.
+    pub const LOGIN_RATE_WINDOW: Duration = Duration::from_secs(15 * 60);
+    /// The JWT audience: tokens minted for anything else are refused.
+    pub const JWT_AUDIENCE: &'static str = "client-portal";
+
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let required = |name: &'static str| {
+            lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()).ok_or(ConfigError::Missing(name))
+        };
+        let optional = |name: &'static str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let invalid = |name: &'static str, reason: &str| ConfigError::Invalid { name, reason: reason.to_owned() };
+        let number = |name: &'static str, default: u64, range: std::ops::RangeInclusive<u64>| match optional(name) {
+            None => Ok(default),
+            Some(raw) => raw
+                .parse::<u64>()
+                .ok()
+                .filter(|n| range.contains(n))
+                .ok_or_else(|| invalid(name, &format!("expected a whole number in {}..={}", range.start(), range.end()))),
+        };
+
+        let sender_email = EmailAddress::parse(&required("SENDER_EMAIL")?)
+            .map_err(|_| invalid("SENDER_EMAIL", "not an email address"))?;
+        let public_url = parse_public_url(&required("PUBLIC_URL")?).map_err(|reason| invalid("PUBLIC_URL", reason))?;
+        let secret = required("JWT_SECRET")?;
+        if secret.len() < 32 {
+            return Err(invalid("JWT_SECRET", "must be at least 32 bytes (use `openssl rand -base64 48`)"));
+        }
+        Ok(Self {
+            table_name: required("TABLE_NAME")?,
+            files_bucket: required("FILES_BUCKET")?,
+            sender_email,
+            public_url,
+            agency_name: optional("AGENCY_NAME").unwrap_or_else(|| "Client Portal".to_owned()),
+            jwt_secret: JwtSecret(secret.into_bytes()),
+            session_ttl: Duration::from_secs(number("SESSION_TTL_SECONDS", 8 * 3600, 300..=7 * 24 * 3600)?),
+            login_limit_per_email: u32::try_from(number("LOGIN_LIMIT_PER_EMAIL", 5, 1..=1000)?).unwrap_or(5),
+            login_limit_per_ip: u32::try_from(number("LOGIN_LIMIT_PER_IP", 30, 1..=100_000)?).unwrap_or(30),
+        })
+    }
+
+    /// The origin browsers send in `Origin` for requests from our own web app.
+    pub fn public_origin(&self) -> &str {
+        &self.public_url
+    }
+}
+
+/// Accepts an `https://` origin, or `http://` for loopback development only.
+fn parse_public_url(raw: &str) -> Result<String, &'static str> {
+    let trimmed = raw.trim_end_matches('/');
+    let uri: http::Uri = trimmed.parse().map_err(|_| "not a URL")?;
+    let host = uri.host().ok_or("missing host")?;
+    match uri.scheme_str() {
+        Some("https") => {}
+        Some("http") if matches!(host, "localhost" | "127.0.0.1" | "[::1]") => {}
+        Some("http") => return Err("must use https (http is allowed only for localhost)"),
+        _ => return Err("must start with https://"),
+    }
+    if uri.path() != "/" && !uri.path().is_empty() || uri.query().is_some() {
+        return Err("must be an origin only, without a path or query");
+    }
+    Ok(trimmed.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(overrides: &[(&str, &str)]) -> HashMap<String, String> {
+        let mut map: HashMap<String, String> = [
+            ("TABLE_NAME", "portal"),
+            ("FILES_BUCKET", "portal-files"),
+            ("SENDER_EMAIL", "portal@agency.example"),
+            ("PUBLIC_URL", "https://portal.agency.example/"),
+            ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        for (k, v) in overrides {
+            map.insert((*k).to_owned(), (*v).to_owned());
+        }
+        map
+    }
+
+    fn load(map: &HashMap<String, String>) -> Result<Config, ConfigError> {
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_apply() {
+        let config = load(&env(&[])).unwrap();
+        assert_eq!(config.public_url, "https://portal.agency.example");
+        assert_eq!(config.session_ttl, Duration::from_secs(8 * 3600));
+        assert_eq!(config.login_limit_per_email, 5);
+        assert_eq!(config.agency_name, "Client Portal");
+    }
+
+    #[test]
+    fn missing_variable_is_named() {
+        let mut map = env(&[]);
+        map.remove("TABLE_NAME");
+        assert_eq!(load(&map).err(), Some(ConfigError::Missing("TABLE_NAME")));
+        let blank = env(&[("JWT_SECRET", "  ")]);
+        assert_eq!(load(&blank).err(), Some(ConfigError::Missing("JWT_SECRET")));
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        for (name, value) in [
+            ("JWT_SECRET", "short"),
+            ("PUBLIC_URL", "http://portal.agency.example"),
+            ("PUBLIC_URL", "https://portal.agency.example/app"),
+            ("PUBLIC_URL", "portal.agency.example"),
+            ("SENDER_EMAIL", "nobody"),
+            ("SESSION_TTL_SECONDS", "10"),
+            ("SESSION_TTL_SECONDS", "eight hours"),
+        ] {
+            match load(&env(&[(name, value)])) {
+                Err(ConfigError::Invalid { name: got, .. }) => assert_eq!(got, name, "{value}"),
+                other => panic!("{name}={value} gave {:?}", other.map(|c| c.public_url)),
+            }
+        }
+    }
+
+    #[test]
+    fn http_is_allowed_for_localhost_only() {
+        let config = load(&env(&[("PUBLIC_URL", "http://localhost:5173")])).unwrap();
+        assert_eq!(config.public_origin(), "http://localhost:5173");
+    }
+
+    #[test]
+    fn secret_is_never_printed() {
+        let config = load(&env(&[])).unwrap();
+        assert!(!format!("{:?}", config.jwt_secret).contains("0123"));
+    }
+}

@@ -1,0 +1,109 @@
+//! HTTP plumbing shared by every function: the JSON body extractor with JSON rejections, the
+//! caller's IP, the same-origin guard for state-changing requests, and the finishing layers
+//! (body limit, `no-store`, JSON 404/405) every router gets.
+
+use axum::Router;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use serde::de::DeserializeOwned;
+
+use crate::app::AppState;
+use crate::error::ApiError;
+
+/// Largest request body any route accepts; uploads go straight to S3, never through the API.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// `axum::Json`, but every rejection is one of our JSON errors.
+pub struct Json<T>(pub T);
+
+impl<T, S> FromRequest<S> for Json<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::UnsupportedMediaType),
+            Err(JsonRejection::JsonSyntaxError(_)) => {
+                Err(ApiError::bad_request("invalid_json", "The request body is not valid JSON."))
+            }
+            Err(JsonRejection::JsonDataError(error)) => {
+                Err(ApiError::bad_request("invalid_request", format!("The request body is not as expected: {}", error.body_text())))
+            }
+            Err(JsonRejection::BytesRejection(_)) => Err(ApiError::PayloadTooLarge),
+            Err(other) => Err(ApiError::bad_request("invalid_request", other.body_text())),
+        }
+    }
+}
+
+/// The caller's IP as API Gateway saw it (`requestContext.http.sourceIp`); "unknown" when
+/// absent. Headers such as `X-Forwarded-For` are not trusted: a caller can write them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientIp(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        use lambda_http::request::RequestContext;
+        let ip = match parts.extensions.get::<RequestContext>() {
+            Some(RequestContext::ApiGatewayV2(context)) => context.http.source_ip.clone(),
+            _ => None,
+        };
+        Ok(Self(ip.unwrap_or_else(|| "unknown".to_owned())))
+    }
+}
+
+/// Refuses state-changing requests that a browser sent from another site. Browsers always
+/// send `Origin` on cross-origin POSTs; requests without one (curl, server-to-server) carry
+/// no ambient cookie risk from a web page, so they pass.
+async fn same_origin_guard(State(state): State<AppState>, request: Request, next: Next) -> Result<Response, ApiError> {
+    let changes_state = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if changes_state {
+        let headers = request.headers();
+        let origin = headers.get(header::ORIGIN).map(HeaderValue::as_bytes);
+        if origin.is_some_and(|origin| origin != state.config.public_origin().as_bytes()) {
+            return Err(ApiError::ForeignOrigin);
+        }
+        if headers.get("sec-fetch-site").is_some_and(|site| site.as_bytes() == b"cross-site") {
+            return Err(ApiError::ForeignOrigin);
+        }
+    }
+    Ok(next.run(request).await)
+}
+
+/// API responses carry personal data: never cache them, never sniff them.
+async fn response_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    response
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
+/// Wraps a route group with what every function needs; each function's router calls this.
+pub fn finish(routes: Router<AppState>, state: AppState) -> Router {
+    routes
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), same_origin_guard))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(response_headers))
+        .with_state(state)
+}

@@ -1,0 +1,18 @@
+//! Client Portal core, shared by every Lambda function and the `portal` CLI.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod domain;
+pub mod email;
+pub mod error;
+pub mod http;
+pub mod lambda;
+pub mod local;
+pub mod models;
+pub mod signin;
+pub mod store;
+pub mod telemetry;
+
+pub use app::AppState;

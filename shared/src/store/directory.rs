@@ -1,0 +1,124 @@
+//! Clients, contacts, admins and the email claims that make addresses unique.
+
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+
+use super::{Item, Store, StoreError, classify, keys, to_item};
+use crate::domain::{AdminId, ClientId, ContactId, EmailAddress, Role};
+use crate::models::{Admin, Client, Contact, EmailClaim, Project};
+
+impl Store {
+    pub async fn put_client(&self, client: &Client) -> Result<(), StoreError> {
+        let item = to_item(client, keys::client(client.id), "CLIENT".into(), [])?;
+        self.put_new(item).await
+    }
+
+    pub async fn get_client(&self, id: ClientId) -> Result<Option<Client>, StoreError> {
+        self.get(keys::client(id), "CLIENT".into()).await
+    }
+
+    pub async fn get_contact(&self, client_id: ClientId, id: ContactId) -> Result<Option<Contact>, StoreError> {
+        self.get(keys::client(client_id), format!("CONTACT#{id}")).await
+    }
+
+    pub async fn get_admin(&self, id: AdminId) -> Result<Option<Admin>, StoreError> {
+        self.get(keys::AGENCY.into(), format!("ADMIN#{id}")).await
+    }
+
+    pub async fn get_email_claim(&self, email: &EmailAddress) -> Result<Option<EmailClaim>, StoreError> {
+        self.get(keys::email(email), "EMAIL".into()).await
+    }
+
+    /// Adds a contact and claims its email in one transaction: no contact without its claim.
+    pub async fn create_contact(&self, contact: &Contact) -> Result<(), StoreError> {
+        let item = to_item(contact, keys::client(contact.client_id), format!("CONTACT#{}", contact.id), [])?;
+        let claim = EmailClaim {
+            email: contact.email.clone(),
+            role: Role::Client,
+            principal_id: contact.id.to_string(),
+            client_id: Some(contact.client_id),
+        };
+        self.create_with_claim(item, &claim, Some(contact.client_id)).await
+    }
+
+    /// Adds an admin and claims its email in one transaction.
+    pub async fn create_admin(&self, admin: &Admin) -> Result<(), StoreError> {
+        let item = to_item(admin, keys::AGENCY.into(), format!("ADMIN#{}", admin.id), [])?;
+        let claim =
+            EmailClaim { email: admin.email.clone(), role: Role::Admin, principal_id: admin.id.to_string(), client_id: None };
+        self.create_with_claim(item, &claim, None).await
+    }
+
+    pub async fn put_project(&self, project: &Project) -> Result<(), StoreError> {
+        let item = to_item(project, keys::client(project.client_id), format!("PROJECT#{}", project.id), [])?;
+        self.put_new(item).await
+    }
+
+    /// Puts an item that must not exist yet.
+    async fn put_new(&self, item: Item) -> Result<(), StoreError> {
+        self.db
+            .put_item()
+            .table_name(&*self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
+    /// Writes `item` and the email claim together; a taken email cancels both. When
+    /// `client_id` is given, the client must exist (checked in the same transaction).
+    async fn create_with_claim(
+        &self,
+        item: Item,
+        claim: &EmailClaim,
+        client_id: Option<ClientId>,
+    ) -> Result<(), StoreError> {
+        let put = |item: Item, condition: &str| -> Result<TransactWriteItem, StoreError> {
+            let put = Put::builder()
+                .table_name(&*self.table)
+                .set_item(Some(item))
+                .condition_expression(condition)
+                .build()
+                .map_err(|e| StoreError::Other(e.to_string()))?;
+            Ok(TransactWriteItem::builder().put(put).build())
+        };
+        let claim_item = to_item(claim, keys::email(&claim.email), "EMAIL".into(), [])?;
+        let mut request = self
+            .db
+            .transact_write_items()
+            .transact_items(put(claim_item, "attribute_not_exists(PK)")?)
+            .transact_items(put(item, "attribute_not_exists(PK)")?);
+        if let Some(client_id) = client_id {
+            let check = aws_sdk_dynamodb::types::ConditionCheck::builder()
+                .table_name(&*self.table)
+                .key("PK", super::s(keys::client(client_id)))
+                .key("SK", super::s("CLIENT"))
+                .condition_expression("attribute_exists(PK)")
+                .build()
+                .map_err(|e| StoreError::Other(e.to_string()))?;
+            request = request.transact_items(TransactWriteItem::builder().condition_check(check).build());
+        }
+        match request.send().await {
+            Ok(_) => Ok(()),
+            Err(error) => {
+                if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) = error.as_service_error() {
+                    let failed: Vec<usize> = cancelled
+                        .cancellation_reasons()
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, reason)| reason.code() == Some("ConditionalCheckFailed"))
+                        .map(|(index, _)| index)
+                        .collect();
+                    return Err(match failed.first() {
+                        Some(0) => StoreError::EmailTaken,
+                        Some(_) => StoreError::ConditionFailed,
+                        None => classify(error),
+                    });
+                }
+                Err(classify(error))
+            }
+        }
+    }
+}

@@ -1,0 +1,384 @@
+//! Test harness: one moto server per test binary (started on a free port, stopped when the
+//! binary exits), one table per test, and an in-process gateway that routes requests to the
+//! function routers exactly as `template.yaml` routes them in AWS.
+
+use std::collections::HashMap;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_dynamodb::config::Credentials;
+use axum::Router;
+use axum::body::Body;
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use shared::AppState;
+use shared::config::Config;
+use shared::domain::{AdminId, ClientId, ContactId, EmailAddress};
+use shared::models::{Admin, Client, ClientStatus, Contact};
+use tower::ServiceExt;
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// The emulator's base URL, starting it on first use.
+pub fn moto_endpoint() -> &'static str {
+    static ENDPOINT: OnceLock<String> = OnceLock::new();
+    ENDPOINT.get_or_init(start_moto)
+}
+
+fn start_moto() -> String {
+    let binary = std::env::var_os("MOTO_SERVER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join(".venv/bin/moto_server"));
+    assert!(binary.exists(), "{} not found: run `make test` (it creates .venv)", binary.display());
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    // A watchdog shell stops moto when this test process exits, however it exits.
+    let script = r#"MOTO_DISABLE_GLOBAL_CORS=1 "$0" -H 127.0.0.1 -p "$1" >/dev/null 2>&1 & moto=$!
+parent=$PPID
+while kill -0 "$parent" 2>/dev/null && kill -0 "$moto" 2>/dev/null; do sleep 1; done
+kill "$moto" 2>/dev/null"#;
+    Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .arg(&binary)
+        .arg(port.to_string())
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("start moto_server");
+    let address = SocketAddr::from(([127, 0, 0, 1], port));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_err() {
+        assert!(Instant::now() < deadline, "moto_server did not start on port {port}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    format!("http://127.0.0.1:{port}")
+}
+
+/// SDK configuration for an endpoint, with the portal's production timeouts and retries.
+pub async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
+    shared::app::load_sdk_config(
+        aws_config::defaults(BehaviorVersion::latest())
+            .endpoint_url(endpoint)
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("test", "test", None, None, "tests")),
+    )
+    .await
+}
+
+pub const SENDER: &str = "portal@agency.example";
+pub const PUBLIC_URL: &str = "https://portal.agency.example";
+
+pub fn test_config(table: &str, bucket: &str) -> Config {
+    let values: HashMap<&str, String> = HashMap::from([
+        ("TABLE_NAME", table.to_owned()),
+        ("FILES_BUCKET", bucket.to_owned()),
+        ("SENDER_EMAIL", SENDER.to_owned()),
+        ("PUBLIC_URL", PUBLIC_URL.to_owned()),
+        ("JWT_SECRET", "test-secret-test-secret-test-secret!".to_owned()),
+        ("AGENCY_NAME", "Brightside Studio".to_owned()),
+    ]);
+    Config::from_lookup(|name| values.get(name).cloned()).unwrap()
+}
+
+/// Route table read from `template.yaml`: (method, path pattern, function binary).
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub method: String,
+    pub path: String,
+    pub function: String,
+}
+
+pub fn template_routes() -> &'static [Route] {
+    static ROUTES: OnceLock<Vec<Route>> = OnceLock::new();
+    ROUTES.get_or_init(|| {
+        let text = std::fs::read_to_string(workspace_root().join("template.yaml")).unwrap();
+        let template: Value = serde_norway::from_str(&text).unwrap();
+        let mut routes = Vec::new();
+        for resource in template["Resources"].as_object().unwrap().values() {
+            if resource["Type"] != "AWS::Serverless::Function" {
+                continue;
+            }
+            let function = resource["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap().to_owned();
+            for event in resource["Properties"]["Events"].as_object().into_iter().flat_map(|e| e.values()) {
+                if event["Type"] != "HttpApi" {
+                    continue;
+                }
+                let properties = &event["Properties"];
+                routes.push(Route {
+                    method: properties["Method"].as_str().unwrap_or("ANY").to_uppercase(),
+                    path: properties["Path"].as_str().unwrap_or("$default").to_owned(),
+                    function: function.clone(),
+                });
+            }
+        }
+        routes
+    })
+}
+
+/// The routers of the function binaries, by binary name.
+pub fn function_router(function: &str) -> Option<fn(AppState) -> Router> {
+    Some(match function {
+        "login" => shared::api::login::router,
+        "verify" => shared::api::verify::router,
+        "session" => shared::api::session::router,
+        _ => return None,
+    })
+}
+
+fn path_matches(pattern: &str, path: &str) -> bool {
+    let (pattern, path): (Vec<&str>, Vec<&str>) = (pattern.split('/').collect(), path.split('/').collect());
+    if pattern.last().is_some_and(|last| last.ends_with("+}")) {
+        return path.len() >= pattern.len() && pattern[..pattern.len() - 1].iter().zip(&path).all(|(p, s)| segment_matches(p, s));
+    }
+    pattern.len() == path.len() && pattern.iter().zip(&path).all(|(p, s)| segment_matches(p, s))
+}
+
+fn segment_matches(pattern: &str, segment: &str) -> bool {
+    (pattern.starts_with('{') && pattern.ends_with('}') && !segment.is_empty()) || pattern == segment
+}
+
+/// Which function API Gateway would invoke for this request.
+pub fn route_for(method: &Method, path: &str) -> &'static Route {
+    let routes = template_routes();
+    routes
+        .iter()
+        .find(|r| r.path != "$default" && (r.method == "ANY" || r.method == method.as_str()) && path_matches(&r.path, path))
+        .or_else(|| routes.iter().find(|r| r.path == "$default"))
+        .expect("template.yaml has a $default route")
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub raw: Vec<u8>,
+}
+
+impl TestResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn error_code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("<no error code>")
+    }
+
+    /// The `portal_session=…` pair from `Set-Cookie`, ready for a `Cookie` header.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("portal_session="))
+            .and_then(|v| v.split(';').next())
+            .map(str::to_owned)
+    }
+}
+
+/// A request as a browser or curl would send it.
+pub struct ApiRequest {
+    pub method: Method,
+    pub path: String,
+    pub body: Option<Vec<u8>>,
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub source_ip: String,
+}
+
+impl ApiRequest {
+    pub fn get(path: &str) -> Self {
+        Self { method: Method::GET, path: path.to_owned(), body: None, headers: vec![], source_ip: "198.51.100.7".into() }
+    }
+
+    pub fn post(path: &str, json: Value) -> Self {
+        Self::post_raw(path, "application/json", json.to_string().into_bytes())
+    }
+
+    pub fn post_raw(path: &str, content_type: &str, body: Vec<u8>) -> Self {
+        let mut request = Self::get(path);
+        request.method = Method::POST;
+        request.body = Some(body);
+        request.headers.push((http::header::CONTENT_TYPE, HeaderValue::from_str(content_type).unwrap()));
+        request
+    }
+
+    pub fn method(mut self, method: Method) -> Self {
+        self.method = method;
+        self
+    }
+
+    pub fn header(mut self, name: &'static str, value: &str) -> Self {
+        self.headers.push((HeaderName::from_static(name), HeaderValue::from_str(value).unwrap()));
+        self
+    }
+
+    pub fn cookie(self, cookie: &str) -> Self {
+        self.header("cookie", cookie)
+    }
+
+    pub fn from_ip(mut self, ip: &str) -> Self {
+        self.source_ip = ip.to_owned();
+        self
+    }
+}
+
+/// One isolated portal: its own table, bucket and SES identity on the shared emulator.
+pub struct TestApp {
+    pub state: AppState,
+    pub endpoint: String,
+    pub suffix: String,
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        Self::with_config(|_| {}).await
+    }
+
+    pub async fn with_config(adjust: impl FnOnce(&mut Config)) -> Self {
+        let endpoint = moto_endpoint().to_owned();
+        let suffix = ulid::Ulid::new().to_string().to_lowercase();
+        let mut config = test_config(&format!("portal-{suffix}"), &format!("files-{suffix}"));
+        adjust(&mut config);
+        let sdk = sdk_config(&endpoint).await;
+        let state = AppState::new(config, &sdk);
+        let sender = EmailAddress::parse(SENDER).unwrap();
+        let ses = aws_sdk_sesv2::Client::new(&sdk);
+        shared::local::init_resources(&state.store, &state.files, &ses, &state.config.files_bucket, &sender)
+            .await
+            .unwrap();
+        Self { state, endpoint, suffix }
+    }
+
+    /// Sends a request through the function `template.yaml` routes it to.
+    pub async fn send(&self, request: ApiRequest) -> TestResponse {
+        let route = route_for(&request.method, &request.path);
+        let router = function_router(&route.function)
+            .unwrap_or_else(|| panic!("no router registered for function {}", route.function));
+        self.send_to(router(self.state.clone()), request).await
+    }
+
+    pub async fn send_to(&self, router: Router, request: ApiRequest) -> TestResponse {
+        use lambda_http::aws_lambda_events::apigw::{
+            ApiGatewayV2httpRequestContext, ApiGatewayV2httpRequestContextHttpDescription,
+        };
+        let mut builder = Request::builder().method(request.method).uri(&request.path);
+        for (name, value) in request.headers {
+            builder = builder.header(name, value);
+        }
+        let mut http_request = builder.body(Body::from(request.body.unwrap_or_default())).unwrap();
+        let context = ApiGatewayV2httpRequestContext {
+            http: ApiGatewayV2httpRequestContextHttpDescription {
+                source_ip: Some(request.source_ip),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        http_request.extensions_mut().insert(lambda_http::request::RequestContext::ApiGatewayV2(context));
+        let response = router.oneshot(http_request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let raw = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+        let body = if raw.is_empty() { Value::Null } else { serde_json::from_slice(&raw).unwrap_or(Value::Null) };
+        TestResponse { status, headers, body, raw }
+    }
+
+    /// A unique address for this test, so mailbox reads never see another test's mail.
+    pub fn email(&self, local: &str) -> EmailAddress {
+        EmailAddress::parse(&format!("{local}-{}@client.example", self.suffix)).unwrap()
+    }
+
+    pub async fn add_client(&self, name: &str) -> Client {
+        let client = Client {
+            id: ClientId::new(),
+            company_name: name.to_owned(),
+            status: ClientStatus::Active,
+            portal_enabled: true,
+            harvest_client_id: None,
+            created_at: time::OffsetDateTime::now_utc(),
+        };
+        self.state.store.put_client(&client).await.unwrap();
+        client
+    }
+
+    pub async fn add_contact(&self, client: &Client, local: &str) -> Contact {
+        let contact = Contact {
+            id: ContactId::new(),
+            client_id: client.id,
+            name: format!("{local} Example"),
+            email: self.email(local),
+            portal_enabled: true,
+            created_at: time::OffsetDateTime::now_utc(),
+        };
+        self.state.store.create_contact(&contact).await.unwrap();
+        contact
+    }
+
+    pub async fn add_admin(&self, local: &str) -> Admin {
+        let admin = Admin {
+            id: AdminId::new(),
+            name: format!("{local} Staff"),
+            email: self.email(local),
+            created_at: time::OffsetDateTime::now_utc(),
+        };
+        self.state.store.create_admin(&admin).await.unwrap();
+        admin
+    }
+
+    /// Mail SES accepted for `to`, oldest first (read back from the emulator).
+    pub async fn inbox(&self, to: &EmailAddress) -> Vec<SentMail> {
+        let data: Value = reqwest::get(format!("{}/moto-api/data.json", self.endpoint))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        data["ses"]["Message"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|m| m["destinations"]["ToAddresses"].as_array().is_some_and(|a| a.iter().any(|v| v == to.as_str())))
+            .map(|m| SentMail {
+                source: m["source"].as_str().unwrap_or_default().to_owned(),
+                subject: m["subject"].as_str().unwrap_or_default().to_owned(),
+                body: m["body"].as_str().unwrap_or_default().to_owned(),
+            })
+            .collect()
+    }
+
+    /// The token from the newest magic link sent to `to`.
+    pub async fn latest_token(&self, to: &EmailAddress) -> String {
+        let mail = self.inbox(to).await;
+        let last = mail.last().unwrap_or_else(|| panic!("no mail for {to}"));
+        last.token().unwrap_or_else(|| panic!("no token in {}", last.body))
+    }
+
+    /// Full sign-in: login, read the mail, verify. Returns the cookie pair.
+    pub async fn sign_in(&self, email: &EmailAddress) -> String {
+        let login = self.send(ApiRequest::post("/api/auth/login", serde_json::json!({ "email": email.as_str() }))).await;
+        assert_eq!(login.status, StatusCode::ACCEPTED, "{:?}", login.body);
+        let token = self.latest_token(email).await;
+        let verify = self.send(ApiRequest::post("/api/auth/verify", serde_json::json!({ "token": token }))).await;
+        assert_eq!(verify.status, StatusCode::OK, "{:?}", verify.body);
+        verify.session_cookie().unwrap()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SentMail {
+    pub source: String,
+    pub subject: String,
+    pub body: String,
+}
+
+impl SentMail {
+    pub fn token(&self) -> Option<String> {
+        let start = self.body.find("#token=")? + "#token=".len();
+        let token: String = self.body[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+        (!token.is_empty()).then_some(token)
+    }
+}
