@@ -1,1 +1,249 @@
-fn main() {}
+//! `portal`: the operator's command line. It uses the same shared store and rules as the
+//! Lambda functions, so there is no second implementation of, say, email uniqueness.
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use shared::domain::{AdminId, ClientId, ContactId, EmailAddress};
+use shared::models::{Admin, Client, ClientStatus, Contact};
+use shared::store::Store;
+use time::OffsetDateTime;
+
+#[derive(Parser)]
+#[command(name = "portal", version, about = "Client Portal operator CLI")]
+#[command(long_about = "Client Portal operator CLI.\n\nAWS settings come from the usual environment \
+(AWS_REGION, AWS_PROFILE, …). Set AWS_ENDPOINT_URL to talk to the local emulator; `make dev` does.")]
+struct Cli {
+    /// DynamoDB table of the portal.
+    #[arg(long, env = "TABLE_NAME", global = true, default_value = "client-portal")]
+    table: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the table, files bucket and SES sender identity in the local emulator.
+    Init(InitArgs),
+    /// Load demo data: an admin, two client companies with two contacts each, projects.
+    Seed,
+    /// Manage agency admins.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Manage client companies.
+    #[command(subcommand)]
+    Client(ClientCommand),
+    /// Manage contacts at client companies.
+    #[command(subcommand)]
+    Contact(ContactCommand),
+    /// Show mail the local emulator accepted (magic links and notifications).
+    Mailbox(MailboxArgs),
+}
+
+#[derive(Args)]
+struct InitArgs {
+    /// Private bucket for deliverable files.
+    #[arg(long, env = "FILES_BUCKET", default_value = "client-portal-files")]
+    bucket: String,
+    /// Sender address to verify in SES.
+    #[arg(long, env = "SENDER_EMAIL", default_value = "portal@agency.example")]
+    sender: String,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Add an agency admin (bootstraps the first one in a new deployment).
+    Add {
+        /// Their email address; unique across all admins and contacts.
+        email: String,
+        /// Their full name.
+        #[arg(long, default_value = "Agency admin")]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ClientCommand {
+    /// Add a client company (active, portal enabled). Prints its id.
+    Add {
+        /// Company name as clients see it.
+        #[arg(long)]
+        name: String,
+        /// Create it with the portal switched off.
+        #[arg(long)]
+        portal_disabled: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ContactCommand {
+    /// Add a contact to a client company. Prints its id.
+    Add {
+        /// Client id (from `portal client add`).
+        #[arg(long)]
+        client: String,
+        /// Full name.
+        #[arg(long)]
+        name: String,
+        /// Email address; unique across all admins and contacts.
+        #[arg(long)]
+        email: String,
+        /// Give portal access now (otherwise the contact exists but cannot sign in).
+        #[arg(long)]
+        portal: bool,
+    },
+}
+
+#[derive(Args)]
+struct MailboxArgs {
+    /// Only mail to this address.
+    #[arg(long)]
+    to: Option<String>,
+    /// How many messages to show, newest first.
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    /// Print only the newest magic-link token (for scripts): `portal mailbox --to a@b.c --token`.
+    #[arg(long)]
+    token: bool,
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let sdk = shared::app::load_sdk_config(aws_config::defaults(aws_config::BehaviorVersion::latest())).await;
+    let store = Store::new(aws_sdk_dynamodb::Client::new(&sdk), cli.table.as_str());
+    let now = OffsetDateTime::now_utc();
+    match cli.command {
+        Command::Init(args) => {
+            let endpoint = emulator_endpoint()?;
+            let sender = parse_email(&args.sender)?;
+            let s3 =
+                aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build());
+            let ses = aws_sdk_sesv2::Client::new(&sdk);
+            shared::local::init_resources(&store, &s3, &ses, &args.bucket, &sender).await?;
+            println!("Ready at {endpoint}: table {}, bucket {}, sender {sender}", cli.table, args.bucket);
+        }
+        Command::Seed => {
+            emulator_endpoint()?;
+            let report = shared::local::seed_demo(&store).await?;
+            if report.already_seeded {
+                println!("Demo data already present (admin {}).", report.admin_email);
+            } else {
+                println!("Seeded demo data. Sign in as any of:");
+                println!("  admin      {}", report.admin_email);
+                for (company, emails) in report.clients {
+                    for email in emails {
+                        println!("  client     {email}  ({company})");
+                    }
+                }
+            }
+        }
+        Command::Admin(AdminCommand::Add { email, name }) => {
+            let admin = Admin { id: AdminId::new(), name, email: parse_email(&email)?, created_at: now };
+            store.create_admin(&admin).await.context("could not add the admin")?;
+            println!("{}", admin.id);
+        }
+        Command::Client(ClientCommand::Add { name, portal_disabled }) => {
+            let name = name.trim().to_owned();
+            if name.is_empty() {
+                bail!("--name must not be empty");
+            }
+            let client = Client {
+                id: ClientId::new(),
+                company_name: name,
+                status: ClientStatus::Active,
+                portal_enabled: !portal_disabled,
+                harvest_client_id: None,
+                created_at: now,
+            };
+            store.put_client(&client).await.context("could not add the client")?;
+            println!("{}", client.id);
+        }
+        Command::Contact(ContactCommand::Add { client, name, email, portal }) => {
+            let client_id = ClientId::parse(client.trim()).context("--client is not a client id")?;
+            let contact = Contact {
+                id: ContactId::new(),
+                client_id,
+                name: name.trim().to_owned(),
+                email: parse_email(&email)?,
+                portal_enabled: portal,
+                created_at: now,
+            };
+            match store.create_contact(&contact).await {
+                Ok(()) => println!("{}", contact.id),
+                Err(shared::store::StoreError::ConditionFailed) => bail!("no client with id {client_id}"),
+                Err(other) => return Err(other).context("could not add the contact"),
+            }
+        }
+        Command::Mailbox(args) => mailbox(args).await?,
+    }
+    Ok(())
+}
+
+fn parse_email(raw: &str) -> Result<EmailAddress> {
+    EmailAddress::parse(raw).map_err(|_| anyhow::anyhow!("{raw:?} is not a valid email address"))
+}
+
+/// `init`, `seed` and `mailbox` are for the local emulator only.
+fn emulator_endpoint() -> Result<String> {
+    std::env::var("AWS_ENDPOINT_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+        .context("AWS_ENDPOINT_URL is not set: this command only works against the local emulator (`make dev`)")
+}
+
+async fn mailbox(args: MailboxArgs) -> Result<()> {
+    let endpoint = emulator_endpoint()?;
+    let to = args.to.as_deref().map(parse_email).transpose()?;
+    let data: serde_json::Value = reqwest::get(format!("{endpoint}/moto-api/data.json"))
+        .await
+        .context("could not reach the emulator")?
+        .json()
+        .await
+        .context("the emulator's data is not JSON")?;
+    let messages: Vec<&serde_json::Value> = data["ses"]["Message"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|message| {
+            to.as_ref().is_none_or(|to| {
+                message["destinations"]["ToAddresses"].as_array().is_some_and(|a| a.iter().any(|v| v == to.as_str()))
+            })
+        })
+        .collect();
+    if args.token {
+        let token = messages.iter().rev().find_map(|m| magic_link(m["body"].as_str().unwrap_or_default()));
+        match token.and_then(|link| link.split_once("#token=").map(|(_, token)| token.to_owned())) {
+            Some(token) => println!("{token}"),
+            None => bail!("no magic link in the mailbox{}", to.map(|t| format!(" for {t}")).unwrap_or_default()),
+        }
+        return Ok(());
+    }
+    if messages.is_empty() {
+        println!("The mailbox is empty. Ask for a sign-in link first (POST /api/auth/login).");
+    }
+    for message in messages.iter().rev().take(args.limit) {
+        let recipients: Vec<&str> = message["destinations"]["ToAddresses"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str())
+            .collect();
+        println!("To:      {}", recipients.join(", "));
+        println!("From:    {}", message["source"].as_str().unwrap_or_default());
+        println!("Subject: {}", message["subject"].as_str().unwrap_or_default());
+        if let Some(link) = magic_link(message["body"].as_str().unwrap_or_default()) {
+            println!("Link:    {link}");
+        }
+        println!();
+    }
+    Ok(())
+}
+
+/// The first `href` pointing at the verify page.
+fn magic_link(html: &str) -> Option<String> {
+    html.split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .find(|href| href.contains("/auth/verify#token="))
+        .map(|href| href.replace("&amp;", "&"))
+}

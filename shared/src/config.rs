@@ -70,11 +70,9 @@ impl Config {
         let invalid = |name: &'static str, reason: &str| ConfigError::Invalid { name, reason: reason.to_owned() };
         let number = |name: &'static str, default: u64, range: std::ops::RangeInclusive<u64>| match optional(name) {
             None => Ok(default),
-            Some(raw) => raw
-                .parse::<u64>()
-                .ok()
-                .filter(|n| range.contains(n))
-                .ok_or_else(|| invalid(name, &format!("expected a whole number in {}..={}", range.start(), range.end()))),
+            Some(raw) => raw.parse::<u64>().ok().filter(|n| range.contains(n)).ok_or_else(|| {
+                invalid(name, &format!("expected a whole number in {}..={}", range.start(), range.end()))
+            }),
         };
 
         let sender_email = EmailAddress::parse(&required("SENDER_EMAIL")?)

@@ -33,8 +33,7 @@ impl EmailAddress {
             allow_domain_literal: false,
             ..email_address::Options::default()
         };
-        let parsed = email_address::EmailAddress::parse_with_options(trimmed, options)
-            .map_err(|_| InvalidEmail)?;
+        let parsed = email_address::EmailAddress::parse_with_options(trimmed, options).map_err(|_| InvalidEmail)?;
         Ok(Self(parsed.as_str().to_lowercase()))
     }
 
@@ -233,10 +232,7 @@ mod tests {
         assert_eq!(hash.as_str(), sha256_hex(token.as_str()));
         assert!(!hash.as_str().contains(token.as_str()));
         // Known answer, so a change of algorithm cannot go unnoticed.
-        assert_eq!(
-            sha256_hex("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 
     #[test]

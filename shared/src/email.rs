@@ -35,10 +35,7 @@ impl Mailer {
         let subject = content(&email.subject).map_err(|e| EmailError(e.to_string()))?;
         let html = content(&email.html).map_err(|e| EmailError(e.to_string()))?;
         let text = content(&email.text).map_err(|e| EmailError(e.to_string()))?;
-        let message = Message::builder()
-            .subject(subject)
-            .body(Body::builder().html(html).text(text).build())
-            .build();
+        let message = Message::builder().subject(subject).body(Body::builder().html(html).text(text).build()).build();
         self.ses
             .send_email()
             .from_email_address(&self.from)

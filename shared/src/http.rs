@@ -34,9 +34,10 @@ where
             Err(JsonRejection::JsonSyntaxError(_)) => {
                 Err(ApiError::bad_request("invalid_json", "The request body is not valid JSON."))
             }
-            Err(JsonRejection::JsonDataError(error)) => {
-                Err(ApiError::bad_request("invalid_request", format!("The request body is not as expected: {}", error.body_text())))
-            }
+            Err(JsonRejection::JsonDataError(error)) => Err(ApiError::bad_request(
+                "invalid_request",
+                format!("The request body is not as expected: {}", error.body_text()),
+            )),
             Err(JsonRejection::BytesRejection(_)) => Err(ApiError::PayloadTooLarge),
             Err(other) => Err(ApiError::bad_request("invalid_request", other.body_text())),
         }

@@ -37,9 +37,8 @@ pub async fn init_resources(
     match s3.create_bucket().bucket(bucket).send().await {
         Ok(_) => {}
         Err(e)
-            if e.as_service_error().is_some_and(|se| {
-                se.is_bucket_already_owned_by_you() || se.is_bucket_already_exists()
-            }) => {}
+            if e.as_service_error()
+                .is_some_and(|se| se.is_bucket_already_owned_by_you() || se.is_bucket_already_exists()) => {}
         Err(e) => return Err(aws_error(e)),
     }
     s3.put_public_access_block()
@@ -84,14 +83,20 @@ pub async fn seed_demo(store: &Store) -> Result<SeedReport, LocalError> {
         return Ok(report);
     }
     let now = OffsetDateTime::now_utc();
-    store.create_admin(&Admin { id: AdminId::new(), name: "Morgan Reyes".into(), email: admin_email, created_at: now }).await?;
+    store
+        .create_admin(&Admin { id: AdminId::new(), name: "Morgan Reyes".into(), email: admin_email, created_at: now })
+        .await?;
 
     let companies = [
         (
             "Northwind Traders",
             [("Alice Chen", "alice@northwind.example"), ("Bob Okafor", "bob@northwind.example")],
             vec![
-                ("Website redesign", ProjectStatus::Active, "New marketing site with a headless CMS and a faster checkout."),
+                (
+                    "Website redesign",
+                    ProjectStatus::Active,
+                    "New marketing site with a headless CMS and a faster checkout.",
+                ),
                 ("Brand refresh", ProjectStatus::Completed, "Logo, colour palette and brand guidelines."),
             ],
         ),

@@ -92,7 +92,8 @@ pub async fn redeem_token(state: &AppState, raw_token: &str) -> Result<(Principa
         issued_at: now,
         expires_at: now + i64::try_from(state.config.session_ttl.as_secs()).unwrap_or(8 * 3600),
     };
-    let audit = AuditEvent::new(principal.client_id(), principal.actor(), "auth.sign_in", format!("session:{}", session.sid));
+    let audit =
+        AuditEvent::new(principal.client_id(), principal.actor(), "auth.sign_in", format!("session:{}", session.sid));
     match state.store.start_session(&hash, &session, &audit, now).await {
         Ok(()) => Ok((principal, session)),
         Err(StoreError::ConditionFailed) => Err(ApiError::InvalidToken),
@@ -132,7 +133,8 @@ pub async fn load_principal(
             let (Some(client_id), Some(contact_id)) = (client_id, ContactId::parse(principal_id)) else {
                 return Ok(None);
             };
-            let (client, contact) = tokio::try_join!(store.get_client(client_id), store.get_contact(client_id, contact_id))?;
+            let (client, contact) =
+                tokio::try_join!(store.get_client(client_id), store.get_contact(client_id, contact_id))?;
             Ok(client.zip(contact).map(|(client, contact)| Principal::Contact { client, contact }))
         }
         Role::Admin => {

@@ -37,7 +37,11 @@ impl MeResponse {
     pub fn new(principal: &Principal, session_expires_at: i64) -> Self {
         Self {
             role: principal.role(),
-            user: UserView { id: principal.id(), name: principal.name().to_owned(), email: principal.email().to_string() },
+            user: UserView {
+                id: principal.id(),
+                name: principal.name().to_owned(),
+                email: principal.email().to_string(),
+            },
             client: match principal {
                 Principal::Contact { client, .. } => {
                     Some(ClientView { id: client.id.to_string(), company_name: client.company_name.clone() })

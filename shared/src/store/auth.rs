@@ -161,10 +161,7 @@ impl Store {
 }
 
 fn cancelled_as_condition_failed(
-    error: aws_sdk_dynamodb::error::SdkError<
-        TransactWriteItemsError,
-        aws_sdk_dynamodb::config::http::HttpResponse,
-    >,
+    error: aws_sdk_dynamodb::error::SdkError<TransactWriteItemsError, aws_sdk_dynamodb::config::http::HttpResponse>,
 ) -> StoreError {
     if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) = error.as_service_error()
         && cancelled.cancellation_reasons().iter().any(|reason| reason.code() == Some("ConditionalCheckFailed"))

@@ -44,8 +44,12 @@ impl Store {
     /// Adds an admin and claims its email in one transaction.
     pub async fn create_admin(&self, admin: &Admin) -> Result<(), StoreError> {
         let item = to_item(admin, keys::AGENCY.into(), format!("ADMIN#{}", admin.id), [])?;
-        let claim =
-            EmailClaim { email: admin.email.clone(), role: Role::Admin, principal_id: admin.id.to_string(), client_id: None };
+        let claim = EmailClaim {
+            email: admin.email.clone(),
+            role: Role::Admin,
+            principal_id: admin.id.to_string(),
+            client_id: None,
+        };
         self.create_with_claim(item, &claim, None).await
     }
 
@@ -103,7 +107,8 @@ impl Store {
         match request.send().await {
             Ok(_) => Ok(()),
             Err(error) => {
-                if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) = error.as_service_error() {
+                if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) = error.as_service_error()
+                {
                     let failed: Vec<usize> = cancelled
                         .cancellation_reasons()
                         .iter()

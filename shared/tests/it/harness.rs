@@ -43,7 +43,10 @@ fn start_moto() -> String {
 parent=$PPID
 while kill -0 "$parent" 2>/dev/null && kill -0 "$moto" 2>/dev/null; do sleep 1; done
 kill "$moto" 2>/dev/null"#;
-    Command::new("sh")
+    // The watchdog lives as long as this process (a test binary exits without reaping it);
+    // it stops moto itself.
+    #[allow(clippy::zombie_processes)]
+    let _watchdog = Command::new("sh")
         .arg("-c")
         .arg(script)
         .arg(&binary)
@@ -134,7 +137,8 @@ pub fn function_router(function: &str) -> Option<fn(AppState) -> Router> {
 fn path_matches(pattern: &str, path: &str) -> bool {
     let (pattern, path): (Vec<&str>, Vec<&str>) = (pattern.split('/').collect(), path.split('/').collect());
     if pattern.last().is_some_and(|last| last.ends_with("+}")) {
-        return path.len() >= pattern.len() && pattern[..pattern.len() - 1].iter().zip(&path).all(|(p, s)| segment_matches(p, s));
+        return path.len() >= pattern.len()
+            && pattern[..pattern.len() - 1].iter().zip(&path).all(|(p, s)| segment_matches(p, s));
     }
     pattern.len() == path.len() && pattern.iter().zip(&path).all(|(p, s)| segment_matches(p, s))
 }
@@ -148,7 +152,9 @@ pub fn route_for(method: &Method, path: &str) -> &'static Route {
     let routes = template_routes();
     routes
         .iter()
-        .find(|r| r.path != "$default" && (r.method == "ANY" || r.method == method.as_str()) && path_matches(&r.path, path))
+        .find(|r| {
+            r.path != "$default" && (r.method == "ANY" || r.method == method.as_str()) && path_matches(&r.path, path)
+        })
         .or_else(|| routes.iter().find(|r| r.path == "$default"))
         .expect("template.yaml has a $default route")
 }
@@ -192,7 +198,13 @@ pub struct ApiRequest {
 
 impl ApiRequest {
     pub fn get(path: &str) -> Self {
-        Self { method: Method::GET, path: path.to_owned(), body: None, headers: vec![], source_ip: "198.51.100.7".into() }
+        Self {
+            method: Method::GET,
+            path: path.to_owned(),
+            body: None,
+            headers: vec![],
+            source_ip: "198.51.100.7".into(),
+        }
     }
 
     pub fn post(path: &str, json: Value) -> Self {
@@ -221,7 +233,7 @@ impl ApiRequest {
         self.header("cookie", cookie)
     }
 
-    pub fn from_ip(mut self, ip: &str) -> Self {
+    pub fn with_ip(mut self, ip: &str) -> Self {
         self.source_ip = ip.to_owned();
         self
     }
@@ -271,13 +283,10 @@ impl TestApp {
             builder = builder.header(name, value);
         }
         let mut http_request = builder.body(Body::from(request.body.unwrap_or_default())).unwrap();
-        let context = ApiGatewayV2httpRequestContext {
-            http: ApiGatewayV2httpRequestContextHttpDescription {
-                source_ip: Some(request.source_ip),
-                ..Default::default()
-            },
-            ..Default::default()
-        };
+        let mut description = ApiGatewayV2httpRequestContextHttpDescription::default();
+        description.source_ip = Some(request.source_ip);
+        let mut context = ApiGatewayV2httpRequestContext::default();
+        context.http = description;
         http_request.extensions_mut().insert(lambda_http::request::RequestContext::ApiGatewayV2(context));
         let response = router.oneshot(http_request).await.unwrap();
         let status = response.status();
@@ -331,12 +340,8 @@ impl TestApp {
 
     /// Mail SES accepted for `to`, oldest first (read back from the emulator).
     pub async fn inbox(&self, to: &EmailAddress) -> Vec<SentMail> {
-        let data: Value = reqwest::get(format!("{}/moto-api/data.json", self.endpoint))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let data: Value =
+            reqwest::get(format!("{}/moto-api/data.json", self.endpoint)).await.unwrap().json().await.unwrap();
         data["ses"]["Message"]
             .as_array()
             .into_iter()
@@ -359,7 +364,8 @@ impl TestApp {
 
     /// Full sign-in: login, read the mail, verify. Returns the cookie pair.
     pub async fn sign_in(&self, email: &EmailAddress) -> String {
-        let login = self.send(ApiRequest::post("/api/auth/login", serde_json::json!({ "email": email.as_str() }))).await;
+        let login =
+            self.send(ApiRequest::post("/api/auth/login", serde_json::json!({ "email": email.as_str() }))).await;
         assert_eq!(login.status, StatusCode::ACCEPTED, "{:?}", login.body);
         let token = self.latest_token(email).await;
         let verify = self.send(ApiRequest::post("/api/auth/verify", serde_json::json!({ "token": token }))).await;
@@ -378,7 +384,8 @@ pub struct SentMail {
 impl SentMail {
     pub fn token(&self) -> Option<String> {
         let start = self.body.find("#token=")? + "#token=".len();
-        let token: String = self.body[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+        let token: String =
+            self.body[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
         (!token.is_empty()).then_some(token)
     }
 }

@@ -1,0 +1,96 @@
+//! Bad input gets a clear JSON error with the right 4xx; a dead database gets a quick 503.
+
+use std::time::{Duration, Instant};
+
+use http::{Method, StatusCode};
+use serde_json::json;
+use shared::AppState;
+
+use crate::harness::{self, ApiRequest, TestApp, TestResponse};
+
+fn assert_json_error(response: &TestResponse, status: StatusCode, code: &str) {
+    assert_eq!(response.status, status, "body: {}", String::from_utf8_lossy(&response.raw));
+    assert_eq!(response.error_code(), code);
+    assert!(response.body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+    assert_eq!(response.header("content-type"), Some("application/json"));
+    assert_eq!(response.header("cache-control"), Some("no-store"));
+}
+
+#[tokio::test]
+async fn malformed_json_is_400() {
+    let app = TestApp::new().await;
+    let response =
+        app.send(ApiRequest::post_raw("/api/auth/login", "application/json", b"{\"email\": ".to_vec())).await;
+    assert_json_error(&response, StatusCode::BAD_REQUEST, "invalid_json");
+}
+
+#[tokio::test]
+async fn missing_or_mistyped_fields_are_400() {
+    let app = TestApp::new().await;
+    for body in [json!({}), json!({ "email": 42 }), json!("email"), json!(null)] {
+        let response = app.send(ApiRequest::post("/api/auth/login", body.clone())).await;
+        assert_json_error(&response, StatusCode::BAD_REQUEST, "invalid_request");
+    }
+    let response = app.send(ApiRequest::post("/api/auth/verify", json!({ "tokne": "x" }))).await;
+    assert_json_error(&response, StatusCode::BAD_REQUEST, "invalid_request");
+}
+
+#[tokio::test]
+async fn wrong_content_type_is_415() {
+    let app = TestApp::new().await;
+    let body = br#"{"email":"a@b.example"}"#.to_vec();
+    for content_type in ["text/plain", "application/x-www-form-urlencoded"] {
+        let response = app.send(ApiRequest::post_raw("/api/auth/login", content_type, body.clone())).await;
+        assert_json_error(&response, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
+    }
+    let mut no_type = ApiRequest::post("/api/auth/login", json!({ "email": "a@b.example" }));
+    no_type.headers.clear();
+    assert_json_error(&app.send(no_type).await, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
+}
+
+#[tokio::test]
+async fn oversized_body_is_413() {
+    let app = TestApp::new().await;
+    let huge = json!({ "email": format!("{}@example.com", "a".repeat(20_000)) });
+    let response = app.send(ApiRequest::post("/api/auth/login", huge)).await;
+    assert_json_error(&response, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
+}
+
+#[tokio::test]
+async fn wrong_method_is_405_and_unknown_path_is_404() {
+    let app = TestApp::new().await;
+    // The function owning a path answers other methods with 405.
+    let login = shared::api::login::router(app.state.clone());
+    let response = app.send_to(login, ApiRequest::get("/api/auth/login")).await;
+    assert_json_error(&response, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    // Through API Gateway an unrouted method lands on $default (the session function), which
+    // answers 405 for its own paths and a JSON 404 for everything else.
+    let response = app.send(ApiRequest::get("/api/me").method(Method::DELETE)).await;
+    assert_json_error(&response, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    let response = app.send(ApiRequest::get("/api/auth/login")).await;
+    assert_json_error(&response, StatusCode::NOT_FOUND, "not_found");
+    let response = app.send(ApiRequest::get("/api/nothing-here")).await;
+    assert_json_error(&response, StatusCode::NOT_FOUND, "not_found");
+    let response = app.send(ApiRequest::get("/")).await;
+    assert_json_error(&response, StatusCode::NOT_FOUND, "not_found");
+}
+
+#[tokio::test]
+async fn database_outage_is_a_quick_503() {
+    // Nothing listens on port 9 (discard) of loopback in the test environment.
+    let sdk = harness::sdk_config("http://127.0.0.1:9").await;
+    let app = TestApp::new().await;
+    let broken = AppState::new((*app.state.config).clone(), &sdk);
+    let started = Instant::now();
+    let response = app
+        .send_to(
+            shared::api::login::router(broken.clone()),
+            ApiRequest::post("/api/auth/login", json!({ "email": "a@b.example" })),
+        )
+        .await;
+    assert_json_error(&response, StatusCode::SERVICE_UNAVAILABLE, "service_unavailable");
+    let cookie = "portal_session=x.y.z";
+    let me = app.send_to(shared::api::session::router(broken), ApiRequest::get("/api/me").cookie(cookie)).await;
+    assert_eq!(me.status, StatusCode::UNAUTHORIZED, "a bad cookie is refused before any database call");
+    assert!(started.elapsed() < Duration::from_secs(6), "took {:?}", started.elapsed());
+}

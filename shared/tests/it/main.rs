@@ -1,0 +1,8 @@
+//! Integration tests: the real routers and SDK clients against a moto server over HTTP.
+//! One binary (linking the SDK once), one table per test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod harness;
+mod http_errors;
+mod routes;
+mod signin;

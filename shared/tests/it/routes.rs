@@ -1,0 +1,79 @@
+//! The route table in `template.yaml` is the truth: every route reaches a handler, every
+//! function has a router, and protected routes refuse anonymous callers.
+
+use http::{Method, StatusCode};
+use serde_json::json;
+
+use crate::harness::{ApiRequest, TestApp, function_router, route_for, template_routes};
+
+/// Routes anyone may call.
+const PUBLIC: [&str; 2] = ["/api/auth/login", "/api/auth/verify"];
+
+fn concrete(path: &str) -> String {
+    path.split('/')
+        .map(|segment| if segment.starts_with('{') { ulid::Ulid::new().to_string() } else { segment.to_owned() })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn request_for(method: &str, path: &str) -> ApiRequest {
+    let method: Method = method.parse().unwrap();
+    let path = concrete(path);
+    if method == Method::GET { ApiRequest::get(&path) } else { ApiRequest::post(&path, json!({})).method(method) }
+}
+
+#[test]
+fn every_function_in_the_template_has_a_router() {
+    let routes = template_routes();
+    assert!(routes.len() >= 4, "template routes: {routes:?}");
+    for route in routes {
+        assert!(function_router(&route.function).is_some(), "no router for {}", route.function);
+    }
+    for function in ["login", "verify", "session"] {
+        assert!(routes.iter().any(|r| r.function == function), "{function} missing from template.yaml");
+        let manifest = crate::harness::workspace_root().join(format!("functions/{function}/Cargo.toml"));
+        assert!(manifest.exists(), "{} missing", manifest.display());
+    }
+    assert_eq!(routes.iter().filter(|r| r.path == "$default").count(), 1);
+}
+
+#[test]
+fn a_path_belongs_to_one_function() {
+    // The dev gateway routes by path alone, as API Gateway effectively does for us.
+    let routes = template_routes();
+    for a in routes {
+        for b in routes {
+            if a.path == b.path {
+                assert_eq!(a.function, b.function, "{} is split across functions", a.path);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_route_reaches_its_handler() {
+    let app = TestApp::new().await;
+    for route in template_routes().iter().filter(|r| r.path != "$default") {
+        let request = request_for(&route.method, &route.path);
+        assert_eq!(route_for(&request.method, &request.path).function, route.function);
+        let response = app.send(request).await;
+        assert!(
+            response.status != StatusCode::NOT_FOUND && response.status != StatusCode::METHOD_NOT_ALLOWED,
+            "{} {} fell through to {}",
+            route.method,
+            route.path,
+            response.status
+        );
+        assert!(response.status.is_client_error(), "{} {} gave {}", route.method, route.path, response.status);
+    }
+}
+
+#[tokio::test]
+async fn every_protected_route_needs_a_session() {
+    let app = TestApp::new().await;
+    for route in template_routes().iter().filter(|r| r.path != "$default" && !PUBLIC.contains(&r.path.as_str())) {
+        let response = app.send(request_for(&route.method, &route.path)).await;
+        assert_eq!(response.status, StatusCode::UNAUTHORIZED, "{} {}", route.method, route.path);
+        assert_eq!(response.error_code(), "unauthenticated");
+    }
+}
