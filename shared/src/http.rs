@@ -3,6 +3,7 @@
 //! (body limit, `no-store`, JSON 404/405) every router gets.
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -17,8 +18,20 @@ use crate::error::ApiError;
 /// Largest request body any route accepts; uploads go straight to S3, never through the API.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
-/// `axum::Json`, but every rejection is one of our JSON errors.
+/// A JSON request body; every rejection is one of our JSON errors.
+///
+/// Accepted content types: `application/json` (and `+json`), none at all, and
+/// `application/x-www-form-urlencoded` — curl's default for `-d`, so `curl -d '{"email":…}'`
+/// just works. The body must still be JSON. Cross-site form posts are stopped by the
+/// same-origin guard, not by the content type.
 pub struct Json<T>(pub T);
+
+fn accepts_json(content_type: Option<&HeaderValue>) -> bool {
+    let Some(value) = content_type else { return true };
+    let Ok(value) = value.to_str() else { return false };
+    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json" || essence.ends_with("+json") || essence == "application/x-www-form-urlencoded"
+}
 
 impl<T, S> FromRequest<S> for Json<T>
 where
@@ -28,18 +41,20 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
+        if !accepts_json(req.headers().get(header::CONTENT_TYPE)) {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|_| ApiError::PayloadTooLarge)?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(ApiError::bad_request("invalid_json", "The request body is empty; send a JSON object."));
+        }
+        match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(value)) => Ok(Self(value)),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::UnsupportedMediaType),
-            Err(JsonRejection::JsonSyntaxError(_)) => {
-                Err(ApiError::bad_request("invalid_json", "The request body is not valid JSON."))
-            }
             Err(JsonRejection::JsonDataError(error)) => Err(ApiError::bad_request(
                 "invalid_request",
                 format!("The request body is not as expected: {}", error.body_text()),
             )),
-            Err(JsonRejection::BytesRejection(_)) => Err(ApiError::PayloadTooLarge),
-            Err(other) => Err(ApiError::bad_request("invalid_request", other.body_text())),
+            Err(_) => Err(ApiError::bad_request("invalid_json", "The request body is not valid JSON.")),
         }
     }
 }

@@ -36,16 +36,39 @@ async fn missing_or_mistyped_fields_are_400() {
 }
 
 #[tokio::test]
-async fn wrong_content_type_is_415() {
+async fn non_json_content_types_are_415() {
     let app = TestApp::new().await;
     let body = br#"{"email":"a@b.example"}"#.to_vec();
-    for content_type in ["text/plain", "application/x-www-form-urlencoded"] {
+    for content_type in ["text/plain", "multipart/form-data; boundary=x", "application/xml"] {
         let response = app.send(ApiRequest::post_raw("/api/auth/login", content_type, body.clone())).await;
         assert_json_error(&response, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
     }
-    let mut no_type = ApiRequest::post("/api/auth/login", json!({ "email": "a@b.example" }));
-    no_type.headers.clear();
-    assert_json_error(&app.send(no_type).await, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
+}
+
+#[tokio::test]
+async fn curl_style_posts_are_read_as_json() {
+    // `curl -d '{…}'` sends application/x-www-form-urlencoded; no header at all is fine too.
+    let app = TestApp::new().await;
+    let body = br#"{"email":"a@b.example"}"#.to_vec();
+    let form =
+        app.send(ApiRequest::post_raw("/api/auth/login", "application/x-www-form-urlencoded", body.clone())).await;
+    assert_eq!(form.status, StatusCode::ACCEPTED);
+    let mut bare = ApiRequest::post_raw("/api/auth/login", "application/json; charset=utf-8", body.clone());
+    assert_eq!(app.send(bare).await.status, StatusCode::ACCEPTED);
+    bare = ApiRequest::post_raw("/api/auth/login", "application/json", body);
+    bare.headers.clear();
+    assert_eq!(app.send(bare).await.status, StatusCode::ACCEPTED);
+    // …but a form body is still not JSON.
+    let real_form =
+        ApiRequest::post_raw("/api/auth/login", "application/x-www-form-urlencoded", b"email=a%40b.example".to_vec());
+    assert_json_error(&app.send(real_form).await, StatusCode::BAD_REQUEST, "invalid_json");
+}
+
+#[tokio::test]
+async fn empty_body_is_400() {
+    let app = TestApp::new().await;
+    let response = app.send(ApiRequest::post_raw("/api/auth/login", "application/json", vec![])).await;
+    assert_json_error(&response, StatusCode::BAD_REQUEST, "invalid_json");
 }
 
 #[tokio::test]

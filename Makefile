@@ -1,0 +1,51 @@
+# Client Portal: the commands in the README. Everything missing is installed into the project
+# (.venv for Python tools, web/node_modules for npm); nothing global is assumed but the stock
+# toolchain (cargo, python3, node/npm).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+STAMP := $(VENV)/.installed
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export SAM_CLI_TELEMETRY := 0
+
+.PHONY: help tools web-deps dev test build deploy mailbox clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): tools/requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tools/requirements.txt
+	touch $@
+
+tools: $(STAMP) ## Install the Python tools (moto, cargo-lambda, SAM CLI, cfn-lint) into .venv
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+web-deps: web/node_modules/.installed
+
+dev: tools web-deps ## Run everything locally: emulator, demo data, functions, web app
+	scripts/dev.sh
+
+test: tools ## fmt, clippy, every test, template lint; prints the counts
+	scripts/test.sh
+
+build: tools ## Release zips of every function (target/lambda/<fn>/bootstrap.zip)
+	cargo lambda build --release --output-format zip
+	@ls -l target/lambda/*/bootstrap.zip | awk '{printf "  %-40s %6.2f MB\n", $$9, $$5/1048576}'
+
+deploy: tools ## sam build && sam deploy --guided
+	sam build
+	sam deploy --guided
+
+mailbox: ## Show the local dev mailbox (while `make dev` runs)
+	scripts/with-dev-env.sh cargo run --quiet -p cli -- mailbox
+
+clean: ## Remove build output and local state
+	cargo clean
+	rm -rf .dev web/dist

@@ -1,0 +1,13 @@
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vite'
+import { apiProxy } from './dev/api-routes'
+
+const template = fileURLToPath(new URL('../template.yaml', import.meta.url))
+const lambdaPort = process.env.LAMBDA_PORT ?? '9000'
+
+export default defineConfig({
+  server: {
+    proxy: { '/api': apiProxy(template, `http://127.0.0.1:${lambdaPort}`) },
+  },
+  build: { outDir: 'dist', sourcemap: true },
+})
