@@ -7,6 +7,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 VENV := .venv
+FUNCTIONS := $(notdir $(wildcard functions/*))
 STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export SAM_CLI_TELEMETRY := 0
@@ -36,8 +37,9 @@ test: tools ## fmt, clippy, every test, template lint; prints the counts
 	scripts/test.sh
 
 build: tools ## Release zips of every function (target/lambda/<fn>/bootstrap.zip)
-	cargo lambda build --release --output-format zip
-	@ls -l target/lambda/*/bootstrap.zip | awk '{printf "  %-40s %6.2f MB\n", $$9, $$5/1048576}'
+	rm -rf target/lambda
+	cargo lambda build --release --output-format zip $(addprefix -p ,$(FUNCTIONS))
+	@ls -l $(foreach f,$(FUNCTIONS),target/lambda/$(f)/bootstrap.zip) | awk '{printf "  %-40s %6.2f MB\n", $$9, $$5/1048576}'
 
 deploy: tools ## sam build && sam deploy --guided
 	sam build
