@@ -24,8 +24,13 @@ struct Cli {
 enum Command {
     /// Create the table, files bucket and SES sender identity in the local emulator.
     Init(InitArgs),
-    /// Load demo data: an admin, two client companies with two contacts each, projects.
-    Seed,
+    /// Load demo data: an admin, two client companies with two contacts each, projects,
+    /// milestones, deliverables (with files in S3), notes and messages.
+    Seed {
+        /// Bucket for the demo files.
+        #[arg(long, env = "FILES_BUCKET", default_value = "client-portal-files")]
+        bucket: String,
+    },
     /// Manage agency admins.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -122,9 +127,11 @@ async fn main() -> Result<()> {
             shared::local::init_resources(&store, &s3, &ses, &args.bucket, &sender).await?;
             println!("Ready at {endpoint}: table {}, bucket {}, sender {sender}", cli.table, args.bucket);
         }
-        Command::Seed => {
+        Command::Seed { bucket } => {
             emulator_endpoint()?;
-            let report = shared::local::seed_demo(&store).await?;
+            let s3 =
+                aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build());
+            let report = shared::local::seed_demo(&store, &s3, &bucket).await?;
             if report.already_seeded {
                 println!("Demo data already present (admin {}).", report.admin_email);
             } else {

@@ -11,6 +11,7 @@ use aws_config::{BehaviorVersion, SdkConfig};
 use crate::auth::JwtKeys;
 use crate::config::{Config, ConfigError};
 use crate::email::Mailer;
+use crate::pagination::CursorKey;
 use crate::store::Store;
 
 #[derive(Clone)]
@@ -20,6 +21,7 @@ pub struct AppState {
     pub mailer: Mailer,
     pub files: aws_sdk_s3::Client,
     pub jwt: Arc<JwtKeys>,
+    pub cursors: Arc<CursorKey>,
 }
 
 impl AppState {
@@ -37,7 +39,8 @@ impl AppState {
         let s3_config = aws_sdk_s3::config::Builder::from(sdk).force_path_style(sdk.endpoint_url().is_some()).build();
         let files = aws_sdk_s3::Client::from_conf(s3_config);
         let jwt = Arc::new(JwtKeys::new(&config));
-        Self { config: Arc::new(config), store, mailer, files, jwt }
+        let cursors = Arc::new(CursorKey::new(config.jwt_secret.as_bytes()));
+        Self { config: Arc::new(config), store, mailer, files, jwt, cursors }
     }
 }
 

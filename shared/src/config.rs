@@ -19,6 +19,8 @@ pub struct Config {
     pub public_url: String,
     /// Shown in emails and the web app.
     pub agency_name: String,
+    /// Where the agency is told about new client messages; none → no notification mail.
+    pub notify_email: Option<EmailAddress>,
     pub jwt_secret: JwtSecret,
     pub session_ttl: Duration,
     pub login_limit_per_email: u32,
@@ -88,6 +90,11 @@ impl Config {
             sender_email,
             public_url,
             agency_name: optional("AGENCY_NAME").unwrap_or_else(|| "Client Portal".to_owned()),
+            notify_email: optional("AGENCY_NOTIFY_EMAIL")
+                .map(|raw| {
+                    EmailAddress::parse(&raw).map_err(|_| invalid("AGENCY_NOTIFY_EMAIL", "not an email address"))
+                })
+                .transpose()?,
             jwt_secret: JwtSecret(secret.into_bytes()),
             session_ttl: Duration::from_secs(number("SESSION_TTL_SECONDS", 8 * 3600, 300..=7 * 24 * 3600)?),
             login_limit_per_email: u32::try_from(number("LOGIN_LIMIT_PER_EMAIL", 5, 1..=1000)?).unwrap_or(5),

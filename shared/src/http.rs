@@ -59,6 +59,29 @@ where
     }
 }
 
+/// Query-string parameters; a malformed query string is a JSON 400.
+pub struct Query<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Query<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(value)| Self(value))
+            .map_err(|rejection| ApiError::bad_request("invalid_parameter", rejection.body_text()))
+    }
+}
+
+/// Path ids are ULIDs; anything else cannot name a thing of ours, so it is simply not found.
+pub fn parse_id(raw: &str) -> Result<ulid::Ulid, ApiError> {
+    ulid::Ulid::from_string(raw).map_err(|_| ApiError::NotFound)
+}
+
 /// The caller's IP as API Gateway saw it (`requestContext.http.sourceIp`); "unknown" when
 /// absent. Headers such as `X-Forwarded-For` are not trusted: a caller can write them.
 #[derive(Debug, Clone, PartialEq, Eq)]

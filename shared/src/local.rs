@@ -4,10 +4,13 @@
 
 use aws_sdk_s3::types::PublicAccessBlockConfiguration;
 use time::OffsetDateTime;
-use time::macros::date;
 
 use crate::domain::{AdminId, ClientId, ContactId, EmailAddress};
-use crate::models::{Admin, Client, ClientStatus, Contact, Project, ProjectStatus};
+use crate::models::{
+    Activity, ActivityKind, Admin, AuthorKind, Client, ClientStatus, Contact, Deliverable, DeliverableStatus,
+    DeliverableVersion, MeetingNote, Message, Milestone, MilestoneStatus, Project, ProjectStatus, Review,
+    ReviewDecision,
+};
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -71,83 +74,472 @@ pub struct SeedReport {
 }
 
 pub const DEMO_ADMIN_EMAIL: &str = "admin@agency.example";
+const DEMO_ADMIN_NAME: &str = "Morgan Reyes";
 
-/// Demo data: an admin, two client companies with two contacts each, a few projects.
+/// Demo data that fills every page: an admin; two client companies with two contacts each;
+/// projects in every state with done, due and overdue milestones (dates relative to today);
+/// deliverables with two versions whose small files really are in S3; reviews; Markdown
+/// meeting notes; a message thread; the activity those produced.
 /// Idempotent: a second run sees the admin and leaves everything alone.
-pub async fn seed_demo(store: &Store) -> Result<SeedReport, LocalError> {
-    let email = |raw: &str| EmailAddress::parse(raw).map_err(|_| LocalError::Data(raw.to_owned()));
+pub async fn seed_demo(store: &Store, s3: &aws_sdk_s3::Client, bucket: &str) -> Result<SeedReport, LocalError> {
     let admin_email = email(DEMO_ADMIN_EMAIL)?;
     let mut report = SeedReport { admin_email: admin_email.to_string(), ..SeedReport::default() };
     if store.get_email_claim(&admin_email).await?.is_some() {
         report.already_seeded = true;
         return Ok(report);
     }
-    let now = OffsetDateTime::now_utc();
-    store
-        .create_admin(&Admin { id: AdminId::new(), name: "Morgan Reyes".into(), email: admin_email, created_at: now })
-        .await?;
+    let admin = Admin { id: AdminId::new(), name: DEMO_ADMIN_NAME.into(), email: admin_email, created_at: ago(90) };
+    store.create_admin(&admin).await?;
+    let seed = Seeder { store, s3, bucket, admin: &admin };
+    report.clients.push(seed.northwind().await?);
+    report.clients.push(seed.globex().await?);
+    Ok(report)
+}
 
-    let companies = [
-        (
-            "Northwind Traders",
-            [("Alice Chen", "alice@northwind.example"), ("Bob Okafor", "bob@northwind.example")],
-            vec![
-                (
-                    "Website redesign",
-                    ProjectStatus::Active,
-                    "New marketing site with a headless CMS and a faster checkout.",
-                ),
-                ("Brand refresh", ProjectStatus::Completed, "Logo, colour palette and brand guidelines."),
-            ],
-        ),
-        (
-            "Globex Corporation",
-            [("Carol Diaz", "carol@globex.example"), ("Dan Novak", "dan@globex.example")],
-            vec![
-                ("Mobile app MVP", ProjectStatus::Active, "iOS and Android app for field technicians."),
-                ("Analytics dashboard", ProjectStatus::Planning, "Operational KPIs in one place, refreshed hourly."),
-            ],
-        ),
-    ];
-    for (company, contacts, projects) in companies {
+fn email(raw: &str) -> Result<EmailAddress, LocalError> {
+    EmailAddress::parse(raw).map_err(|_| LocalError::Data(raw.to_owned()))
+}
+
+fn ago(days: i64) -> OffsetDateTime {
+    OffsetDateTime::now_utc() - time::Duration::days(days)
+}
+
+fn day(offset: i64) -> time::Date {
+    (OffsetDateTime::now_utc() + time::Duration::days(offset)).date()
+}
+
+struct Seeder<'a> {
+    store: &'a Store,
+    s3: &'a aws_sdk_s3::Client,
+    bucket: &'a str,
+    admin: &'a Admin,
+}
+
+/// A file version to upload: name, content type, bytes, delivered?
+type FileSpec = (&'static str, &'static str, String, bool);
+
+impl Seeder<'_> {
+    async fn client(&self, name: &str, contacts: [(&str, &str); 2]) -> Result<(Client, Vec<Contact>), LocalError> {
         let client = Client {
             id: ClientId::new(),
-            company_name: company.into(),
+            company_name: name.into(),
             status: ClientStatus::Active,
             portal_enabled: true,
             harvest_client_id: None,
-            created_at: now,
+            created_at: ago(120),
         };
-        store.put_client(&client).await?;
-        let mut emails = Vec::new();
+        self.store.put_client(&client).await?;
+        let mut created = Vec::new();
         for (name, address) in contacts {
-            store
-                .create_contact(&Contact {
-                    id: ContactId::new(),
-                    client_id: client.id,
-                    name: name.into(),
-                    email: email(address)?,
-                    portal_enabled: true,
-                    created_at: now,
-                })
-                .await?;
-            emails.push(address.to_owned());
+            let contact = Contact {
+                id: ContactId::new(),
+                client_id: client.id,
+                name: name.into(),
+                email: email(address)?,
+                portal_enabled: true,
+                created_at: ago(100),
+            };
+            self.store.create_contact(&contact).await?;
+            created.push(contact);
         }
-        for (name, status, summary) in projects {
-            store
-                .put_project(&Project {
-                    id: ulid::Ulid::new(),
-                    client_id: client.id,
-                    name: name.into(),
-                    status,
-                    start_date: Some(date!(2026 - 09 - 01)),
-                    due_date: Some(date!(2027 - 02 - 26)),
-                    summary: summary.into(),
-                    created_at: now,
-                })
-                .await?;
-        }
-        report.clients.push((company.to_owned(), emails));
+        Ok((client, created))
     }
-    Ok(report)
+
+    async fn project(
+        &self,
+        client: &Client,
+        name: &str,
+        status: ProjectStatus,
+        (start, due): (i64, i64),
+        summary: &str,
+        milestones: &[(&str, i64, bool)],
+    ) -> Result<Project, LocalError> {
+        let project = Project {
+            id: ulid::Ulid::new(),
+            client_id: client.id,
+            name: name.into(),
+            status,
+            start_date: Some(day(start)),
+            due_date: Some(day(due)),
+            summary: summary.into(),
+            milestones: Default::default(),
+            created_at: ago(-start.min(0)),
+        };
+        self.store.put_project(&project).await?;
+        for (position, (title, due, done)) in milestones.iter().enumerate() {
+            self.store
+                .put_milestone(&Milestone {
+                    id: ulid::Ulid::new(),
+                    project_id: project.id,
+                    client_id: client.id,
+                    title: (*title).into(),
+                    due_date: Some(day(*due)),
+                    status: if *done { MilestoneStatus::Done } else { MilestoneStatus::Pending },
+                    completed_at: done.then(|| ago(-(*due).min(0))),
+                    position: u32::try_from(position).unwrap_or(0),
+                })
+                .await?;
+        }
+        self.store.refresh_project_summary(client.id, project.id).await?;
+        Ok(project)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn deliverable(
+        &self,
+        project: &Project,
+        name: &str,
+        description: &str,
+        files: Vec<FileSpec>,
+        reviews: Vec<(ReviewDecision, &str, &Contact, u32)>,
+        delivered_days_ago: i64,
+    ) -> Result<Deliverable, LocalError> {
+        let id = ulid::Ulid::new();
+        let mut versions = Vec::new();
+        for (index, (filename, content_type, body, delivered)) in files.into_iter().enumerate() {
+            let number = u32::try_from(index + 1).unwrap_or(1);
+            let key =
+                format!("clients/{}/projects/{}/deliverables/{id}/v{number}/{filename}", project.client_id, project.id);
+            let size = u64::try_from(body.len()).unwrap_or(0);
+            self.s3
+                .put_object()
+                .bucket(self.bucket)
+                .key(&key)
+                .content_type(content_type)
+                .body(body.into_bytes().into())
+                .send()
+                .await
+                .map_err(aws_error)?;
+            let when = ago(delivered_days_ago + 7 * (2 - i64::from(number)).max(0));
+            versions.push(DeliverableVersion {
+                number,
+                s3_key: key,
+                filename: filename.into(),
+                size,
+                content_type: content_type.into(),
+                uploaded_at: when,
+                delivered_at: delivered.then_some(when),
+            });
+        }
+        let reviews: Vec<Review> = reviews
+            .into_iter()
+            .map(|(decision, comment, contact, version)| Review {
+                decision,
+                comment: comment.into(),
+                reviewer_id: contact.id,
+                reviewer_name: contact.name.clone(),
+                version,
+                at: ago(delivered_days_ago - 1),
+            })
+            .collect();
+        let status = match reviews.last() {
+            Some(review) if review.version == versions.iter().filter(|v| v.delivered_at.is_some()).count() as u32 => {
+                match review.decision {
+                    ReviewDecision::Approved => DeliverableStatus::Approved,
+                    ReviewDecision::ChangesRequested => DeliverableStatus::ChangesRequested,
+                }
+            }
+            _ if versions.iter().any(|v| v.delivered_at.is_some()) => DeliverableStatus::Delivered,
+            _ => DeliverableStatus::InProgress,
+        };
+        let deliverable = Deliverable {
+            id,
+            project_id: project.id,
+            client_id: project.client_id,
+            name: name.into(),
+            description: description.into(),
+            status,
+            versions,
+            reviews,
+            created_at: ago(delivered_days_ago + 14),
+            updated_at: ago(delivered_days_ago),
+        };
+        self.store.put_deliverable(&deliverable).await?;
+        if deliverable.is_visible_to_client() {
+            let mut activity = Activity::new(
+                project.client_id,
+                ActivityKind::DeliverableDelivered,
+                Some(project.id),
+                Some(id),
+                &self.admin.name,
+                format!("{} delivered {}", self.admin.name, deliverable.name),
+            );
+            activity.at = deliverable.updated_at;
+            self.store.append_activity(&activity).await?;
+        }
+        for review in &deliverable.reviews {
+            let verb = match review.decision {
+                ReviewDecision::Approved => "approved",
+                ReviewDecision::ChangesRequested => "requested changes to",
+            };
+            let mut activity = Activity::new(
+                project.client_id,
+                ActivityKind::DeliverableReviewed,
+                Some(project.id),
+                Some(id),
+                &review.reviewer_name,
+                format!("{} {verb} {} (v{})", review.reviewer_name, deliverable.name, review.version),
+            );
+            activity.at = review.at;
+            self.store.append_activity(&activity).await?;
+        }
+        Ok(deliverable)
+    }
+
+    async fn note(
+        &self,
+        project: &Project,
+        title: &str,
+        days_ago: i64,
+        attendees: &[&str],
+        body: &str,
+    ) -> Result<(), LocalError> {
+        self.store
+            .put_note(&MeetingNote {
+                id: ulid::Ulid::new(),
+                project_id: project.id,
+                client_id: project.client_id,
+                title: title.into(),
+                meeting_date: day(-days_ago),
+                attendees: attendees.iter().map(|a| (*a).to_owned()).collect(),
+                body_markdown: body.into(),
+                created_at: ago(days_ago),
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Posts a thread, oldest first: (contact or None for the agency, text, days ago).
+    async fn thread(&self, client: &Client, messages: &[(Option<&Contact>, &str, i64)]) -> Result<(), LocalError> {
+        for (author, body, days_ago) in messages {
+            let at = ago(*days_ago);
+            let (kind, author_id, author_name) = match author {
+                Some(contact) => (AuthorKind::Contact, contact.id.to_string(), contact.name.clone()),
+                None => (AuthorKind::Agency, self.admin.id.to_string(), self.admin.name.clone()),
+            };
+            let id = ulid::Ulid::from_parts(u64::try_from(at.unix_timestamp() * 1000).unwrap_or(0), rand_bits());
+            let message = Message {
+                id,
+                client_id: client.id,
+                author_kind: kind,
+                author_id,
+                author_name: author_name.clone(),
+                body: (*body).into(),
+                created_at: at,
+            };
+            let mut activity = Activity::new(
+                client.id,
+                ActivityKind::MessagePosted,
+                None,
+                Some(id),
+                &author_name,
+                format!("{author_name} sent a message"),
+            );
+            activity.id = ulid::Ulid::from_parts(u64::try_from(at.unix_timestamp() * 1000).unwrap_or(0), rand_bits());
+            activity.at = at;
+            self.store.post_message(&message, &activity).await?;
+        }
+        Ok(())
+    }
+
+    async fn northwind(&self) -> Result<(String, Vec<String>), LocalError> {
+        let (client, contacts) = self
+            .client(
+                "Northwind Traders",
+                [("Alice Chen", "alice@northwind.example"), ("Bob Okafor", "bob@northwind.example")],
+            )
+            .await?;
+        let (alice, bob) = (&contacts[0], &contacts[1]);
+        let website = self
+            .project(
+                &client,
+                "Website redesign",
+                ProjectStatus::Active,
+                (-80, 45),
+                "A faster marketing site on a headless CMS, with a simpler checkout.",
+                &[
+                    ("Discovery workshop", -70, true),
+                    ("Wireframes approved", -45, true),
+                    ("Visual design sign-off", -4, false),
+                    ("CMS build", 20, false),
+                    ("Launch", 45, false),
+                ],
+            )
+            .await?;
+        self.deliverable(
+            &website,
+            "Homepage design",
+            "Desktop and mobile layouts for the new homepage.",
+            vec![
+                ("homepage-v1.svg", "image/svg+xml", mockup("Homepage v1", "#94a3b8"), true),
+                ("homepage-v2.svg", "image/svg+xml", mockup("Homepage v2", "#2563eb"), true),
+            ],
+            vec![(
+                ReviewDecision::ChangesRequested,
+                "Hero image feels stock; can we use our warehouse photos?",
+                alice,
+                1,
+            )],
+            3,
+        )
+        .await?;
+        self.deliverable(
+            &website,
+            "Sitemap",
+            "Every page of the new site and how they link.",
+            vec![(
+                "sitemap.csv",
+                "text/csv",
+                "page,parent,template\nHome,,home\nProducts,Home,listing\nAbout,Home,content\nContact,Home,form\n"
+                    .into(),
+                true,
+            )],
+            vec![(ReviewDecision::Approved, "Looks complete.", bob, 1)],
+            30,
+        )
+        .await?;
+        self.deliverable(&website, "CMS content model", "Content types and fields.", vec![], vec![], 1).await?;
+        self.note(
+            &website,
+            "Kick-off meeting",
+            75,
+            &["Alice Chen", "Bob Okafor", "Morgan Reyes"],
+            "## Goals\n\n- Cut page load time **below 2 s** on mobile\n- Move product pages to the CMS\n- Checkout in three steps, not five\n\n## Decisions\n\n1. Launch target: end of January\n2. Weekly check-in on Tuesdays\n\n## Actions\n\n- [x] Alice: share brand assets\n- [ ] Morgan: send the discovery report",
+        )
+        .await?;
+        self.note(
+            &website,
+            "Design review #1",
+            10,
+            &["Alice Chen", "Morgan Reyes"],
+            "Reviewed **homepage v1**.\n\n> The hero image feels generic.\n\nNext: v2 with warehouse photography, see [the brief](https://agency.example/brief).",
+        )
+        .await?;
+        let brand = self
+            .project(
+                &client,
+                "Brand refresh",
+                ProjectStatus::Completed,
+                (-200, -95),
+                "Logo, colour palette and brand guidelines.",
+                &[("Moodboards", -180, true), ("Logo concepts", -150, true), ("Guidelines delivered", -95, true)],
+            )
+            .await?;
+        self.deliverable(
+            &brand,
+            "Brand guidelines",
+            "Logo use, colours and typography.",
+            vec![
+                ("brand-guidelines-v1.md", "text/markdown", "# Northwind brand guidelines\n\nDraft.\n".into(), true),
+                (
+                    "brand-guidelines-v2.md",
+                    "text/markdown",
+                    "# Northwind brand guidelines\n\n## Colours\n\n- Navy #1e3a8a\n- Sand #f5deb3\n".into(),
+                    true,
+                ),
+            ],
+            vec![(ReviewDecision::Approved, "", alice, 2)],
+            95,
+        )
+        .await?;
+        self.project(
+            &client,
+            "SEO retainer",
+            ProjectStatus::OnHold,
+            (-30, 150),
+            "Monthly technical SEO, paused until launch.",
+            &[],
+        )
+        .await?;
+        self.project(
+            &client,
+            "Spring campaign",
+            ProjectStatus::Planning,
+            (30, 100),
+            "Landing pages and email for the spring range.",
+            &[("Brief agreed", 35, false)],
+        )
+        .await?;
+        self.thread(
+            &client,
+            &[
+                (None, "Hi Alice, homepage v2 is up for review: it uses your warehouse photos.", 3),
+                (Some(alice), "Thanks! The hero is much better. Could the call-to-action be green?", 2),
+                (None, "Sure, we'll try green against the navy and share both.", 2),
+                (Some(bob), "Also: are we still on track for the January launch?", 1),
+            ],
+        )
+        .await?;
+        Ok((client.company_name, contacts.iter().map(|c| c.email.to_string()).collect()))
+    }
+
+    async fn globex(&self) -> Result<(String, Vec<String>), LocalError> {
+        let (client, contacts) = self
+            .client("Globex Corporation", [("Carol Diaz", "carol@globex.example"), ("Dan Novak", "dan@globex.example")])
+            .await?;
+        let app = self
+            .project(
+                &client,
+                "Mobile app MVP",
+                ProjectStatus::Active,
+                (-60, 60),
+                "iOS and Android app for field technicians.",
+                &[("User research", -40, true), ("Clickable prototype", -9, false), ("Beta release", 30, false)],
+            )
+            .await?;
+        self.deliverable(
+            &app,
+            "Clickable prototype",
+            "Figma prototype export and flow notes.",
+            vec![
+                ("prototype-flows-v1.txt", "text/plain", "Flow 1: sign in\nFlow 2: job list\n".into(), true),
+                (
+                    "prototype-flows-v2.txt",
+                    "text/plain",
+                    "Flow 1: sign in\nFlow 2: job list\nFlow 3: offline sync\n".into(),
+                    true,
+                ),
+            ],
+            vec![],
+            2,
+        )
+        .await?;
+        self.note(
+            &app,
+            "Research findings",
+            35,
+            &["Carol Diaz", "Dan Novak", "Morgan Reyes"],
+            "Technicians work **offline** half the day.\n\n- Sync must be automatic\n- Big buttons: gloves",
+        )
+        .await?;
+        self.project(
+            &client,
+            "Analytics dashboard",
+            ProjectStatus::Planning,
+            (14, 120),
+            "Operational KPIs in one place, refreshed hourly.",
+            &[("Data audit", 21, false)],
+        )
+        .await?;
+        self.thread(
+            &client,
+            &[
+                (Some(&contacts[0]), "Can the prototype include the offline banner we discussed?", 4),
+                (None, "Yes: v2 adds an offline sync flow. Have a look when you can.", 2),
+            ],
+        )
+        .await?;
+        Ok((client.company_name, contacts.iter().map(|c| c.email.to_string()).collect()))
+    }
+}
+
+fn rand_bits() -> u128 {
+    ulid::Ulid::new().random()
+}
+
+/// A small but real SVG "mockup".
+fn mockup(title: &str, accent: &str) -> String {
+    format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="640" height="400" viewBox="0 0 640 400"><rect width="640" height="400" fill="#f8fafc"/><rect x="0" y="0" width="640" height="56" fill="{accent}"/><text x="24" y="36" font-family="sans-serif" font-size="22" fill="#fff">Northwind Traders</text><rect x="24" y="88" width="592" height="180" rx="8" fill="#e2e8f0"/><text x="320" y="186" text-anchor="middle" font-family="sans-serif" font-size="28" fill="#334155">{title}</text><rect x="24" y="292" width="180" height="40" rx="6" fill="{accent}"/></svg>"##
+    )
 }

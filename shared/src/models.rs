@@ -71,6 +71,8 @@ pub struct Project {
     pub due_date: Option<time::Date>,
     #[serde(default)]
     pub summary: String,
+    #[serde(default)]
+    pub milestones: MilestoneSummary,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
@@ -203,6 +205,215 @@ impl AuditEvent {
             action: action.to_owned(),
             target,
             summary: None,
+            at: OffsetDateTime::now_utc(),
+        }
+    }
+}
+
+/// Milestone counts kept on the project item, so lists and the dashboard need no extra reads.
+/// Recomputed whenever a milestone changes (`Store::refresh_project_summary`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MilestoneSummary {
+    pub total: u32,
+    pub done: u32,
+    #[serde(default)]
+    pub next: Option<NextMilestone>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NextMilestone {
+    pub id: ulid::Ulid,
+    pub title: String,
+    #[serde(default)]
+    pub due_date: Option<time::Date>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MilestoneStatus {
+    Pending,
+    Done,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Milestone {
+    pub id: ulid::Ulid,
+    pub project_id: ulid::Ulid,
+    pub client_id: ClientId,
+    pub title: String,
+    #[serde(default)]
+    pub due_date: Option<time::Date>,
+    pub status: MilestoneStatus,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub completed_at: Option<OffsetDateTime>,
+    /// Display order set by the agency; ties broken by due date.
+    #[serde(default)]
+    pub position: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliverableStatus {
+    /// Being worked on; nothing delivered yet.
+    InProgress,
+    /// A version was delivered and awaits the client's review.
+    Delivered,
+    Approved,
+    ChangesRequested,
+}
+
+/// One uploaded file of a deliverable. Clients see only delivered versions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliverableVersion {
+    /// 1, 2, 3 … in upload order.
+    pub number: u32,
+    pub s3_key: String,
+    /// Original file name, offered on download.
+    pub filename: String,
+    pub size: u64,
+    pub content_type: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub uploaded_at: OffsetDateTime,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub delivered_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewDecision {
+    Approved,
+    ChangesRequested,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Review {
+    pub decision: ReviewDecision,
+    #[serde(default)]
+    pub comment: String,
+    pub reviewer_id: ContactId,
+    pub reviewer_name: String,
+    /// The version that was reviewed.
+    pub version: u32,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Deliverable {
+    pub id: ulid::Ulid,
+    pub project_id: ulid::Ulid,
+    pub client_id: ClientId,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub status: DeliverableStatus,
+    #[serde(default)]
+    pub versions: Vec<DeliverableVersion>,
+    /// Every review, oldest first; the newest decides `status`.
+    #[serde(default)]
+    pub reviews: Vec<Review>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+impl Deliverable {
+    /// Versions a client may see and download.
+    pub fn delivered_versions(&self) -> impl Iterator<Item = &DeliverableVersion> {
+        self.versions.iter().filter(|v| v.delivered_at.is_some())
+    }
+
+    pub fn latest_delivered(&self) -> Option<&DeliverableVersion> {
+        self.delivered_versions().max_by_key(|v| v.number)
+    }
+
+    /// Whether clients see this deliverable at all.
+    pub fn is_visible_to_client(&self) -> bool {
+        self.latest_delivered().is_some()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeetingNote {
+    pub id: ulid::Ulid,
+    pub project_id: ulid::Ulid,
+    pub client_id: ClientId,
+    pub title: String,
+    pub meeting_date: time::Date,
+    #[serde(default)]
+    pub attendees: Vec<String>,
+    pub body_markdown: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthorKind {
+    Contact,
+    Agency,
+}
+
+/// A message in a client company's thread with the agency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    pub id: ulid::Ulid,
+    pub client_id: ClientId,
+    pub author_kind: AuthorKind,
+    /// Contact or admin id.
+    pub author_id: String,
+    /// Name at the time of writing.
+    pub author_name: String,
+    pub body: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityKind {
+    DeliverableDelivered,
+    DeliverableReviewed,
+    MessagePosted,
+    MilestoneCompleted,
+}
+
+/// An event in the client's activity feed (what clients see; the audit log is the agency's).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Activity {
+    pub id: ulid::Ulid,
+    pub client_id: ClientId,
+    pub kind: ActivityKind,
+    #[serde(default)]
+    pub project_id: Option<ulid::Ulid>,
+    /// The deliverable, message or milestone the event is about.
+    #[serde(default)]
+    pub subject_id: Option<ulid::Ulid>,
+    pub actor_name: String,
+    /// One human sentence, e.g. "Alice Chen approved Homepage design (v2)".
+    pub summary: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+impl Activity {
+    pub fn new(
+        client_id: ClientId,
+        kind: ActivityKind,
+        project_id: Option<ulid::Ulid>,
+        subject_id: Option<ulid::Ulid>,
+        actor_name: &str,
+        summary: String,
+    ) -> Self {
+        Self {
+            id: ulid::Ulid::new(),
+            client_id,
+            kind,
+            project_id,
+            subject_id,
+            actor_name: actor_name.to_owned(),
+            summary,
             at: OffsetDateTime::now_utc(),
         }
     }

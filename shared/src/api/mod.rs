@@ -1,7 +1,10 @@
 //! One router per Lambda function (route group). Each function's `main.rs` hands its router to
 //! `lambda::run`; the test suite drives the same routers in process.
 
+pub mod dashboard;
 pub mod login;
+pub mod messages;
+pub mod projects;
 pub mod session;
 pub mod verify;
 

@@ -160,7 +160,7 @@ impl Store {
     }
 }
 
-fn cancelled_as_condition_failed(
+pub(crate) fn cancelled_as_condition_failed(
     error: aws_sdk_dynamodb::error::SdkError<TransactWriteItemsError, aws_sdk_dynamodb::config::http::HttpResponse>,
 ) -> StoreError {
     if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) = error.as_service_error()

@@ -5,7 +5,7 @@ use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 
 use super::{Item, Store, StoreError, classify, keys, to_item};
 use crate::domain::{AdminId, ClientId, ContactId, EmailAddress, Role};
-use crate::models::{Admin, Client, Contact, EmailClaim, Project};
+use crate::models::{Admin, Client, Contact, EmailClaim};
 
 impl Store {
     pub async fn put_client(&self, client: &Client) -> Result<(), StoreError> {
@@ -53,13 +53,8 @@ impl Store {
         self.create_with_claim(item, &claim, None).await
     }
 
-    pub async fn put_project(&self, project: &Project) -> Result<(), StoreError> {
-        let item = to_item(project, keys::client(project.client_id), format!("PROJECT#{}", project.id), [])?;
-        self.put_new(item).await
-    }
-
     /// Puts an item that must not exist yet.
-    async fn put_new(&self, item: Item) -> Result<(), StoreError> {
+    pub(crate) async fn put_new(&self, item: Item) -> Result<(), StoreError> {
         self.db
             .put_item()
             .table_name(&*self.table)

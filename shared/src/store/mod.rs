@@ -7,6 +7,8 @@
 
 mod auth;
 mod directory;
+mod messages;
+mod projects;
 mod schema;
 
 use std::collections::HashMap;
@@ -19,6 +21,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use auth::RateLimitHit;
+pub use messages::MessageMeta;
+pub use projects::{ProjectTree, status_key as projects_status_key, summarise as summarise_milestones};
 pub use schema::TableSpec;
 
 pub type Item = HashMap<String, AttributeValue>;
@@ -152,6 +156,99 @@ impl Store {
     }
 }
 
+/// One list query: a partition (of the table or an index), optionally narrowed to a sort-key
+/// prefix, read a page at a time.
+pub(crate) struct ListQuery {
+    pub index: Option<&'static str>,
+    pub pk_attribute: &'static str,
+    pub pk: String,
+    pub sk_attribute: &'static str,
+    pub sk_prefix: Option<String>,
+    pub newest_first: bool,
+    pub projection: Option<&'static str>,
+}
+
+impl ListQuery {
+    pub fn table(pk: String, sk_prefix: &str) -> Self {
+        Self {
+            index: None,
+            pk_attribute: "PK",
+            pk,
+            sk_attribute: "SK",
+            sk_prefix: Some(sk_prefix.to_owned()),
+            newest_first: true,
+            projection: None,
+        }
+    }
+
+    pub fn index(index: &'static str, pk: String) -> Self {
+        let (pk_attribute, sk_attribute) = match index {
+            "GSI2" => ("GSI2PK", "GSI2SK"),
+            _ => ("GSI1PK", "GSI1SK"),
+        };
+        Self {
+            index: Some(index),
+            pk_attribute,
+            pk,
+            sk_attribute,
+            sk_prefix: None,
+            newest_first: true,
+            projection: None,
+        }
+    }
+}
+
+impl Store {
+    /// One page of a list; returns the items and DynamoDB's `LastEvaluatedKey`. (When the last
+    /// page exactly fills `limit`, AWS returns a key and then an empty page, moto returns none;
+    /// both are handled by the caller treating an absent key as the end.)
+    pub(crate) async fn query_page<T: DeserializeOwned>(
+        &self,
+        query: ListQuery,
+        limit: i32,
+        start: Option<Item>,
+    ) -> Result<(Vec<T>, Option<Item>), StoreError> {
+        let output =
+            self.query_builder(&query).limit(limit).set_exclusive_start_key(start).send().await.map_err(classify)?;
+        let items = output.items.unwrap_or_default().into_iter().map(from_item).collect::<Result<Vec<T>, _>>()?;
+        Ok((items, output.last_evaluated_key.filter(|key| !key.is_empty())))
+    }
+
+    /// Every item of a bounded query (one project's children), following pages to the end.
+    pub(crate) async fn query_all(&self, query: ListQuery) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let output = self.query_builder(&query).set_exclusive_start_key(start).send().await.map_err(classify)?;
+            items.extend(output.items.unwrap_or_default());
+            match output.last_evaluated_key.filter(|key| !key.is_empty()) {
+                Some(key) => start = Some(key),
+                None => return Ok(items),
+            }
+        }
+    }
+
+    fn query_builder(&self, query: &ListQuery) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+        let mut builder = self
+            .db
+            .query()
+            .table_name(&*self.table)
+            .set_index_name(query.index.map(str::to_owned))
+            .scan_index_forward(!query.newest_first)
+            .expression_attribute_names("#pk", query.pk_attribute)
+            .expression_attribute_values(":pk", s(query.pk.clone()))
+            .set_projection_expression(query.projection.map(str::to_owned));
+        builder = match &query.sk_prefix {
+            Some(prefix) => builder
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#sk", query.sk_attribute)
+                .expression_attribute_values(":prefix", s(prefix.clone())),
+            None => builder.key_condition_expression("#pk = :pk"),
+        };
+        builder
+    }
+}
+
 /// Key layouts, in one place.
 pub(crate) mod keys {
     use crate::domain::{ClientId, EmailAddress, SessionId, TokenHash};
@@ -172,5 +269,36 @@ pub(crate) mod keys {
     }
     pub fn principal(id: &str) -> String {
         format!("PRINCIPAL#{id}")
+    }
+    pub fn project(id: ulid::Ulid) -> String {
+        format!("PROJECT#{id}")
+    }
+    pub fn milestone(project: ulid::Ulid, id: ulid::Ulid) -> String {
+        format!("PROJECT#{project}#MILESTONE#{id}")
+    }
+    pub fn deliverable(project: ulid::Ulid, id: ulid::Ulid) -> String {
+        format!("PROJECT#{project}#DELIVERABLE#{id}")
+    }
+    pub fn note(project: ulid::Ulid, id: ulid::Ulid) -> String {
+        format!("PROJECT#{project}#NOTE#{id}")
+    }
+    pub fn message(id: ulid::Ulid) -> String {
+        format!("MESSAGE#{id}")
+    }
+    pub fn activity(id: ulid::Ulid) -> String {
+        format!("ACTIVITY#{id}")
+    }
+    pub fn read_marker(contact: crate::domain::ContactId) -> String {
+        format!("READ#{contact}")
+    }
+    /// Index partitions of a client's lists.
+    pub fn projects_index(client: ClientId) -> String {
+        format!("CLIENT#{client}#PROJECTS")
+    }
+    pub fn projects_by_status_index(client: ClientId, status: &str) -> String {
+        format!("CLIENT#{client}#PROJECTS#{status}")
+    }
+    pub fn deliverables_index(client: ClientId) -> String {
+        format!("CLIENT#{client}#DELIVERABLES")
     }
 }

@@ -1,5 +1,7 @@
 //! Table definition, used by `portal init` and the test harness. In AWS the table comes from
 //! `template.yaml`; both must agree (keys `PK`/`SK`, index `GSI1` on `GSI1PK`/`GSI1SK`, TTL `ttl`).
+//! GSI1: sessions by principal, a client's projects, a client's visible deliverables.
+//! GSI2: a client's projects by status.
 
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
@@ -13,6 +15,7 @@ pub struct TableSpec;
 
 impl TableSpec {
     pub const GSI1: &'static str = "GSI1";
+    pub const GSI2: &'static str = "GSI2";
     pub const TTL_ATTRIBUTE: &'static str = "ttl";
 }
 
@@ -27,13 +30,15 @@ impl Store {
         let attr = |name: &str| {
             AttributeDefinition::builder().attribute_name(name).attribute_type(ScalarAttributeType::S).build()
         };
-        let gsi = GlobalSecondaryIndex::builder()
-            .index_name(TableSpec::GSI1)
-            .key_schema(key("GSI1PK", KeyType::Hash).map_err(build_error)?)
-            .key_schema(key("GSI1SK", KeyType::Range).map_err(build_error)?)
-            .projection(Projection::builder().projection_type(ProjectionType::KeysOnly).build())
-            .build()
-            .map_err(build_error)?;
+        let index = |name: &str, pk: &str, sk: &str| -> Result<GlobalSecondaryIndex, StoreError> {
+            GlobalSecondaryIndex::builder()
+                .index_name(name)
+                .key_schema(key(pk, KeyType::Hash).map_err(build_error)?)
+                .key_schema(key(sk, KeyType::Range).map_err(build_error)?)
+                .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                .build()
+                .map_err(build_error)
+        };
         let created = self
             .db
             .create_table()
@@ -43,9 +48,12 @@ impl Store {
             .attribute_definitions(attr("SK").map_err(build_error)?)
             .attribute_definitions(attr("GSI1PK").map_err(build_error)?)
             .attribute_definitions(attr("GSI1SK").map_err(build_error)?)
+            .attribute_definitions(attr("GSI2PK").map_err(build_error)?)
+            .attribute_definitions(attr("GSI2SK").map_err(build_error)?)
             .key_schema(key("PK", KeyType::Hash).map_err(build_error)?)
             .key_schema(key("SK", KeyType::Range).map_err(build_error)?)
-            .global_secondary_indexes(gsi)
+            .global_secondary_indexes(index(TableSpec::GSI1, "GSI1PK", "GSI1SK")?)
+            .global_secondary_indexes(index(TableSpec::GSI2, "GSI2PK", "GSI2SK")?)
             .send()
             .await;
         match created {

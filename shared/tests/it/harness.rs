@@ -130,6 +130,9 @@ pub fn function_router(function: &str) -> Option<fn(AppState) -> Router> {
         "login" => shared::api::login::router,
         "verify" => shared::api::verify::router,
         "session" => shared::api::session::router,
+        "projects" => shared::api::projects::router,
+        "dashboard" => shared::api::dashboard::router,
+        "messages" => shared::api::messages::router,
         _ => return None,
     })
 }
@@ -387,5 +390,163 @@ impl SentMail {
         let token: String =
             self.body[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
         (!token.is_empty()).then_some(token)
+    }
+}
+
+/// A client company with enough content to exercise every client route.
+pub struct Tenant {
+    pub client: Client,
+    pub contact: Contact,
+    pub colleague: Contact,
+    pub project: shared::models::Project,
+    pub other_project: shared::models::Project,
+    pub deliverable: shared::models::Deliverable,
+    /// Has a version, but nothing delivered: clients must not see it.
+    pub hidden_deliverable: shared::models::Deliverable,
+    pub note: shared::models::MeetingNote,
+    pub overdue_milestone: shared::models::Milestone,
+}
+
+impl TestApp {
+    /// Creates a tenant: an active project with milestones (done, overdue, upcoming), a
+    /// deliverable with two delivered versions whose files are in S3, an undelivered one, a
+    /// note, and a completed project.
+    pub async fn tenant(&self, name: &str) -> Tenant {
+        use shared::models::*;
+        let store = &self.state.store;
+        let client = self.add_client(name).await;
+        let slug: String = name.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_lowercase();
+        let contact = self.add_contact(&client, &format!("{slug}-lead")).await;
+        let colleague = self.add_contact(&client, &format!("{slug}-colleague")).await;
+        let now = time::OffsetDateTime::now_utc();
+        let day = |offset: i64| (now + time::Duration::days(offset)).date();
+        let project = Project {
+            id: ulid::Ulid::new(),
+            client_id: client.id,
+            name: format!("{name} website"),
+            status: ProjectStatus::Active,
+            start_date: Some(day(-30)),
+            due_date: Some(day(30)),
+            summary: "New website".into(),
+            milestones: MilestoneSummary::default(),
+            created_at: now,
+        };
+        store.put_project(&project).await.unwrap();
+        let other_project = Project {
+            id: ulid::Ulid::new(),
+            name: format!("{name} brand"),
+            status: ProjectStatus::Completed,
+            ..project.clone()
+        };
+        store.put_project(&other_project).await.unwrap();
+        let milestone = |title: &str, due: i64, status: MilestoneStatus, position: u32| Milestone {
+            id: ulid::Ulid::new(),
+            project_id: project.id,
+            client_id: client.id,
+            title: title.into(),
+            due_date: Some(day(due)),
+            status,
+            completed_at: (status == MilestoneStatus::Done).then_some(now),
+            position,
+        };
+        let done = milestone("Discovery", -20, MilestoneStatus::Done, 0);
+        let overdue_milestone = milestone("Design sign-off", -2, MilestoneStatus::Pending, 1);
+        let upcoming = milestone("Launch", 25, MilestoneStatus::Pending, 2);
+        for m in [&upcoming, &done, &overdue_milestone] {
+            store.put_milestone(m).await.unwrap();
+        }
+        store.refresh_project_summary(client.id, project.id).await.unwrap();
+
+        let deliverable_id = ulid::Ulid::new();
+        let mut versions = Vec::new();
+        for number in 1..=2u32 {
+            let key = format!("clients/{}/d/{deliverable_id}/v{number}/home.txt", client.id);
+            let body = format!("{name} homepage v{number}");
+            self.state
+                .files
+                .put_object()
+                .bucket(&self.state.config.files_bucket)
+                .key(&key)
+                .body(body.clone().into_bytes().into())
+                .send()
+                .await
+                .unwrap();
+            versions.push(DeliverableVersion {
+                number,
+                s3_key: key,
+                filename: format!("Homepage v{number}.txt"),
+                size: body.len() as u64,
+                content_type: "text/plain".into(),
+                uploaded_at: now,
+                delivered_at: Some(now),
+            });
+        }
+        let deliverable = Deliverable {
+            id: deliverable_id,
+            project_id: project.id,
+            client_id: client.id,
+            name: "Homepage design".into(),
+            description: "Layouts".into(),
+            status: DeliverableStatus::Delivered,
+            versions,
+            reviews: vec![],
+            created_at: now,
+            updated_at: now,
+        };
+        store.put_deliverable(&deliverable).await.unwrap();
+        let mut hidden_deliverable = deliverable.clone();
+        hidden_deliverable.id = ulid::Ulid::new();
+        hidden_deliverable.name = "Unreleased".into();
+        hidden_deliverable.status = DeliverableStatus::InProgress;
+        hidden_deliverable.versions.truncate(1);
+        hidden_deliverable.versions[0].delivered_at = None;
+        store.put_deliverable(&hidden_deliverable).await.unwrap();
+        let note = MeetingNote {
+            id: ulid::Ulid::new(),
+            project_id: project.id,
+            client_id: client.id,
+            title: "Kick-off".into(),
+            meeting_date: day(-25),
+            attendees: vec![contact.name.clone(), "Agency PM".into()],
+            body_markdown: "## Goals\n\n- Faster site\n\n<script>alert('x')</script>\n\n[bad](javascript:alert(1))"
+                .into(),
+            created_at: now,
+        };
+        store.put_note(&note).await.unwrap();
+        Tenant {
+            client,
+            contact,
+            colleague,
+            project,
+            other_project,
+            deliverable,
+            hidden_deliverable,
+            note,
+            overdue_milestone,
+        }
+    }
+
+    /// An agency message in the tenant's thread.
+    pub async fn agency_message(&self, tenant: &Tenant, body: &str) -> shared::models::Message {
+        use shared::models::*;
+        let message = Message {
+            id: ulid::Ulid::new(),
+            client_id: tenant.client.id,
+            author_kind: AuthorKind::Agency,
+            author_id: AdminId::new().to_string(),
+            author_name: "Agency PM".into(),
+            body: body.into(),
+            created_at: time::OffsetDateTime::now_utc(),
+        };
+        let activity = Activity::new(
+            tenant.client.id,
+            ActivityKind::MessagePosted,
+            None,
+            Some(message.id),
+            "Agency PM",
+            "Agency PM sent a message".into(),
+        );
+        self.state.store.post_message(&message, &activity).await.unwrap();
+        message
     }
 }

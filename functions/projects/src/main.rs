@@ -1,0 +1,6 @@
+//! The `projects` function: see `shared::api::projects`.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    shared::lambda::run(shared::api::projects::router).await
+}

@@ -1,0 +1,117 @@
+//! The message thread, read markers and the client-facing activity feed.
+
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+
+use super::{Item, ListQuery, Store, StoreError, classify, keys, s, to_item};
+use crate::domain::{ClientId, ContactId};
+use crate::models::{Activity, Message};
+
+fn other(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Other(e.to_string())
+}
+
+/// Just enough of a message to count unread ones.
+#[derive(Debug, serde::Deserialize)]
+pub struct MessageMeta {
+    pub id: ulid::Ulid,
+    pub author_id: String,
+}
+
+impl Store {
+    /// Posts a message and its activity event together.
+    pub async fn post_message(&self, message: &Message, activity: &Activity) -> Result<(), StoreError> {
+        let item = to_item(message, keys::client(message.client_id), keys::message(message.id), [])?;
+        let put = Put::builder()
+            .table_name(&*self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(other)?;
+        self.db
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(put).build())
+            .transact_items(self.activity_put(activity)?)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
+    /// Newest first.
+    pub async fn list_messages(
+        &self,
+        client: ClientId,
+        limit: i32,
+        start: Option<Item>,
+    ) -> Result<(Vec<Message>, Option<Item>), StoreError> {
+        self.query_page(ListQuery::table(keys::client(client), "MESSAGE#"), limit, start).await
+    }
+
+    /// Ids and authors of the newest `limit` messages (for unread counts; bounded cost).
+    pub async fn recent_message_meta(&self, client: ClientId, limit: i32) -> Result<Vec<MessageMeta>, StoreError> {
+        let mut query = ListQuery::table(keys::client(client), "MESSAGE#");
+        query.projection = Some("id, author_id");
+        Ok(self.query_page(query, limit, None).await?.0)
+    }
+
+    /// The id of the newest message this contact has read.
+    pub async fn read_marker(&self, client: ClientId, contact: ContactId) -> Result<Option<ulid::Ulid>, StoreError> {
+        #[derive(serde::Deserialize)]
+        struct Marker {
+            last_read: ulid::Ulid,
+        }
+        Ok(self.get::<Marker>(keys::client(client), keys::read_marker(contact)).await?.map(|m| m.last_read))
+    }
+
+    /// Moves the read marker forward (never back: a stale tab cannot un-read messages).
+    pub async fn advance_read_marker(
+        &self,
+        client: ClientId,
+        contact: ContactId,
+        last_read: ulid::Ulid,
+    ) -> Result<(), StoreError> {
+        let result = self
+            .db
+            .put_item()
+            .table_name(&*self.table)
+            .item("PK", s(keys::client(client)))
+            .item("SK", s(keys::read_marker(contact)))
+            .item("last_read", s(last_read.to_string()))
+            .item("contact_id", s(contact.to_string()))
+            .condition_expression("attribute_not_exists(last_read) OR last_read < :new")
+            .expression_attribute_values(":new", s(last_read.to_string()))
+            .send()
+            .await
+            .map_err(classify);
+        match result {
+            Ok(_) | Err(StoreError::ConditionFailed) => Ok(()),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Newest first.
+    pub async fn list_activity(
+        &self,
+        client: ClientId,
+        limit: i32,
+        start: Option<Item>,
+    ) -> Result<(Vec<Activity>, Option<Item>), StoreError> {
+        self.query_page(ListQuery::table(keys::client(client), "ACTIVITY#"), limit, start).await
+    }
+
+    pub async fn append_activity(&self, activity: &Activity) -> Result<(), StoreError> {
+        let item = to_item(activity, keys::client(activity.client_id), keys::activity(activity.id), [])?;
+        self.put_new(item).await
+    }
+
+    pub(crate) fn activity_put(&self, activity: &Activity) -> Result<TransactWriteItem, StoreError> {
+        let item = to_item(activity, keys::client(activity.client_id), keys::activity(activity.id), [])?;
+        let put = Put::builder()
+            .table_name(&*self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(other)?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+}
