@@ -148,7 +148,7 @@ impl DeliverableView {
                 delivered_at: v.delivered_at,
             })
             .collect();
-        versions.sort_by(|a, b| b.number.cmp(&a.number));
+        versions.sort_by_key(|v| std::cmp::Reverse(v.number));
         Self {
             id: deliverable.id,
             project_id: deliverable.project_id,
@@ -212,7 +212,7 @@ impl ProjectDetailView {
             })
             .collect();
         let mut visible: Vec<&Deliverable> = deliverables.iter().filter(|d| d.is_visible_to_client()).collect();
-        visible.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
+        visible.sort_by_key(|d| std::cmp::Reverse(d.updated_at));
         notes.sort_by(|a: &MeetingNote, b: &MeetingNote| b.meeting_date.cmp(&a.meeting_date).then(b.id.cmp(&a.id)));
         Self {
             project: ProjectSummaryView::new(&project, today),

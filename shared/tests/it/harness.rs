@@ -271,7 +271,8 @@ impl TestApp {
 
     /// Sends a request through the function `template.yaml` routes it to.
     pub async fn send(&self, request: ApiRequest) -> TestResponse {
-        let route = route_for(&request.method, &request.path);
+        let path = request.path.split('?').next().unwrap_or_default();
+        let route = route_for(&request.method, path);
         let router = function_router(&route.function)
             .unwrap_or_else(|| panic!("no router registered for function {}", route.function));
         self.send_to(router(self.state.clone()), request).await

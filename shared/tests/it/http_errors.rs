@@ -117,3 +117,22 @@ async fn database_outage_is_a_quick_503() {
     assert_eq!(me.status, StatusCode::UNAUTHORIZED, "a bad cookie is refused before any database call");
     assert!(started.elapsed() < Duration::from_secs(6), "took {:?}", started.elapsed());
 }
+
+#[tokio::test]
+async fn database_outage_on_an_authenticated_route_is_503() {
+    let app = TestApp::new().await;
+    let tenant = app.tenant("Acme").await;
+    let cookie = app.sign_in(&tenant.contact.email).await;
+    let sdk = harness::sdk_config("http://127.0.0.1:9").await;
+    let broken = AppState::new((*app.state.config).clone(), &sdk);
+    let started = Instant::now();
+    for (router, path) in [
+        (shared::api::dashboard::router(broken.clone()), "/api/dashboard".to_owned()),
+        (shared::api::projects::router(broken.clone()), format!("/api/projects/{}", tenant.project.id)),
+        (shared::api::messages::router(broken.clone()), "/api/messages".to_owned()),
+    ] {
+        let response = app.send_to(router, ApiRequest::get(&path).cookie(&cookie)).await;
+        assert_json_error(&response, StatusCode::SERVICE_UNAVAILABLE, "service_unavailable");
+    }
+    assert!(started.elapsed() < Duration::from_secs(10), "took {:?}", started.elapsed());
+}

@@ -4,5 +4,7 @@
 
 mod harness;
 mod http_errors;
+mod portal;
 mod routes;
 mod signin;
+mod tenancy;

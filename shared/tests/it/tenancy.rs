@@ -1,0 +1,200 @@
+//! The tenant matrix. For every route in `template.yaml` (read from there, so a new route cannot
+//! be forgotten): a contact of client A using client B's ids in every path parameter gets 404
+//! and none of B's data; B's cursors get 400; B's ids in a body change nothing of B's; an admin
+//! session on a client-only route gets 403.
+
+use http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::harness::{ApiRequest, Route, Tenant, TestApp, TestResponse, template_routes};
+
+/// Routes that are not about one tenant's data.
+const NOT_TENANT_ROUTES: [&str; 4] = ["/api/auth/login", "/api/auth/verify", "/api/me", "/api/auth/logout"];
+
+fn tenant_routes() -> Vec<&'static Route> {
+    template_routes().iter().filter(|r| r.path != "$default" && !NOT_TENANT_ROUTES.contains(&r.path.as_str())).collect()
+}
+
+fn params(route: &Route) -> Vec<String> {
+    route
+        .path
+        .split('/')
+        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn id_of(tenant: &Tenant, param: &str) -> String {
+    match param {
+        "projectId" => tenant.project.id.to_string(),
+        "deliverableId" => tenant.deliverable.id.to_string(),
+        "noteId" => tenant.note.id.to_string(),
+        other => panic!("the tenant matrix does not know path parameter {{{other}}}: add it here"),
+    }
+}
+
+/// Fills the path with ids, each taken from `owner(param)`.
+fn fill(route: &Route, owner: impl Fn(&str) -> String) -> String {
+    route
+        .path
+        .split('/')
+        .map(|segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(param) => owner(param),
+            None => segment.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// A valid body for each state-changing route, carrying the *other* tenant's ids in every
+/// field a careless handler might trust.
+fn body_for(route: &Route, foreign: &Tenant) -> Value {
+    let mut body = match route.path.as_str() {
+        "/api/projects/{projectId}/deliverables/{deliverableId}/review" => {
+            json!({ "decision": "approved", "comment": "ok" })
+        }
+        "/api/messages" => json!({ "body": "hello from the matrix" }),
+        "/api/messages/read" => json!({}),
+        other => panic!("the tenant matrix has no body for POST {other}: add one here"),
+    };
+    let foreign_ids = json!({
+        "client_id": foreign.client.id.to_string(),
+        "clientId": foreign.client.id.to_string(),
+        "contact_id": foreign.contact.id.to_string(),
+        "project_id": foreign.project.id.to_string(),
+    });
+    for (key, value) in foreign_ids.as_object().unwrap() {
+        body[key] = value.clone();
+    }
+    body
+}
+
+fn request(route: &Route, path: &str, cookie: &str, foreign: &Tenant) -> ApiRequest {
+    let method: Method = route.method.parse().unwrap();
+    let request = if method == Method::GET {
+        ApiRequest::get(path)
+    } else {
+        ApiRequest::post(path, body_for(route, foreign)).method(method)
+    };
+    request.cookie(cookie)
+}
+
+fn assert_no_data_of(response: &TestResponse, other: &Tenant, context: &str) {
+    let text = String::from_utf8_lossy(&response.raw);
+    for secret in [
+        other.client.id.to_string(),
+        other.project.id.to_string(),
+        other.project.name.clone(),
+        other.deliverable.id.to_string(),
+        other.note.id.to_string(),
+        other.contact.name.clone(),
+        "B-only message".to_owned(),
+    ] {
+        assert!(!text.contains(&secret), "{context}: response reveals {secret}: {text}");
+    }
+}
+
+struct Matrix {
+    app: TestApp,
+    a: Tenant,
+    b: Tenant,
+    a_cookie: String,
+    b_cookie: String,
+}
+
+async fn matrix() -> Matrix {
+    let app = TestApp::new().await;
+    let a = app.tenant("Alpha").await;
+    let b = app.tenant("Bravo").await;
+    for n in 0..3 {
+        app.agency_message(&b, &format!("B-only message {n}")).await;
+    }
+    let a_cookie = app.sign_in(&a.contact.email).await;
+    let b_cookie = app.sign_in(&b.contact.email).await;
+    Matrix { app, a, b, a_cookie, b_cookie }
+}
+
+#[tokio::test]
+async fn foreign_ids_in_any_path_parameter_are_404() {
+    let m = matrix().await;
+    let routes: Vec<_> = tenant_routes().into_iter().filter(|r| !params(r).is_empty()).collect();
+    assert!(routes.len() >= 4, "{routes:?}");
+    for route in routes {
+        let own = fill(route, |p| id_of(&m.a, p));
+        let response = m.app.send(request(route, &own, &m.a_cookie, &m.b)).await;
+        assert!(
+            response.status.is_success(),
+            "{} {own} with A's own ids gave {}: {}",
+            route.method,
+            response.status,
+            response.body
+        );
+        assert_no_data_of(&response, &m.b, &route.path);
+
+        // B's id in each parameter in turn, then in all of them.
+        let names = params(route);
+        let mut variants: Vec<Vec<bool>> =
+            (0..names.len()).map(|i| (0..names.len()).map(|j| i == j).collect()).collect();
+        variants.push(vec![true; names.len()]);
+        for foreign_mask in variants {
+            let path = fill(route, |p| {
+                let index = names.iter().position(|n| n == p).unwrap();
+                if foreign_mask[index] { id_of(&m.b, p) } else { id_of(&m.a, p) }
+            });
+            let response = m.app.send(request(route, &path, &m.a_cookie, &m.b)).await;
+            assert_eq!(response.status, StatusCode::NOT_FOUND, "{} {path}: {}", route.method, response.body);
+            assert_eq!(response.error_code(), "not_found");
+            assert_no_data_of(&response, &m.b, &path);
+        }
+    }
+    // B's deliverable was never reviewed through A's session.
+    let b_deliverable =
+        m.app.state.store.get_deliverable(m.b.client.id, m.b.project.id, m.b.deliverable.id).await.unwrap().unwrap();
+    assert!(b_deliverable.reviews.is_empty());
+}
+
+#[tokio::test]
+async fn foreign_cursors_are_400() {
+    let m = matrix().await;
+    let lists: Vec<_> = tenant_routes().into_iter().filter(|r| r.method == "GET" && params(r).is_empty()).collect();
+    let mut checked = 0;
+    for route in lists {
+        let b_page = m.app.send(ApiRequest::get(&format!("{}?limit=1", route.path)).cookie(&m.b_cookie)).await;
+        let Some(cursor) = b_page.body["next_cursor"].as_str() else { continue };
+        checked += 1;
+        let response =
+            m.app.send(ApiRequest::get(&format!("{}?cursor={cursor}", route.path)).cookie(&m.a_cookie)).await;
+        assert_eq!(response.status, StatusCode::BAD_REQUEST, "{}: {}", route.path, response.body);
+        assert_eq!(response.error_code(), "invalid_cursor");
+        assert_no_data_of(&response, &m.b, &route.path);
+    }
+    assert!(checked >= 3, "projects, messages and activity must all have been checked, got {checked}");
+}
+
+#[tokio::test]
+async fn lists_and_bodies_never_reach_the_other_tenant() {
+    let m = matrix().await;
+    for route in tenant_routes().into_iter().filter(|r| params(r).is_empty()) {
+        let response = m.app.send(request(route, &route.path, &m.a_cookie, &m.b)).await;
+        assert!(response.status.is_success(), "{} {}: {}", route.method, route.path, response.body);
+        assert_no_data_of(&response, &m.b, &route.path);
+    }
+    // The POSTed message landed in A's thread only, whatever ids the body carried.
+    let b_thread = m.app.send(ApiRequest::get("/api/messages").cookie(&m.b_cookie)).await;
+    assert!(!b_thread.raw.windows(21).any(|w| w == b"hello from the matrix"));
+    let a_thread = m.app.send(ApiRequest::get("/api/messages").cookie(&m.a_cookie)).await;
+    assert_eq!(a_thread.body["items"][0]["body"], "hello from the matrix");
+}
+
+#[tokio::test]
+async fn admins_get_403_on_client_routes() {
+    let m = matrix().await;
+    let admin = m.app.add_admin("staff").await;
+    let cookie = m.app.sign_in(&admin.email).await;
+    for route in tenant_routes() {
+        let path = fill(route, |p| id_of(&m.a, p));
+        let response = m.app.send(request(route, &path, &cookie, &m.b)).await;
+        assert_eq!(response.status, StatusCode::FORBIDDEN, "{} {}", route.method, route.path);
+        assert_eq!(response.error_code(), "forbidden");
+    }
+}
