@@ -33,7 +33,7 @@ web-deps: web/node_modules/.installed
 dev: tools web-deps ## Run everything locally: emulator, demo data, functions, web app
 	scripts/dev.sh
 
-test: tools ## fmt, clippy, every test, template lint; prints the counts
+test: tools web-deps ## fmt, clippy, every test, template lint; prints the counts
 	scripts/test.sh
 
 build: tools ## Release zips of every function (target/lambda/<fn>/bootstrap.zip)

@@ -136,3 +136,12 @@ async fn database_outage_on_an_authenticated_route_is_503() {
     }
     assert!(started.elapsed() < Duration::from_secs(10), "took {:?}", started.elapsed());
 }
+
+#[tokio::test]
+async fn non_utf8_body_is_400() {
+    let app = TestApp::new().await;
+    for path in ["/api/auth/login", "/api/auth/verify"] {
+        let response = app.send(ApiRequest::post_raw(path, "application/json", vec![0xff, 0xfe, 0x29])).await;
+        assert_json_error(&response, StatusCode::BAD_REQUEST, "invalid_json");
+    }
+}

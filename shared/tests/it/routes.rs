@@ -77,3 +77,32 @@ async fn every_protected_route_needs_a_session() {
         assert_eq!(response.error_code(), "unauthenticated");
     }
 }
+
+#[test]
+fn openapi_describes_exactly_the_template_routes() {
+    let text = std::fs::read_to_string(crate::harness::workspace_root().join("openapi.yaml")).unwrap();
+    let spec: serde_json::Value = serde_norway::from_str(&text).unwrap();
+    assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"), "OpenAPI 3.1 expected");
+    let mut documented = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            documented.push(format!("{} {path}", method.to_uppercase()));
+            let operation = &item[method];
+            assert!(
+                operation["responses"].as_object().is_some_and(|r| !r.is_empty()),
+                "{method} {path} has no responses"
+            );
+        }
+    }
+    for route in template_routes().iter().filter(|r| r.path != "$default") {
+        let key = format!("{} {}", route.method, route.path);
+        assert!(documented.contains(&key), "{key} is routed in template.yaml but missing from openapi.yaml");
+    }
+    for key in &documented {
+        assert!(
+            template_routes().iter().any(|r| format!("{} {}", r.method, r.path) == *key),
+            "{key} is documented in openapi.yaml but not routed in template.yaml"
+        );
+    }
+    assert!(spec["components"]["schemas"]["Error"]["properties"]["error"]["required"].as_array().unwrap().len() == 2);
+}

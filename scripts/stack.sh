@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# The local stack, started in the background: moto server (DynamoDB, S3, SES v2) → table,
+# bucket, sender identity, demo data → every function under `cargo lambda watch` → Vite, whose
+# /api/* proxy routes each path to its function as template.yaml does.
+#
+#   scripts/stack.sh up   DIR   start (ports from MOTO_PORT/LAMBDA_PORT/WEB_PORT), wait until ready
+#   scripts/stack.sh down DIR   stop what `up` started
+#
+# LAMBDA_WATCH_FLAGS adds flags to `cargo lambda watch` (the tests pass --ignore-changes).
+#
+# DIR receives env (the functions' environment), *.log, pids and accounts.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+action=${1:?usage: stack.sh up|down DIR}
+dir=${2:?usage: stack.sh up|down DIR}
+mkdir -p "$dir"
+
+down() {
+  if [ -f "$dir/pids" ]; then
+    while read -r pid; do
+      # Each component runs in its own process group: stop the group (cargo lambda's
+      # children, vite's esbuild) as well as the leader.
+      kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
+    done <"$dir/pids"
+    rm -f "$dir/pids"
+  fi
+}
+
+if [ "$action" = down ]; then
+  down
+  exit 0
+fi
+
+MOTO_PORT=${MOTO_PORT:-4566}
+LAMBDA_PORT=${LAMBDA_PORT:-9000}
+WEB_PORT=${WEB_PORT:-5173}
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+wait_for_port() { # port, name, log, seconds
+  local deadline=$((SECONDS + $4))
+  until port_busy "$1"; do
+    if ((SECONDS > deadline)); then
+      echo "$2 did not start on port $1; the end of its log ($3):" >&2
+      tail -n 40 "$3" >&2
+      down
+      exit 1
+    fi
+    sleep 0.5
+  done
+}
+for port in "$MOTO_PORT" "$LAMBDA_PORT" "$WEB_PORT"; do
+  if port_busy "$port"; then
+    echo "Port $port is in use (another \`make dev\`?). Stop it, or set MOTO_PORT/LAMBDA_PORT/WEB_PORT." >&2
+    exit 1
+  fi
+done
+
+# The environment file is written once per DIR, with a random JWT secret.
+if [ ! -f "$dir/env" ]; then
+  cat >"$dir/env" <<ENV
+AWS_ENDPOINT_URL=http://127.0.0.1:$MOTO_PORT
+AWS_REGION=us-east-1
+AWS_ACCESS_KEY_ID=test
+AWS_SECRET_ACCESS_KEY=test
+TABLE_NAME=client-portal
+FILES_BUCKET=client-portal-files
+SENDER_EMAIL=portal@agency.example
+AGENCY_NOTIFY_EMAIL=studio@agency.example
+PUBLIC_URL=http://localhost:$WEB_PORT
+AGENCY_NAME="Brightside Studio"
+JWT_SECRET=$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')
+RUST_LOG=info
+LAMBDA_PORT=$LAMBDA_PORT
+WEB_PORT=$WEB_PORT
+ENV
+fi
+set -a
+# shellcheck disable=SC1091
+source "$dir/env"
+set +a
+: >"$dir/pids"
+
+echo "== Building the functions and the CLI"
+cargo build --quiet --workspace --bins
+
+echo "== Starting moto server on :$MOTO_PORT"
+MOTO_DISABLE_GLOBAL_CORS=1 setsid moto_server -H 127.0.0.1 -p "$MOTO_PORT" >"$dir/moto.log" 2>&1 &
+echo $! >>"$dir/pids"
+wait_for_port "$MOTO_PORT" "moto server" "$dir/moto.log" 30
+
+echo "== Creating local resources and demo data"
+target/debug/portal init
+target/debug/portal seed | tee "$dir/accounts.txt"
+
+echo "== Starting the functions (cargo lambda watch on :$LAMBDA_PORT)"
+# shellcheck disable=SC2086 # LAMBDA_WATCH_FLAGS is a list of flags
+setsid cargo lambda watch -A 127.0.0.1 -P "$LAMBDA_PORT" ${LAMBDA_WATCH_FLAGS:-} >"$dir/lambda.log" 2>&1 &
+echo $! >>"$dir/pids"
+wait_for_port "$LAMBDA_PORT" "cargo lambda watch" "$dir/lambda.log" 120
+
+echo "== Starting the web app (Vite on :$WEB_PORT)"
+(cd web && exec setsid npx vite --port "$WEB_PORT" --strictPort --host 127.0.0.1) >"$dir/web.log" 2>&1 &
+echo $! >>"$dir/pids"
+wait_for_port "$WEB_PORT" "vite" "$dir/web.log" 60
