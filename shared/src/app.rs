@@ -11,6 +11,7 @@ use aws_config::{BehaviorVersion, SdkConfig};
 use crate::auth::JwtKeys;
 use crate::config::{Config, ConfigError};
 use crate::email::Mailer;
+use crate::harvest::Harvest;
 use crate::pagination::CursorKey;
 use crate::store::Store;
 
@@ -22,17 +23,27 @@ pub struct AppState {
     pub files: aws_sdk_s3::Client,
     pub jwt: Arc<JwtKeys>,
     pub cursors: Arc<CursorKey>,
+    /// `None` when Harvest credentials are not configured.
+    pub harvest: Option<Harvest>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("could not build the Harvest HTTP client: {0}")]
+    HttpClient(String),
 }
 
 impl AppState {
     /// Reads configuration from the environment and builds the SDK clients.
-    pub async fn from_env() -> Result<Self, ConfigError> {
+    pub async fn from_env() -> Result<Self, InitError> {
         let config = Config::from_env()?;
         let sdk = load_sdk_config(aws_config::defaults(BehaviorVersion::latest())).await;
-        Ok(Self::new(config, &sdk))
+        Self::new(config, &sdk)
     }
 
-    pub fn new(config: Config, sdk: &SdkConfig) -> Self {
+    pub fn new(config: Config, sdk: &SdkConfig) -> Result<Self, InitError> {
         let store = Store::new(aws_sdk_dynamodb::Client::new(sdk), config.table_name.as_str());
         let mailer = Mailer::new(aws_sdk_sesv2::Client::new(sdk), &config.sender_email, &config.agency_name);
         // Path-style addressing only against a custom endpoint (the local emulator).
@@ -40,7 +51,9 @@ impl AppState {
         let files = aws_sdk_s3::Client::from_conf(s3_config);
         let jwt = Arc::new(JwtKeys::new(&config));
         let cursors = Arc::new(CursorKey::new(config.jwt_secret.as_bytes()));
-        Self { config: Arc::new(config), store, mailer, files, jwt, cursors }
+        let harvest =
+            config.harvest.as_ref().map(Harvest::new).transpose().map_err(|e| InitError::HttpClient(e.to_string()))?;
+        Ok(Self { config: Arc::new(config), store, mailer, files, jwt, cursors, harvest })
     }
 }
 

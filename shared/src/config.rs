@@ -25,6 +25,31 @@ pub struct Config {
     pub session_ttl: Duration,
     pub login_limit_per_email: u32,
     pub login_limit_per_ip: u32,
+    /// Harvest credentials; `None` when invoices are not set up.
+    pub harvest: Option<HarvestConfig>,
+    /// How long cached invoices count as fresh.
+    pub invoice_cache_ttl: Duration,
+}
+
+#[derive(Clone)]
+pub struct HarvestConfig {
+    /// `https://api.harvestapp.com` in production; a local fake in development and tests.
+    pub base_url: String,
+    pub access_token: String,
+    pub account_id: String,
+    /// Harvest requires the app's name and a contact: `Client Portal (ops@agency.com)`.
+    pub user_agent: String,
+    pub request_timeout: Duration,
+}
+
+impl fmt::Debug for HarvestConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HarvestConfig")
+            .field("base_url", &self.base_url)
+            .field("account_id", &self.account_id)
+            .field("access_token", &"<redacted>")
+            .finish()
+    }
 }
 
 /// HS256 key; at least 32 bytes. Never printed.
@@ -84,7 +109,26 @@ impl Config {
         if secret.len() < 32 {
             return Err(invalid("JWT_SECRET", "must be at least 32 bytes (use `openssl rand -base64 48`)"));
         }
+        let harvest = match (optional("HARVEST_ACCESS_TOKEN"), optional("HARVEST_ACCOUNT_ID")) {
+            (None, None) => None,
+            (Some(access_token), Some(account_id)) => {
+                let base_url = optional("HARVEST_BASE_URL").unwrap_or_else(|| "https://api.harvestapp.com".to_owned());
+                let base_url = parse_base_url(&base_url).map_err(|reason| invalid("HARVEST_BASE_URL", reason))?;
+                let contact = optional("HARVEST_CONTACT_EMAIL").unwrap_or_else(|| sender_email.to_string());
+                Some(HarvestConfig {
+                    base_url,
+                    access_token,
+                    account_id,
+                    user_agent: format!("Client Portal ({contact})"),
+                    request_timeout: Duration::from_secs(5),
+                })
+            }
+            (Some(_), None) => return Err(ConfigError::Missing("HARVEST_ACCOUNT_ID")),
+            (None, Some(_)) => return Err(ConfigError::Missing("HARVEST_ACCESS_TOKEN")),
+        };
         Ok(Self {
+            harvest,
+            invoice_cache_ttl: Duration::from_secs(number("INVOICE_CACHE_TTL_SECONDS", 300, 10..=86_400)?),
             table_name: required("TABLE_NAME")?,
             files_bucket: required("FILES_BUCKET")?,
             sender_email,
@@ -106,6 +150,11 @@ impl Config {
     pub fn public_origin(&self) -> &str {
         &self.public_url
     }
+}
+
+/// Harvest's base URL: https, or http on loopback (the local fake).
+fn parse_base_url(raw: &str) -> Result<String, &'static str> {
+    parse_public_url(raw)
 }
 
 /// Accepts an `https://` origin, or `http://` for loopback development only.
@@ -191,6 +240,26 @@ mod tests {
     fn http_is_allowed_for_localhost_only() {
         let config = load(&env(&[("PUBLIC_URL", "http://localhost:5173")])).unwrap();
         assert_eq!(config.public_origin(), "http://localhost:5173");
+    }
+
+    #[test]
+    fn harvest_needs_both_credentials() {
+        assert!(load(&env(&[])).unwrap().harvest.is_none());
+        let both = load(&env(&[("HARVEST_ACCESS_TOKEN", "sekrit-value"), ("HARVEST_ACCOUNT_ID", "42")])).unwrap();
+        let harvest = both.harvest.unwrap();
+        assert_eq!(harvest.base_url, "https://api.harvestapp.com");
+        assert_eq!(harvest.user_agent, "Client Portal (portal@agency.example)");
+        assert!(!format!("{harvest:?}").contains("sekrit"));
+        assert_eq!(
+            load(&env(&[("HARVEST_ACCESS_TOKEN", "tok")])).err(),
+            Some(ConfigError::Missing("HARVEST_ACCOUNT_ID"))
+        );
+        let bad = env(&[
+            ("HARVEST_ACCESS_TOKEN", "t"),
+            ("HARVEST_ACCOUNT_ID", "1"),
+            ("HARVEST_BASE_URL", "http://evil.example"),
+        ]);
+        assert!(matches!(load(&bad), Err(ConfigError::Invalid { name: "HARVEST_BASE_URL", .. })));
     }
 
     #[test]

@@ -36,6 +36,12 @@ pub enum ApiError {
     RateLimited { retry_after_secs: u64 },
     #[error("The service is temporarily unavailable. Try again shortly.")]
     ServiceUnavailable,
+    /// A 503 with a specific code, e.g. `invoices_unavailable`.
+    #[error("{message}")]
+    Unavailable { code: &'static str, message: String },
+    /// An upstream service refused us (misconfiguration), e.g. `harvest_misconfigured`.
+    #[error("{message}")]
+    BadGateway { code: &'static str, message: String },
     /// Never shown to the client: logged with its cause, answered as a generic 500.
     #[error("Something went wrong on our side. Try again shortly.")]
     Internal(String),
@@ -66,14 +72,19 @@ impl ApiError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::ServiceUnavailable | Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::BadGateway { .. } => StatusCode::BAD_GATEWAY,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     pub fn code(&self) -> &'static str {
         match self {
-            Self::BadRequest { code, .. } | Self::Conflict { code, .. } | Self::Unprocessable { code, .. } => code,
+            Self::BadRequest { code, .. }
+            | Self::Conflict { code, .. }
+            | Self::Unprocessable { code, .. }
+            | Self::Unavailable { code, .. }
+            | Self::BadGateway { code, .. } => code,
             Self::Unauthenticated => "unauthenticated",
             Self::InvalidToken => "invalid_token",
             Self::Forbidden(_) => "forbidden",

@@ -343,12 +343,14 @@ impl Seeder<'_> {
     }
 
     async fn northwind(&self) -> Result<(String, Vec<String>), LocalError> {
-        let (client, contacts) = self
+        let (mut client, contacts) = self
             .client(
                 "Northwind Traders",
                 [("Alice Chen", "alice@northwind.example"), ("Bob Okafor", "bob@northwind.example")],
             )
             .await?;
+        client.harvest_client_id = Some(harvest_fixtures::NORTHWIND_HARVEST_ID);
+        self.store.put_client_replacing(&client).await?;
         let (alice, bob) = (&contacts[0], &contacts[1]);
         let website = self
             .project(
@@ -474,9 +476,11 @@ impl Seeder<'_> {
     }
 
     async fn globex(&self) -> Result<(String, Vec<String>), LocalError> {
-        let (client, contacts) = self
+        let (mut client, contacts) = self
             .client("Globex Corporation", [("Carol Diaz", "carol@globex.example"), ("Dan Novak", "dan@globex.example")])
             .await?;
+        client.harvest_client_id = Some(harvest_fixtures::GLOBEX_HARVEST_ID);
+        self.store.put_client_replacing(&client).await?;
         let app = self
             .project(
                 &client,
@@ -542,4 +546,205 @@ fn mockup(title: &str, accent: &str) -> String {
     format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="640" height="400" viewBox="0 0 640 400"><rect width="640" height="400" fill="#f8fafc"/><rect x="0" y="0" width="640" height="56" fill="{accent}"/><text x="24" y="36" font-family="sans-serif" font-size="22" fill="#fff">Northwind Traders</text><rect x="24" y="88" width="592" height="180" rx="8" fill="#e2e8f0"/><text x="320" y="186" text-anchor="middle" font-family="sans-serif" font-size="28" fill="#334155">{title}</text><rect x="24" y="292" width="180" height="40" rx="6" fill="{accent}"/></svg>"##
     )
+}
+
+/// Harvest-shaped demo data for the local fake Harvest and the tests: invoices and pages built
+/// by copying the documented example records (`testdata/harvest/`) and changing their values.
+pub mod harvest_fixtures {
+    use serde_json::{Value, json};
+
+    pub const INVOICES_PAGE: &str = include_str!("../../testdata/harvest/invoices_page.json");
+    pub const CLIENTS_PAGE: &str = include_str!("../../testdata/harvest/clients_page.json");
+    pub const COMPANY: &str = include_str!("../../testdata/harvest/company.json");
+
+    /// Harvest client ids the demo clients are linked to.
+    pub const NORTHWIND_HARVEST_ID: u64 = 5735776;
+    pub const GLOBEX_HARVEST_ID: u64 = 5735774;
+    pub const DEMO_SUBDOMAIN: &str = "brightside";
+
+    /// One invoice spec: id, number, state, amount, due amount, currency, issue offset (days
+    /// from today), due offset, paid offset.
+    pub struct Spec<'a> {
+        pub id: u64,
+        pub number: &'a str,
+        pub state: &'a str,
+        pub amount: &'a str,
+        pub due_amount: &'a str,
+        pub currency: &'a str,
+        pub issued: i64,
+        pub due: i64,
+        pub paid: Option<i64>,
+        pub subject: &'a str,
+    }
+
+    fn template() -> Value {
+        serde_json::from_str::<Value>(INVOICES_PAGE).map(|page| page["invoices"][0].clone()).unwrap_or(Value::Null)
+    }
+
+    fn number(text: &str) -> Value {
+        serde_json::from_str(text).unwrap_or(Value::Null)
+    }
+
+    fn date(offset: i64) -> String {
+        let day = (time::OffsetDateTime::now_utc() + time::Duration::days(offset)).date();
+        format!("{:04}-{:02}-{:02}", day.year(), u8::from(day.month()), day.day())
+    }
+
+    /// An invoice in Harvest's shape for `client`.
+    pub fn invoice(client_id: u64, client_name: &str, spec: &Spec<'_>) -> Value {
+        let mut invoice = template();
+        invoice["id"] = json!(spec.id);
+        invoice["client_key"] = json!(format!("{:040x}", u128::from(spec.id) * 7919 + u128::from(client_id)));
+        invoice["number"] = json!(spec.number);
+        invoice["state"] = json!(spec.state);
+        invoice["amount"] = number(spec.amount);
+        invoice["due_amount"] = number(spec.due_amount);
+        invoice["currency"] = json!(spec.currency);
+        invoice["subject"] = json!(spec.subject);
+        invoice["issue_date"] = json!(date(spec.issued));
+        invoice["due_date"] = json!(date(spec.due));
+        invoice["paid_date"] = spec.paid.map(|p| json!(date(p))).unwrap_or(Value::Null);
+        invoice["paid_at"] = spec.paid.map(|p| json!(format!("{}T10:00:00Z", date(p)))).unwrap_or(Value::Null);
+        invoice["client"] = json!({ "id": client_id, "name": client_name });
+        let amount = number(spec.amount);
+        invoice["line_items"] = json!([{
+            "id": spec.id * 10,
+            "kind": "Service",
+            "description": spec.subject,
+            "quantity": 1.0,
+            "unit_price": amount,
+            "amount": amount,
+            "taxed": false,
+            "taxed2": false,
+            "project": null
+        }]);
+        invoice
+    }
+
+    /// A page of invoices in Harvest's shape; `next` is the full URL of the next page.
+    pub fn invoices_page(invoices: Vec<Value>, page: u64, total_pages: u64, next: Option<String>) -> Value {
+        let mut body: Value = serde_json::from_str(INVOICES_PAGE).unwrap_or(Value::Null);
+        body["total_entries"] = json!(invoices.len());
+        body["invoices"] = Value::Array(invoices);
+        body["page"] = json!(page);
+        body["total_pages"] = json!(total_pages);
+        body["next_page"] = if next.is_some() { json!(page + 1) } else { Value::Null };
+        body["links"]["next"] = next.map(Value::String).unwrap_or(Value::Null);
+        body
+    }
+
+    pub fn company() -> Value {
+        let mut company: Value = serde_json::from_str(COMPANY).unwrap_or(Value::Null);
+        company["full_domain"] = json!(format!("{DEMO_SUBDOMAIN}.harvestapp.com"));
+        company["base_uri"] = json!(format!("https://{DEMO_SUBDOMAIN}.harvestapp.com"));
+        company["name"] = json!("Brightside Studio");
+        company
+    }
+
+    pub fn clients_page() -> Value {
+        let mut page: Value = serde_json::from_str(CLIENTS_PAGE).unwrap_or(Value::Null);
+        if let Some(clients) = page["clients"].as_array_mut() {
+            for client in clients.iter_mut() {
+                if client["id"] == json!(NORTHWIND_HARVEST_ID) {
+                    client["name"] = json!("Northwind Traders");
+                } else if client["id"] == json!(GLOBEX_HARVEST_ID) {
+                    client["name"] = json!("Globex Corporation");
+                }
+            }
+        }
+        page
+    }
+
+    /// The demo invoices of each demo Harvest client: paid, open, overdue, partly paid, a
+    /// draft (never shown) and a second currency.
+    pub fn demo_invoices(client_id: u64) -> Vec<Value> {
+        let spec = |id, number, state, amount, due_amount, currency, issued, due, paid, subject| Spec {
+            id,
+            number,
+            state,
+            amount,
+            due_amount,
+            currency,
+            issued,
+            due,
+            paid,
+            subject,
+        };
+        match client_id {
+            NORTHWIND_HARVEST_ID => [
+                spec(
+                    9001,
+                    "2026-041",
+                    "paid",
+                    "4800.00",
+                    "0.0",
+                    "EUR",
+                    -95,
+                    -65,
+                    Some(-70),
+                    "Brand refresh: guidelines",
+                ),
+                spec(
+                    9002,
+                    "2026-052",
+                    "paid",
+                    "3250.50",
+                    "0.0",
+                    "EUR",
+                    -60,
+                    -30,
+                    Some(-33),
+                    "Website redesign: discovery",
+                ),
+                spec(
+                    9003,
+                    "2026-061",
+                    "open",
+                    "6400.00",
+                    "6400.00",
+                    "EUR",
+                    -40,
+                    -10,
+                    None,
+                    "Website redesign: design phase",
+                ),
+                spec(
+                    9004,
+                    "2026-067",
+                    "open",
+                    "2899.90",
+                    "1449.95",
+                    "EUR",
+                    -12,
+                    18,
+                    None,
+                    "Website redesign: CMS build (1/2)",
+                ),
+                spec(9005, "2026-070", "draft", "5000.00", "5000.00", "EUR", -1, 29, None, "Website redesign: launch"),
+                spec(
+                    9006,
+                    "2026-058",
+                    "closed",
+                    "450.00",
+                    "450.00",
+                    "EUR",
+                    -50,
+                    -20,
+                    None,
+                    "Stock photography (written off)",
+                ),
+            ]
+            .iter()
+            .map(|s| invoice(client_id, "Northwind Traders", s))
+            .collect(),
+            GLOBEX_HARVEST_ID => [
+                spec(9101, "2026-044", "paid", "12000.00", "0.0", "USD", -80, -50, Some(-52), "Mobile app: research"),
+                spec(9102, "2026-063", "open", "8750.25", "8750.25", "USD", -20, 10, None, "Mobile app: prototype"),
+            ]
+            .iter()
+            .map(|s| invoice(client_id, "Globex Corporation", s))
+            .collect(),
+            _ => vec![],
+        }
+    }
 }

@@ -583,17 +583,26 @@ pub struct Dashboard {
     /// Unread messages among the newest 100; `unread_messages_more` when all 100 are unread.
     pub unread_messages: u32,
     pub unread_messages_more: bool,
+    /// Open totals and the next due date from Harvest; `available: false` when billing is
+    /// unreachable and nothing is cached (the rest of the dashboard still loads).
+    pub invoices: crate::invoices::InvoiceSummary,
 }
 
-/// Two round trips: the session check, then four requests in parallel.
+/// The session check, then everything in parallel: four reads, and the invoice summary (two
+/// more reads when the cache is fresh).
 pub async fn dashboard(state: &AppState, client: ClientId, contact: ContactId) -> Result<Dashboard, ApiError> {
     let store = &state.store;
-    let (active, deliverables, recent, marker) = tokio::try_join!(
-        store.list_projects(client, Some(ProjectStatus::Active), 20, None),
-        store.latest_deliverables(client, 5),
-        store.recent_message_meta(client, UNREAD_WINDOW),
-        store.read_marker(client, contact),
-    )?;
+    let reads = async {
+        tokio::try_join!(
+            store.list_projects(client, Some(ProjectStatus::Active), 20, None),
+            store.latest_deliverables(client, 5),
+            store.recent_message_meta(client, UNREAD_WINDOW),
+            store.read_marker(client, contact),
+        )
+        .map_err(ApiError::from)
+    };
+    let ((active, deliverables, recent, marker), invoices) =
+        tokio::try_join!(reads, crate::invoices::summary(state, client))?;
     let today = today();
     let unread = unread_count(&recent, marker, contact);
     Ok(Dashboard {
@@ -601,6 +610,7 @@ pub async fn dashboard(state: &AppState, client: ClientId, contact: ContactId) -
         latest_deliverables: deliverables.iter().map(DeliverableView::new).collect(),
         unread_messages_more: i64::from(unread) >= i64::from(UNREAD_WINDOW),
         unread_messages: unread,
+        invoices,
     })
 }
 

@@ -2,6 +2,7 @@
 //! `lambda::run`; the test suite drives the same routers in process.
 
 pub mod dashboard;
+pub mod invoices;
 pub mod login;
 pub mod messages;
 pub mod projects;

@@ -13,6 +13,13 @@ impl Store {
         self.put_new(item).await
     }
 
+    /// Replaces a client record (admin edits; demo data).
+    pub async fn put_client_replacing(&self, client: &Client) -> Result<(), StoreError> {
+        let item = to_item(client, keys::client(client.id), "CLIENT".into(), [])?;
+        self.db.put_item().table_name(&*self.table).set_item(Some(item)).send().await.map_err(classify)?;
+        Ok(())
+    }
+
     pub async fn get_client(&self, id: ClientId) -> Result<Option<Client>, StoreError> {
         self.get(keys::client(id), "CLIENT".into()).await
     }

@@ -7,6 +7,7 @@
 
 mod auth;
 mod directory;
+mod invoices;
 mod messages;
 mod projects;
 mod schema;
@@ -21,6 +22,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use auth::RateLimitHit;
+pub use invoices::InvoiceCacheRecord;
 pub use messages::MessageMeta;
 pub use projects::{ProjectTree, status_key as projects_status_key, summarise as summarise_milestones};
 pub use schema::TableSpec;

@@ -133,6 +133,7 @@ pub fn function_router(function: &str) -> Option<fn(AppState) -> Router> {
         "projects" => shared::api::projects::router,
         "dashboard" => shared::api::dashboard::router,
         "messages" => shared::api::messages::router,
+        "invoices" => shared::api::invoices::router,
         _ => return None,
     })
 }
@@ -254,13 +255,25 @@ impl TestApp {
         Self::with_config(|_| {}).await
     }
 
+    /// A portal whose Harvest is `fake`.
+    pub async fn with_harvest(fake: &crate::fake_harvest::FakeHarvest) -> Self {
+        let harvest = fake.config();
+        Self::with_config(|config| config.harvest = Some(harvest)).await
+    }
+
+    /// Links a client to a Harvest client id.
+    pub async fn link_to_harvest(&self, client: &mut Client, harvest_id: u64) {
+        client.harvest_client_id = Some(harvest_id);
+        self.state.store.put_client_replacing(client).await.unwrap();
+    }
+
     pub async fn with_config(adjust: impl FnOnce(&mut Config)) -> Self {
         let endpoint = moto_endpoint().to_owned();
         let suffix = ulid::Ulid::new().to_string().to_lowercase();
         let mut config = test_config(&format!("portal-{suffix}"), &format!("files-{suffix}"));
         adjust(&mut config);
         let sdk = sdk_config(&endpoint).await;
-        let state = AppState::new(config, &sdk);
+        let state = AppState::new(config, &sdk).unwrap();
         let sender = EmailAddress::parse(SENDER).unwrap();
         let ses = aws_sdk_sesv2::Client::new(&sdk);
         shared::local::init_resources(&state.store, &state.files, &ses, &state.config.files_bucket, &sender)
@@ -406,6 +419,8 @@ pub struct Tenant {
     pub hidden_deliverable: shared::models::Deliverable,
     pub note: shared::models::MeetingNote,
     pub overdue_milestone: shared::models::Milestone,
+    /// Harvest invoice id, once `link_tenant_to_harvest` ran.
+    pub invoice_id: u64,
 }
 
 impl TestApp {
@@ -524,7 +539,34 @@ impl TestApp {
             hidden_deliverable,
             note,
             overdue_milestone,
+            invoice_id: 0,
         }
+    }
+
+    /// Links the tenant to Harvest client `harvest_id` and has `fake` serve one open invoice
+    /// (id `harvest_id * 10`) for it.
+    pub async fn link_tenant_to_harvest(
+        &self,
+        tenant: &mut Tenant,
+        fake: &crate::fake_harvest::FakeHarvest,
+        harvest_id: u64,
+    ) {
+        use shared::local::harvest_fixtures::{Spec, invoice};
+        self.link_to_harvest(&mut tenant.client, harvest_id).await;
+        tenant.invoice_id = harvest_id * 10;
+        let spec = Spec {
+            id: tenant.invoice_id,
+            number: "T-1",
+            state: "open",
+            amount: "120.00",
+            due_amount: "120.00",
+            currency: "EUR",
+            issued: -3,
+            due: 27,
+            paid: None,
+            subject: "Retainer",
+        };
+        fake.serve_invoices(harvest_id, vec![invoice(harvest_id, &tenant.client.company_name, &spec)], 2000).await;
     }
 
     /// An agency message in the tenant's thread.

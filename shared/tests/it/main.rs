@@ -2,8 +2,10 @@
 //! One binary (linking the SDK once), one table per test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod fake_harvest;
 mod harness;
 mod http_errors;
+mod invoices;
 mod portal;
 mod routes;
 mod signin;

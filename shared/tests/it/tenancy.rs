@@ -29,6 +29,7 @@ fn id_of(tenant: &Tenant, param: &str) -> String {
         "projectId" => tenant.project.id.to_string(),
         "deliverableId" => tenant.deliverable.id.to_string(),
         "noteId" => tenant.note.id.to_string(),
+        "invoiceId" => tenant.invoice_id.to_string(),
         other => panic!("the tenant matrix does not know path parameter {{{other}}}: add it here"),
     }
 }
@@ -87,6 +88,7 @@ fn assert_no_data_of(response: &TestResponse, other: &Tenant, context: &str) {
         other.project.name.clone(),
         other.deliverable.id.to_string(),
         other.note.id.to_string(),
+        format!("\"id\":{}", other.invoice_id),
         other.contact.name.clone(),
         "B-only message".to_owned(),
     ] {
@@ -95,6 +97,8 @@ fn assert_no_data_of(response: &TestResponse, other: &Tenant, context: &str) {
 }
 
 struct Matrix {
+    // Kept alive for the test's duration: the portal's Harvest.
+    _harvest: crate::fake_harvest::FakeHarvest,
     app: TestApp,
     a: Tenant,
     b: Tenant,
@@ -103,15 +107,18 @@ struct Matrix {
 }
 
 async fn matrix() -> Matrix {
-    let app = TestApp::new().await;
-    let a = app.tenant("Alpha").await;
-    let b = app.tenant("Bravo").await;
+    let fake = crate::fake_harvest::FakeHarvest::start().await;
+    let app = TestApp::with_harvest(&fake).await;
+    let mut a = app.tenant("Alpha").await;
+    let mut b = app.tenant("Bravo").await;
+    app.link_tenant_to_harvest(&mut a, &fake, 4101).await;
+    app.link_tenant_to_harvest(&mut b, &fake, 4202).await;
     for n in 0..3 {
         app.agency_message(&b, &format!("B-only message {n}")).await;
     }
     let a_cookie = app.sign_in(&a.contact.email).await;
     let b_cookie = app.sign_in(&b.contact.email).await;
-    Matrix { app, a, b, a_cookie, b_cookie }
+    Matrix { _harvest: fake, app, a, b, a_cookie, b_cookie }
 }
 
 #[tokio::test]
