@@ -11,7 +11,8 @@ Client Portal is running.
   Web app      http://localhost:$WEB_PORT/login   (sign in with an address above)
   API          http://localhost:$WEB_PORT/api/*   (routes from template.yaml)
   Dev mailbox  make mailbox                      (in another terminal)
-  Logs         .dev/{moto,lambda,web}.log
+  Fake Harvest http://127.0.0.1:4580/v2/invoices   (demo invoices; token dev-token)
+  Logs         .dev/{moto,lambda,web,harvest}.log
 
 Try it from a terminal:
   curl -i -X POST localhost:$WEB_PORT/api/auth/login -d '{"email":"alice@northwind.example"}'

@@ -6,6 +6,7 @@
 #   scripts/stack.sh up   DIR   start (ports from MOTO_PORT/LAMBDA_PORT/WEB_PORT), wait until ready
 #   scripts/stack.sh down DIR   stop what `up` started
 #
+# Ports: MOTO_PORT (4566), LAMBDA_PORT (9000), WEB_PORT (5173), HARVEST_PORT (4580).
 # LAMBDA_WATCH_FLAGS adds flags to `cargo lambda watch` (the tests pass --ignore-changes).
 #
 # DIR receives env (the functions' environment), *.log, pids and accounts.txt.
@@ -35,6 +36,7 @@ fi
 MOTO_PORT=${MOTO_PORT:-4566}
 LAMBDA_PORT=${LAMBDA_PORT:-9000}
 WEB_PORT=${WEB_PORT:-5173}
+HARVEST_PORT=${HARVEST_PORT:-4580}
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 wait_for_port() { # port, name, log, seconds
@@ -49,7 +51,7 @@ wait_for_port() { # port, name, log, seconds
     sleep 0.5
   done
 }
-for port in "$MOTO_PORT" "$LAMBDA_PORT" "$WEB_PORT"; do
+for port in "$MOTO_PORT" "$LAMBDA_PORT" "$WEB_PORT" "$HARVEST_PORT"; do
   if port_busy "$port"; then
     echo "Port $port is in use (another \`make dev\`?). Stop it, or set MOTO_PORT/LAMBDA_PORT/WEB_PORT." >&2
     exit 1
@@ -71,6 +73,10 @@ PUBLIC_URL=http://localhost:$WEB_PORT
 AGENCY_NAME="Brightside Studio"
 JWT_SECRET=$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')
 RUST_LOG=info
+HARVEST_BASE_URL=http://127.0.0.1:$HARVEST_PORT
+HARVEST_ACCESS_TOKEN=dev-token
+HARVEST_ACCOUNT_ID=dev-account
+HARVEST_CONTACT_EMAIL=ops@agency.example
 LAMBDA_PORT=$LAMBDA_PORT
 WEB_PORT=$WEB_PORT
 ENV
@@ -88,6 +94,11 @@ echo "== Starting moto server on :$MOTO_PORT"
 MOTO_DISABLE_GLOBAL_CORS=1 setsid moto_server -H 127.0.0.1 -p "$MOTO_PORT" >"$dir/moto.log" 2>&1 &
 echo $! >>"$dir/pids"
 wait_for_port "$MOTO_PORT" "moto server" "$dir/moto.log" 30
+
+echo "== Starting the fake Harvest API on :$HARVEST_PORT"
+setsid target/debug/portal fake-harvest --port "$HARVEST_PORT" >"$dir/harvest.log" 2>&1 &
+echo $! >>"$dir/pids"
+wait_for_port "$HARVEST_PORT" "fake Harvest" "$dir/harvest.log" 30
 
 echo "== Creating local resources and demo data"
 target/debug/portal init

@@ -6,7 +6,8 @@ started=$SECONDS
 log=$(mktemp)
 # The contract test runs its own stack on ports of its own, so `make dev` can stay up.
 stack=target/contract-stack
-export MOTO_PORT=${TEST_MOTO_PORT:-4577} LAMBDA_PORT=${TEST_LAMBDA_PORT:-9077} WEB_PORT=${TEST_WEB_PORT:-5177}
+export MOTO_PORT=${TEST_MOTO_PORT:-4577} LAMBDA_PORT=${TEST_LAMBDA_PORT:-9077} WEB_PORT=${TEST_WEB_PORT:-5177} \
+  HARVEST_PORT=${TEST_HARVEST_PORT:-4587}
 trap 'scripts/stack.sh down "$stack"; rm -f "$log"' EXIT
 
 step() { printf '\n== %s\n' "$*"; }

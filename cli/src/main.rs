@@ -1,6 +1,8 @@
 //! `portal`: the operator's command line. It uses the same shared store and rules as the
 //! Lambda functions, so there is no second implementation of, say, email uniqueness.
 
+mod fake_harvest;
+
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use shared::domain::{AdminId, ClientId, ContactId, EmailAddress};
@@ -42,6 +44,18 @@ enum Command {
     Contact(ContactCommand),
     /// Show mail the local emulator accepted (magic links and notifications).
     Mailbox(MailboxArgs),
+    /// Serve a local fake of Harvest API v2 with the demo clients' invoices (for `make dev`).
+    FakeHarvest {
+        /// Port on 127.0.0.1.
+        #[arg(long, default_value_t = 4580)]
+        port: u16,
+        /// Access token the fake accepts.
+        #[arg(long, env = "HARVEST_ACCESS_TOKEN", default_value = "dev-token")]
+        token: String,
+        /// Account id the fake accepts.
+        #[arg(long, env = "HARVEST_ACCOUNT_ID", default_value = "dev-account")]
+        account_id: String,
+    },
 }
 
 #[derive(Args)]
@@ -182,6 +196,7 @@ async fn main() -> Result<()> {
             }
         }
         Command::Mailbox(args) => mailbox(args).await?,
+        Command::FakeHarvest { port, token, account_id } => fake_harvest::serve(port, token, account_id).await?,
     }
     Ok(())
 }
