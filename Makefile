@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help tools web-deps dev test build deploy mailbox clean
+.PHONY: help tools web-deps dev test bench build deploy mailbox clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -35,6 +35,9 @@ dev: tools web-deps ## Run everything locally: emulator, demo data, functions, w
 
 test: tools web-deps ## fmt, clippy, every test, template lint; prints the counts
 	scripts/test.sh
+
+bench: tools ## Benchmarks (release build; figures for the README)
+	scripts/bench.sh
 
 build: tools ## Release zips of every function (target/lambda/<fn>/bootstrap.zip)
 	rm -rf target/lambda

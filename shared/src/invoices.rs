@@ -164,14 +164,16 @@ fn misconfigured() -> ApiError {
 /// Loads a client's invoices: fresh from the cache, or refreshed from Harvest by whoever wins
 /// the lease, or the last good copy marked stale, or 503 when there is nothing at all.
 pub async fn load(state: &AppState, client_id: ClientId) -> Result<Invoices, ApiError> {
-    let client = state.store.get_client(client_id).await?.ok_or(ApiError::Unauthenticated)?;
+    // The client (for its Harvest link) and the cache in parallel: one round trip when fresh.
+    let (client, cache) =
+        tokio::try_join!(state.store.get_client(client_id), state.store.get_invoice_cache(client_id))?;
+    let client = client.ok_or(ApiError::Unauthenticated)?;
     let Some(harvest_client_id) = client.harvest_client_id else { return Ok(Invoices::NotLinked) };
     let Some(harvest) = &state.harvest else {
         tracing::error!(%client_id, "client is linked to Harvest but HARVEST_ACCESS_TOKEN/HARVEST_ACCOUNT_ID are not configured");
         return Err(misconfigured());
     };
     let ttl = i64::try_from(state.config.invoice_cache_ttl.as_secs()).unwrap_or(300);
-    let cache = state.store.get_invoice_cache(client_id).await?;
     let cached = usable(&cache, harvest_client_id);
     let now = now();
     if let Some(snapshot) = &cached

@@ -1,0 +1,285 @@
+//! `portal-bench`: the measurements behind the README's figures. Run through `make bench`,
+//! which starts a moto server and passes its endpoint. Each figure is a ratio taken side by
+//! side in one run, because this machine is shared and noisy.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use axum::Router;
+use axum::body::Body;
+use clap::{Parser, Subcommand};
+use http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use shared::AppState;
+use shared::config::{Config, HarvestConfig};
+use shared::domain::{ClientId, ContactId, EmailAddress};
+use shared::local::harvest_fixtures;
+use shared::models::{Client, ClientStatus, Contact};
+use tower::ServiceExt;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+#[derive(Parser)]
+#[command(about = "Client Portal benchmarks")]
+struct Cli {
+    /// moto server endpoint (make bench starts one).
+    #[arg(long, env = "BENCH_MOTO_ENDPOINT")]
+    moto: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Invoices: Harvest calls for 100 concurrent cold-cache views; warm latency vs GetItem.
+    Invoices {
+        #[arg(long, default_value_t = 100)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 300)]
+        samples: usize,
+    },
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Invoices { concurrency, samples } => invoices(&cli.moto, concurrency, samples).await,
+    }
+}
+
+/// A fresh portal (own table, bucket, identity) on the emulator.
+async fn portal(moto: &str, harvest: Option<HarvestConfig>) -> Result<AppState> {
+    let sdk = shared::app::load_sdk_config(
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url(moto)
+            .region(aws_config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_dynamodb::config::Credentials::new("test", "test", None, None, "bench")),
+    )
+    .await;
+    let suffix = ulid::Ulid::new().to_string().to_lowercase();
+    let values = [
+        ("TABLE_NAME", format!("bench-{suffix}")),
+        ("FILES_BUCKET", format!("bench-{suffix}")),
+        ("SENDER_EMAIL", "portal@agency.example".to_owned()),
+        ("PUBLIC_URL", "https://portal.agency.example".to_owned()),
+        ("JWT_SECRET", "bench-secret-bench-secret-bench-secret".to_owned()),
+    ];
+    let mut config = Config::from_lookup(|name| values.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()))?;
+    config.harvest = harvest;
+    config.login_limit_per_ip = 100_000;
+    let state = AppState::new(config, &sdk)?;
+    let ses = aws_sdk_sesv2::Client::new(&sdk);
+    let sender = EmailAddress::parse("portal@agency.example").map_err(|_| anyhow::anyhow!("sender"))?;
+    shared::local::init_resources(&state.store, &state.files, &ses, &state.config.files_bucket, &sender).await?;
+    Ok(state)
+}
+
+async fn call(
+    router: &Router,
+    method: &str,
+    uri: &str,
+    body: Option<Value>,
+    cookie: Option<&str>,
+) -> Result<(StatusCode, Vec<u8>, Vec<String>)> {
+    let mut builder = Request::builder().method(method).uri(uri);
+    if body.is_some() {
+        builder = builder.header("content-type", "application/json");
+    }
+    if let Some(cookie) = cookie {
+        builder = builder.header("cookie", cookie);
+    }
+    let request = builder.body(body.map(|b| Body::from(b.to_string())).unwrap_or_else(Body::empty))?;
+    let response = router.clone().oneshot(request).await?;
+    let status = response.status();
+    let cookies =
+        response.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(str::to_owned).collect();
+    let bytes = response.into_body().collect().await?.to_bytes().to_vec();
+    Ok((status, bytes, cookies))
+}
+
+/// Signs `email` in through the real login and verify routers and the emulator's mailbox.
+async fn sign_in(state: &AppState, moto: &str, email: &str) -> Result<String> {
+    let (status, _, _) = call(
+        &shared::api::login::router(state.clone()),
+        "POST",
+        "/api/auth/login",
+        Some(json!({ "email": email })),
+        None,
+    )
+    .await?;
+    if status != StatusCode::ACCEPTED {
+        bail!("login answered {status}");
+    }
+    let data: Value = reqwest::get(format!("{moto}/moto-api/data.json")).await?.json().await?;
+    let body = data["ses"]["Message"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .rfind(|m| m["destinations"]["ToAddresses"][0] == email)
+        .and_then(|m| m["body"].as_str())
+        .context("no magic link")?
+        .to_owned();
+    let token: String = body
+        .split("#token=")
+        .nth(1)
+        .context("no token")?
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    let (status, _, cookies) = call(
+        &shared::api::verify::router(state.clone()),
+        "POST",
+        "/api/auth/verify",
+        Some(json!({ "token": token })),
+        None,
+    )
+    .await?;
+    if status != StatusCode::OK {
+        bail!("verify answered {status}");
+    }
+    cookies
+        .iter()
+        .find(|c| c.starts_with("portal_session="))
+        .and_then(|c| c.split(';').next())
+        .map(str::to_owned)
+        .context("no cookie")
+}
+
+async fn linked_contact(state: &AppState, harvest_id: u64) -> Result<String> {
+    let now = time::OffsetDateTime::now_utc();
+    let client = Client {
+        id: ClientId::new(),
+        company_name: "Bench Co".into(),
+        status: ClientStatus::Active,
+        portal_enabled: true,
+        harvest_client_id: Some(harvest_id),
+        created_at: now,
+    };
+    state.store.put_client(&client).await?;
+    let email = format!("bench-{}@client.example", ulid::Ulid::new().to_string().to_lowercase());
+    let contact = Contact {
+        id: ContactId::new(),
+        client_id: client.id,
+        name: "Bench".into(),
+        email: EmailAddress::parse(&email).map_err(|_| anyhow::anyhow!("email"))?,
+        portal_enabled: true,
+        created_at: now,
+    };
+    state.store.create_contact(&contact).await?;
+    Ok(email)
+}
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples.get(index).copied().unwrap_or_default()
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+async fn invoices(moto: &str, concurrency: usize, samples: usize) -> Result<()> {
+    let harvest = MockServer::start().await;
+    const HARVEST_ID: u64 = harvest_fixtures::NORTHWIND_HARVEST_ID;
+    Mock::given(method("GET"))
+        .and(path("/v2/company"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(harvest_fixtures::company()))
+        .mount(&harvest)
+        .await;
+    // Harvest is not instant: 150 ms per call makes the cold-cache race realistic.
+    Mock::given(method("GET"))
+        .and(path("/v2/invoices"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(harvest_fixtures::invoices_page(harvest_fixtures::demo_invoices(HARVEST_ID), 1, 1, None))
+                .set_delay(Duration::from_millis(150)),
+        )
+        .mount(&harvest)
+        .await;
+    let harvest_config = HarvestConfig {
+        base_url: harvest.uri(),
+        access_token: "bench".into(),
+        account_id: "bench".into(),
+        user_agent: "Client Portal (bench@agency.example)".into(),
+        request_timeout: Duration::from_secs(5),
+    };
+    let state = portal(moto, Some(harvest_config)).await?;
+    let email = linked_contact(&state, HARVEST_ID).await?;
+    let cookie = sign_in(&state, moto, &email).await?;
+    let router = shared::api::invoices::router(state.clone());
+
+    // 1. Cold cache, `concurrency` simultaneous views, each on its own task.
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let router = router.clone();
+            let cookie = cookie.clone();
+            tokio::spawn(async move { call(&router, "GET", "/api/invoices", None, Some(&cookie)).await })
+        })
+        .collect();
+    let mut ok = 0;
+    for task in tasks {
+        let (status, _, _) = task.await??;
+        if status == StatusCode::OK {
+            ok += 1;
+        }
+    }
+    let cold_elapsed = started.elapsed();
+    let received = harvest.received_requests().await.unwrap_or_default();
+    let invoice_calls = received.iter().filter(|r| r.url.path() == "/v2/invoices").count();
+    let company_calls = received.iter().filter(|r| r.url.path() == "/v2/company").count();
+
+    // 2. Warm cache: the full handler (session check + client + cache read) vs a bare GetItem
+    //    of the cache item, interleaved so both see the same machine.
+    let client_id = state
+        .store
+        .get_email_claim(&EmailAddress::parse(&email).map_err(|_| anyhow::anyhow!("email"))?)
+        .await?
+        .and_then(|c| c.client_id)
+        .context("claim")?;
+    let (mut handler, mut bare) = (Vec::with_capacity(samples), Vec::with_capacity(samples));
+    for _ in 0..20 {
+        call(&router, "GET", "/api/invoices", None, Some(&cookie)).await?;
+    }
+    for _ in 0..samples {
+        let t = Instant::now();
+        let (status, _, _) = call(&router, "GET", "/api/invoices", None, Some(&cookie)).await?;
+        handler.push(t.elapsed());
+        if status != StatusCode::OK {
+            bail!("warm request answered {status}");
+        }
+        let t = Instant::now();
+        state
+            .store
+            .client()
+            .get_item()
+            .table_name(state.store.table_name())
+            .key("PK", aws_sdk_dynamodb::types::AttributeValue::S(format!("CLIENT#{client_id}")))
+            .key("SK", aws_sdk_dynamodb::types::AttributeValue::S("INVOICES".into()))
+            .send()
+            .await?;
+        bare.push(t.elapsed());
+    }
+    let (h50, h99) = (percentile(&mut handler, 0.5), percentile(&mut handler, 0.99));
+    let (b50, b99) = (percentile(&mut bare, 0.5), percentile(&mut bare, 0.99));
+    println!(
+        "invoices, cold cache: {concurrency} concurrent views → {ok} × 200 in {:.0} ms; Harvest calls: {invoice_calls} invoices + {company_calls} company = {}",
+        ms(cold_elapsed),
+        invoice_calls + company_calls
+    );
+    println!(
+        "invoices, warm cache ({samples} samples): handler p50 {:.1} ms p99 {:.1} ms | bare GetItem p50 {:.1} ms p99 {:.1} ms | p50 ratio {:.2}×",
+        ms(h50),
+        ms(h99),
+        ms(b50),
+        ms(b99),
+        ms(h50) / ms(b50)
+    );
+    if invoice_calls + company_calls > 2 {
+        bail!("more than 2 Harvest calls for a cold cache");
+    }
+    Ok(())
+}
