@@ -25,6 +25,11 @@ pub struct AppState {
     pub cursors: Arc<CursorKey>,
     /// `None` when Harvest credentials are not configured.
     pub harvest: Option<Harvest>,
+    /// Custom AWS endpoint (the local emulator); `None` in AWS.
+    pub aws_endpoint: Option<Arc<str>>,
+    /// For signing upload forms (S3 POST policies) with the function's own credentials.
+    pub aws_credentials: Option<aws_credential_types::provider::SharedCredentialsProvider>,
+    pub aws_region: Arc<str>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,7 +58,20 @@ impl AppState {
         let cursors = Arc::new(CursorKey::new(config.jwt_secret.as_bytes()));
         let harvest =
             config.harvest.as_ref().map(Harvest::new).transpose().map_err(|e| InitError::HttpClient(e.to_string()))?;
-        Ok(Self { config: Arc::new(config), store, mailer, files, jwt, cursors, harvest })
+        let aws_endpoint = sdk.endpoint_url().map(Arc::from);
+        let aws_region = Arc::from(sdk.region().map_or("us-east-1", |r| r.as_ref()));
+        Ok(Self {
+            config: Arc::new(config),
+            store,
+            mailer,
+            files,
+            jwt,
+            cursors,
+            harvest,
+            aws_endpoint,
+            aws_credentials: sdk.credentials_provider(),
+            aws_region,
+        })
     }
 }
 

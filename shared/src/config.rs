@@ -29,6 +29,8 @@ pub struct Config {
     pub harvest: Option<HarvestConfig>,
     /// How long cached invoices count as fresh.
     pub invoice_cache_ttl: Duration,
+    /// Largest deliverable file an admin may upload.
+    pub upload_max_bytes: u64,
 }
 
 #[derive(Clone)]
@@ -129,6 +131,7 @@ impl Config {
         Ok(Self {
             harvest,
             invoice_cache_ttl: Duration::from_secs(number("INVOICE_CACHE_TTL_SECONDS", 300, 10..=86_400)?),
+            upload_max_bytes: number("UPLOAD_MAX_BYTES", 100 * 1024 * 1024, 1024..=5 * 1024 * 1024 * 1024)?,
             table_name: required("TABLE_NAME")?,
             files_bucket: required("FILES_BUCKET")?,
             sender_email,

@@ -1,5 +1,6 @@
 //! Client Portal core, shared by every Lambda function and the `portal` CLI.
 
+pub mod admin;
 pub mod api;
 pub mod app;
 pub mod auth;
@@ -20,5 +21,6 @@ pub mod portal;
 pub mod signin;
 pub mod store;
 pub mod telemetry;
+pub mod uploads;
 
 pub use app::AppState;

@@ -337,7 +337,7 @@ impl Seeder<'_> {
             );
             activity.id = ulid::Ulid::from_parts(u64::try_from(at.unix_timestamp() * 1000).unwrap_or(0), rand_bits());
             activity.at = at;
-            self.store.post_message(&message, &activity).await?;
+            self.store.post_message(&message, &activity, &client.company_name, None).await?;
         }
         Ok(())
     }

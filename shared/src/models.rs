@@ -370,6 +370,21 @@ pub struct Message {
     pub created_at: OffsetDateTime,
 }
 
+/// Summary of one client's thread for the agency inbox (`CLIENT#{cid}` / `THREAD`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageThread {
+    pub client_id: ClientId,
+    pub company_name: String,
+    pub last_message_id: ulid::Ulid,
+    #[serde(with = "time::serde::rfc3339")]
+    pub last_message_at: OffsetDateTime,
+    pub last_author_name: String,
+    pub last_preview: String,
+    /// Client messages the agency has not read yet.
+    #[serde(default)]
+    pub unread_for_agency: i64,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ActivityKind {

@@ -511,11 +511,11 @@ pub async fn post_message(
         &author.name,
         format!("{} sent a message", author.name),
     );
-    state.store.post_message(&message, &activity).await?;
+    let company = company.map(|c| c.company_name).unwrap_or_default();
+    state.store.post_message(&message, &activity, &company, None).await?;
     // Writing a message means having read the thread up to it.
     state.store.advance_read_marker(client, contact, message.id).await?;
     if let Some(to) = &state.config.notify_email {
-        let company = company.map(|c| c.company_name).unwrap_or_default();
         let email = new_message_email(to, &state.config.public_url, &author.name, &company, body);
         if let Err(error) = state.mailer.send(&email).await {
             tracing::error!(%error, "new-message notification could not be sent");

@@ -1,6 +1,7 @@
 //! One router per Lambda function (route group). Each function's `main.rs` hands its router to
 //! `lambda::run`; the test suite drives the same routers in process.
 
+pub mod admin;
 pub mod dashboard;
 pub mod invoices;
 pub mod login;

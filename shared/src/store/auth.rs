@@ -149,7 +149,13 @@ impl Store {
     /// Audit events are append-only: the put refuses to overwrite.
     pub(crate) fn audit_put(&self, audit: &AuditEvent) -> Result<TransactWriteItem, StoreError> {
         let pk = audit.client_id.map_or_else(|| keys::AGENCY.to_owned(), keys::client);
-        let item = to_item(audit, pk, format!("AUDIT#{}", audit.id), [])?;
+        // GSI1 "AUDIT" holds every event, newest first, for the agency-wide log.
+        let item = to_item(
+            audit,
+            pk,
+            format!("AUDIT#{}", audit.id),
+            [("GSI1PK", s("AUDIT")), ("GSI1SK", s(audit.id.to_string()))],
+        )?;
         let put = Put::builder()
             .table_name(&*self.table)
             .set_item(Some(item))

@@ -3,19 +3,29 @@
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 
-use super::{Item, Store, StoreError, classify, keys, to_item};
+use super::{Item, Store, StoreError, classify, keys, s, to_item};
 use crate::domain::{AdminId, ClientId, ContactId, EmailAddress, Role};
 use crate::models::{Admin, Client, Contact, EmailClaim};
 
 impl Store {
+    /// Client items are also in GSI1 `CLIENTS`, sorted by lower-cased name, for the admin list
+    /// and its prefix search.
+    pub(crate) fn client_item(&self, client: &Client) -> Result<Item, StoreError> {
+        to_item(
+            client,
+            keys::client(client.id),
+            "CLIENT".into(),
+            [("GSI1PK", s("CLIENTS")), ("GSI1SK", s(format!("{}#{}", client.company_name.to_lowercase(), client.id)))],
+        )
+    }
+
     pub async fn put_client(&self, client: &Client) -> Result<(), StoreError> {
-        let item = to_item(client, keys::client(client.id), "CLIENT".into(), [])?;
-        self.put_new(item).await
+        self.put_new(self.client_item(client)?).await
     }
 
     /// Replaces a client record (admin edits; demo data).
     pub async fn put_client_replacing(&self, client: &Client) -> Result<(), StoreError> {
-        let item = to_item(client, keys::client(client.id), "CLIENT".into(), [])?;
+        let item = self.client_item(client)?;
         self.db.put_item().table_name(&*self.table).set_item(Some(item)).send().await.map_err(classify)?;
         Ok(())
     }
@@ -38,6 +48,23 @@ impl Store {
 
     /// Adds a contact and claims its email in one transaction: no contact without its claim.
     pub async fn create_contact(&self, contact: &Contact) -> Result<(), StoreError> {
+        self.create_contact_with(contact, None).await
+    }
+
+    /// `create_contact` with its audit event in the same transaction.
+    pub async fn create_contact_audited(
+        &self,
+        contact: &Contact,
+        audit: &crate::models::AuditEvent,
+    ) -> Result<(), StoreError> {
+        self.create_contact_with(contact, Some(audit)).await
+    }
+
+    async fn create_contact_with(
+        &self,
+        contact: &Contact,
+        audit: Option<&crate::models::AuditEvent>,
+    ) -> Result<(), StoreError> {
         let item = to_item(contact, keys::client(contact.client_id), format!("CONTACT#{}", contact.id), [])?;
         let claim = EmailClaim {
             email: contact.email.clone(),
@@ -45,7 +72,8 @@ impl Store {
             principal_id: contact.id.to_string(),
             client_id: Some(contact.client_id),
         };
-        self.create_with_claim(item, &claim, Some(contact.client_id)).await
+        let extra = audit.map(|a| self.audit_put(a)).transpose()?;
+        self.create_with_claim(item, &claim, Some(contact.client_id), extra).await
     }
 
     /// Adds an admin and claims its email in one transaction.
@@ -57,7 +85,7 @@ impl Store {
             principal_id: admin.id.to_string(),
             client_id: None,
         };
-        self.create_with_claim(item, &claim, None).await
+        self.create_with_claim(item, &claim, None, None).await
     }
 
     /// Puts an item that must not exist yet.
@@ -80,6 +108,7 @@ impl Store {
         item: Item,
         claim: &EmailClaim,
         client_id: Option<ClientId>,
+        extra: Option<TransactWriteItem>,
     ) -> Result<(), StoreError> {
         let put = |item: Item, condition: &str| -> Result<TransactWriteItem, StoreError> {
             let put = Put::builder()
@@ -105,6 +134,9 @@ impl Store {
                 .build()
                 .map_err(|e| StoreError::Other(e.to_string()))?;
             request = request.transact_items(TransactWriteItem::builder().condition_check(check).build());
+        }
+        if let Some(extra) = extra {
+            request = request.transact_items(extra);
         }
         match request.send().await {
             Ok(_) => Ok(()),

@@ -18,23 +18,25 @@ pub struct MessageMeta {
 }
 
 impl Store {
-    /// Posts a message and its activity event together.
-    pub async fn post_message(&self, message: &Message, activity: &Activity) -> Result<(), StoreError> {
+    /// Posts a message with its activity event, the thread summary's update and (for agency
+    /// replies) the audit event, all in one transaction.
+    pub async fn post_message(
+        &self,
+        message: &Message,
+        activity: &Activity,
+        company_name: &str,
+        audit: Option<&crate::models::AuditEvent>,
+    ) -> Result<(), StoreError> {
         let item = to_item(message, keys::client(message.client_id), keys::message(message.id), [])?;
-        let put = Put::builder()
-            .table_name(&*self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(PK)")
-            .build()
-            .map_err(other)?;
-        self.db
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().put(put).build())
-            .transact_items(self.activity_put(activity)?)
-            .send()
-            .await
-            .map_err(classify)?;
-        Ok(())
+        let mut ops = vec![
+            self.put_op(item, Some("attribute_not_exists(PK)"))?,
+            self.activity_put(activity)?,
+            self.thread_update(message, company_name)?,
+        ];
+        if let Some(audit) = audit {
+            ops.push(self.audit_put(audit)?);
+        }
+        self.transact(ops).await
     }
 
     /// Newest first.

@@ -5,6 +5,7 @@
 //! session, and builds the partition key `CLIENT#{cid}` from it: a tenant cannot name another
 //! tenant's partition.
 
+mod admin;
 mod auth;
 mod directory;
 mod invoices;
@@ -16,7 +17,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::Client as DynamoClient;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use aws_smithy_types::error::display::DisplayErrorContext;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -50,6 +51,10 @@ pub enum StoreError {
     /// An item in the table does not match the model: a bug or a manual edit.
     #[error("stored item is malformed: {0}")]
     Malformed(String),
+    /// A transaction was cancelled because the writes at these positions failed their
+    /// conditions; nothing was written.
+    #[error("a transaction was cancelled (conditions failed at {0:?})")]
+    Cancelled(Vec<usize>),
     #[error("database request failed: {0}")]
     Other(String),
 }
@@ -61,7 +66,7 @@ impl From<StoreError> for crate::error::ApiError {
                 tracing::warn!(%cause, "database unavailable");
                 Self::ServiceUnavailable
             }
-            StoreError::ConditionFailed => Self::Conflict {
+            StoreError::ConditionFailed | StoreError::Cancelled(_) => Self::Conflict {
                 code: "conflict",
                 message: "The item changed while you were editing it. Reload and try again.".into(),
             },
@@ -155,6 +160,61 @@ impl Store {
             .await
             .map_err(classify)?;
         output.item.map(from_item).transpose()
+    }
+}
+
+impl Store {
+    /// A transactional put, optionally conditional.
+    pub(crate) fn put_op(&self, item: Item, condition: Option<&str>) -> Result<TransactWriteItem, StoreError> {
+        let put = aws_sdk_dynamodb::types::Put::builder()
+            .table_name(&*self.table)
+            .set_item(Some(item))
+            .set_condition_expression(condition.map(str::to_owned))
+            .build()
+            .map_err(|e| StoreError::Other(e.to_string()))?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// A transactional delete, optionally conditional.
+    pub(crate) fn delete_op(
+        &self,
+        pk: String,
+        sk: String,
+        condition: Option<&str>,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let delete = aws_sdk_dynamodb::types::Delete::builder()
+            .table_name(&*self.table)
+            .key("PK", s(pk))
+            .key("SK", s(sk))
+            .set_condition_expression(condition.map(str::to_owned))
+            .build()
+            .map_err(|e| StoreError::Other(e.to_string()))?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
+    }
+
+    /// Runs writes all-or-nothing. A failed condition cancels everything and reports which
+    /// writes failed (`Cancelled`), so callers can say what was wrong.
+    pub(crate) async fn transact(&self, ops: Vec<TransactWriteItem>) -> Result<(), StoreError> {
+        use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+        match self.db.transact_write_items().set_transact_items(Some(ops)).send().await {
+            Ok(_) => Ok(()),
+            Err(error) => {
+                if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) = error.as_service_error()
+                {
+                    let failed: Vec<usize> = cancelled
+                        .cancellation_reasons()
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, reason)| reason.code() == Some("ConditionalCheckFailed"))
+                        .map(|(index, _)| index)
+                        .collect();
+                    if !failed.is_empty() {
+                        return Err(StoreError::Cancelled(failed));
+                    }
+                }
+                Err(classify(error))
+            }
+        }
     }
 }
 

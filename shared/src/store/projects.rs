@@ -51,7 +51,7 @@ impl Store {
         Ok(())
     }
 
-    fn project_item(&self, project: &Project) -> Result<Item, StoreError> {
+    pub(crate) fn project_item(&self, project: &Project) -> Result<Item, StoreError> {
         let status = status_key(project.status);
         to_item(
             project,
@@ -144,7 +144,7 @@ impl Store {
         Ok(())
     }
 
-    fn deliverable_item(&self, deliverable: &Deliverable) -> Result<Item, StoreError> {
+    pub(crate) fn deliverable_item(&self, deliverable: &Deliverable) -> Result<Item, StoreError> {
         // Only deliverables clients can see are in the "latest deliverables" index.
         let index = deliverable.is_visible_to_client().then(|| {
             [

@@ -134,6 +134,7 @@ pub fn function_router(function: &str) -> Option<fn(AppState) -> Router> {
         "dashboard" => shared::api::dashboard::router,
         "messages" => shared::api::messages::router,
         "invoices" => shared::api::invoices::router,
+        "admin" => shared::api::admin::router,
         _ => return None,
     })
 }
@@ -589,7 +590,7 @@ impl TestApp {
             "Agency PM",
             "Agency PM sent a message".into(),
         );
-        self.state.store.post_message(&message, &activity).await.unwrap();
+        self.state.store.post_message(&message, &activity, &tenant.client.company_name, None).await.unwrap();
         message
     }
 }

@@ -12,7 +12,13 @@ use crate::harness::{ApiRequest, Route, Tenant, TestApp, TestResponse, template_
 const NOT_TENANT_ROUTES: [&str; 4] = ["/api/auth/login", "/api/auth/verify", "/api/me", "/api/auth/logout"];
 
 fn tenant_routes() -> Vec<&'static Route> {
-    template_routes().iter().filter(|r| r.path != "$default" && !NOT_TENANT_ROUTES.contains(&r.path.as_str())).collect()
+    // Admin routes are not tenant-scoped by the session; they are covered by the 403 test below.
+    template_routes()
+        .iter()
+        .filter(|r| {
+            r.path != "$default" && !NOT_TENANT_ROUTES.contains(&r.path.as_str()) && !r.path.starts_with("/api/admin/")
+        })
+        .collect()
 }
 
 fn params(route: &Route) -> Vec<String> {
@@ -202,6 +208,33 @@ async fn admins_get_403_on_client_routes() {
         let path = fill(route, |p| id_of(&m.a, p));
         let response = m.app.send(request(route, &path, &cookie, &m.b)).await;
         assert_eq!(response.status, StatusCode::FORBIDDEN, "{} {}", route.method, route.path);
+        assert_eq!(response.error_code(), "forbidden");
+    }
+}
+
+#[tokio::test]
+async fn client_contacts_get_403_on_every_admin_route() {
+    let m = matrix().await;
+    let admin_routes: Vec<_> = template_routes().iter().filter(|r| r.path.starts_with("/api/admin/")).collect();
+    assert!(admin_routes.len() >= 20, "{admin_routes:?}");
+    for route in admin_routes {
+        // Real ids of the contact's own client where the route takes them: still 403.
+        let path = fill(route, |p| match p {
+            "clientId" => m.a.client.id.to_string(),
+            "projectId" => m.a.project.id.to_string(),
+            "deliverableId" => m.a.deliverable.id.to_string(),
+            "noteId" => m.a.note.id.to_string(),
+            "contactId" => m.a.contact.id.to_string(),
+            _ => ulid::Ulid::new().to_string(),
+        });
+        let method: Method = route.method.parse().unwrap();
+        let request = if method == Method::GET {
+            ApiRequest::get(&path)
+        } else {
+            ApiRequest::post(&path, json!({})).method(method)
+        };
+        let response = m.app.send(request.cookie(&m.a_cookie)).await;
+        assert_eq!(response.status, StatusCode::FORBIDDEN, "{} {}: {}", route.method, route.path, response.body);
         assert_eq!(response.error_code(), "forbidden");
     }
 }
