@@ -2,6 +2,7 @@
 //! One binary (linking the SDK once), one table per test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod admin;
 mod fake_harvest;
 mod harness;
 mod http_errors;
