@@ -82,6 +82,12 @@ enum AdminCommand {
 
 #[derive(Subcommand)]
 enum ClientCommand {
+    /// List clients by name (needs the functions' environment, e.g. `.dev/env`).
+    List {
+        /// Case-insensitive name prefix.
+        #[arg(long)]
+        search: Option<String>,
+    },
     /// Add a client company (active, portal enabled). Prints its id.
     Add {
         /// Company name as clients see it.
@@ -95,6 +101,20 @@ enum ClientCommand {
 
 #[derive(Subcommand)]
 enum ContactCommand {
+    /// Give a contact portal access.
+    Grant {
+        #[arg(long)]
+        client: String,
+        #[arg(long)]
+        contact: String,
+    },
+    /// Take portal access away and end every session of the contact now.
+    Revoke {
+        #[arg(long)]
+        client: String,
+        #[arg(long)]
+        contact: String,
+    },
     /// Add a contact to a client company. Prints its id.
     Add {
         /// Client id (from `portal client add`).
@@ -163,6 +183,29 @@ async fn main() -> Result<()> {
             store.create_admin(&admin).await.context("could not add the admin")?;
             println!("{}", admin.id);
         }
+        Command::Client(ClientCommand::List { search }) => {
+            let state = full_state().await?;
+            let mut cursor = None;
+            loop {
+                let scope = shared::admin::clients_scope(search.as_deref());
+                let page =
+                    shared::pagination::PageRequest::parse(Some("100"), cursor.as_deref(), &state.cursors, &scope)
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                let result = shared::admin::list_clients(&state, search.as_deref(), page)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                for c in &result.items {
+                    let portal = if c.portal_enabled { "portal on" } else { "portal off" };
+                    println!("{}  {:<32} {:?}, {portal}", c.id, c.company_name, c.status);
+                }
+                match result.next_cursor {
+                    Some(next) => cursor = Some(next),
+                    None => break,
+                }
+            }
+        }
+        Command::Contact(ContactCommand::Grant { client, contact }) => set_access(&client, &contact, true).await?,
+        Command::Contact(ContactCommand::Revoke { client, contact }) => set_access(&client, &contact, false).await?,
         Command::Client(ClientCommand::Add { name, portal_disabled }) => {
             let name = name.trim().to_owned();
             if name.is_empty() {
@@ -198,6 +241,37 @@ async fn main() -> Result<()> {
         Command::Mailbox(args) => mailbox(args).await?,
         Command::FakeHarvest { port, token, account_id } => fake_harvest::serve(port, token, account_id).await?,
     }
+    Ok(())
+}
+
+/// The functions' full state (same configuration), for commands that run the admin rules.
+async fn full_state() -> Result<shared::AppState> {
+    shared::AppState::from_env()
+        .await
+        .context("set the functions' environment (for local use: scripts/with-dev-env.sh)")
+}
+
+/// Grant or revoke through the same rules as the admin API (audited as `operator:cli`).
+async fn set_access(client: &str, contact: &str, enabled: bool) -> Result<()> {
+    let state = full_state().await?;
+    let client_id = ClientId::parse(client.trim()).context("--client is not a client id")?;
+    let contact_id = ContactId::parse(contact.trim()).context("--contact is not a contact id")?;
+    let patch = shared::admin::ContactPatch { portal_enabled: Some(enabled), ..Default::default() };
+    let actor = shared::admin::Actor::operator();
+    let updated = shared::admin::update_contact(&state, &actor, client_id, contact_id, patch)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if !enabled {
+        shared::admin::revoke_contact(&state, &actor, client_id, contact_id)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    println!(
+        "{} <{}>: portal access {}",
+        updated.name,
+        updated.email,
+        if enabled { "granted" } else { "revoked, sessions ended" }
+    );
     Ok(())
 }
 

@@ -20,15 +20,24 @@ use crate::pagination::{Page, PageRequest};
 use crate::store::{ProjectTree, StoreError};
 use crate::uploads::{ALLOWED_CONTENT_TYPES, UploadForm, presign_upload, safe_filename};
 
-/// The admin making a change.
+/// Who makes a change: an admin through the API, or the operator through the CLI.
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub id: AdminId,
+    pub admin_id: Option<AdminId>,
 }
 
 impl Actor {
+    pub fn admin(id: AdminId) -> Self {
+        Self { admin_id: Some(id) }
+    }
+
+    /// The `portal` CLI, run by whoever holds the AWS credentials.
+    pub fn operator() -> Self {
+        Self { admin_id: None }
+    }
+
     fn label(&self) -> String {
-        format!("admin:{}", self.id)
+        self.admin_id.map_or_else(|| "operator:cli".to_owned(), |id| format!("admin:{id}"))
     }
 
     fn audit(&self, client: Option<ClientId>, action: &str, target: String, summary: String) -> AuditEvent {
@@ -904,14 +913,19 @@ pub async fn reply(state: &AppState, actor: &Actor, client_id: ClientId, body: &
     if length == 0 || length > crate::portal::MAX_MESSAGE_CHARS {
         return Err(ApiError::unprocessable("invalid_message", "Write a message of 1 to 5000 characters."));
     }
-    let (company, admin) =
-        tokio::try_join!(client(state, client_id), async { Ok(state.store.get_admin(actor.id).await?) })?;
+    let admin = async {
+        match actor.admin_id {
+            Some(id) => Ok(state.store.get_admin(id).await?),
+            None => Ok(None),
+        }
+    };
+    let (company, admin) = tokio::try_join!(client(state, client_id), admin)?;
     let author = admin.map_or_else(|| state.config.agency_name.clone(), |a| a.name);
     let message = Message {
         id: ulid::Ulid::new(),
         client_id,
         author_kind: AuthorKind::Agency,
-        author_id: actor.id.to_string(),
+        author_id: actor.label(),
         author_name: author.clone(),
         body: body.to_owned(),
         created_at: OffsetDateTime::now_utc(),

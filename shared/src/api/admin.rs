@@ -48,7 +48,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 fn actor(session: &AdminSession) -> Actor {
-    Actor { id: session.admin_id }
+    Actor::admin(session.admin_id)
 }
 
 fn client_id(raw: &str) -> ApiResult<ClientId> {
@@ -170,9 +170,9 @@ async fn create_project(
     Ok((StatusCode::CREATED, axum::Json(admin::create_project(&state, &actor(&s), client_id(&c)?, input).await?)))
 }
 
+/// The project (with its milestone summary) and, beside it, everything under it.
 #[derive(serde::Serialize)]
 struct ProjectTreeView {
-    #[serde(flatten)]
     project: crate::models::Project,
     milestones: Vec<crate::models::Milestone>,
     deliverables: Vec<crate::models::Deliverable>,

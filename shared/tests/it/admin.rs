@@ -408,3 +408,16 @@ async fn the_audit_log_cannot_be_edited_through_the_api() {
         }
     }
 }
+
+#[tokio::test]
+async fn admin_project_view_has_the_project_and_its_children_side_by_side() {
+    let a = admin().await;
+    let tenant = a.app.tenant("Acme").await;
+    let view = a.get(&format!("/api/admin/clients/{}/projects/{}", tenant.client.id, tenant.project.id)).await;
+    assert_eq!(view.status, StatusCode::OK);
+    assert_eq!(view.body["project"]["milestones"]["total"], 3, "the summary");
+    assert_eq!(view.body["milestones"].as_array().unwrap().len(), 3, "the milestones");
+    assert_eq!(view.body["deliverables"].as_array().unwrap().len(), 2, "undelivered ones too");
+    let duplicate_keys = String::from_utf8_lossy(&view.raw).matches("\"milestones\":").count();
+    assert_eq!(duplicate_keys, 2, "one in project, one beside it — never twice in one object");
+}
