@@ -54,16 +54,7 @@ impl Store {
     }
 
     pub async fn put_login_token(&self, hash: &TokenHash, record: &LoginTokenRecord) -> Result<(), StoreError> {
-        let item = to_item(record, keys::token(hash), "TOKEN".into(), [("ttl", n(record.expires_at))])?;
-        self.db
-            .put_item()
-            .table_name(&*self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(PK)")
-            .send()
-            .await
-            .map_err(classify)?;
-        Ok(())
+        self.put_new(to_item(record, keys::token(hash), "TOKEN".into(), [("ttl", n(record.expires_at))])?).await
     }
 
     pub async fn get_login_token(&self, hash: &TokenHash) -> Result<Option<LoginTokenRecord>, StoreError> {
@@ -156,13 +147,7 @@ impl Store {
             format!("AUDIT#{}", audit.id),
             [("GSI1PK", s("AUDIT")), ("GSI1SK", s(audit.id.to_string()))],
         )?;
-        let put = Put::builder()
-            .table_name(&*self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(PK)")
-            .build()
-            .map_err(other)?;
-        Ok(TransactWriteItem::builder().put(put).build())
+        self.put_op(item, Some("attribute_not_exists(PK)"))
     }
 }
 

@@ -1,7 +1,6 @@
 //! Clients, contacts, admins and the email claims that make addresses unique.
 
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::TransactWriteItem;
 
 use super::{Item, Store, StoreError, classify, keys, s, to_item};
 use crate::domain::{AdminId, ClientId, ContactId, EmailAddress, Role};
@@ -97,8 +96,8 @@ impl Store {
             .condition_expression("attribute_not_exists(PK)")
             .send()
             .await
-            .map_err(classify)?;
-        Ok(())
+            .map_err(classify)
+            .map(|_| ())
     }
 
     /// Writes `item` and the email claim together; a taken email cancels both. When
@@ -110,54 +109,27 @@ impl Store {
         client_id: Option<ClientId>,
         extra: Option<TransactWriteItem>,
     ) -> Result<(), StoreError> {
-        let put = |item: Item, condition: &str| -> Result<TransactWriteItem, StoreError> {
-            let put = Put::builder()
-                .table_name(&*self.table)
-                .set_item(Some(item))
-                .condition_expression(condition)
-                .build()
-                .map_err(|e| StoreError::Other(e.to_string()))?;
-            Ok(TransactWriteItem::builder().put(put).build())
-        };
         let claim_item = to_item(claim, keys::email(&claim.email), "EMAIL".into(), [])?;
-        let mut request = self
-            .db
-            .transact_write_items()
-            .transact_items(put(claim_item, "attribute_not_exists(PK)")?)
-            .transact_items(put(item, "attribute_not_exists(PK)")?);
+        let mut ops = vec![
+            self.put_op(claim_item, Some("attribute_not_exists(PK)"))?,
+            self.put_op(item, Some("attribute_not_exists(PK)"))?,
+        ];
         if let Some(client_id) = client_id {
             let check = aws_sdk_dynamodb::types::ConditionCheck::builder()
                 .table_name(&*self.table)
-                .key("PK", super::s(keys::client(client_id)))
-                .key("SK", super::s("CLIENT"))
+                .key("PK", s(keys::client(client_id)))
+                .key("SK", s("CLIENT"))
                 .condition_expression("attribute_exists(PK)")
                 .build()
                 .map_err(|e| StoreError::Other(e.to_string()))?;
-            request = request.transact_items(TransactWriteItem::builder().condition_check(check).build());
+            ops.push(TransactWriteItem::builder().condition_check(check).build());
         }
-        if let Some(extra) = extra {
-            request = request.transact_items(extra);
-        }
-        match request.send().await {
-            Ok(_) => Ok(()),
-            Err(error) => {
-                if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) = error.as_service_error()
-                {
-                    let failed: Vec<usize> = cancelled
-                        .cancellation_reasons()
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, reason)| reason.code() == Some("ConditionalCheckFailed"))
-                        .map(|(index, _)| index)
-                        .collect();
-                    return Err(match failed.first() {
-                        Some(0) => StoreError::EmailTaken,
-                        Some(_) => StoreError::ConditionFailed,
-                        None => classify(error),
-                    });
-                }
-                Err(classify(error))
-            }
+        ops.extend(extra);
+        match self.transact(ops).await {
+            // The claim is the first write: its condition failing means the address is taken.
+            Err(StoreError::Cancelled(failed)) if failed.first() == Some(&0) => Err(StoreError::EmailTaken),
+            Err(StoreError::Cancelled(_)) => Err(StoreError::ConditionFailed),
+            other => other,
         }
     }
 }

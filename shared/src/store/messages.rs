@@ -1,14 +1,10 @@
 //! The message thread, read markers and the client-facing activity feed.
 
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::TransactWriteItem;
 
 use super::{Item, ListQuery, Store, StoreError, classify, keys, s, to_item};
 use crate::domain::{ClientId, ContactId};
 use crate::models::{Activity, Message};
-
-fn other(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Other(e.to_string())
-}
 
 /// Just enough of a message to count unread ones.
 #[derive(Debug, serde::Deserialize)]
@@ -108,12 +104,6 @@ impl Store {
 
     pub(crate) fn activity_put(&self, activity: &Activity) -> Result<TransactWriteItem, StoreError> {
         let item = to_item(activity, keys::client(activity.client_id), keys::activity(activity.id), [])?;
-        let put = Put::builder()
-            .table_name(&*self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(PK)")
-            .build()
-            .map_err(other)?;
-        Ok(TransactWriteItem::builder().put(put).build())
+        self.put_op(item, Some("attribute_not_exists(PK)"))
     }
 }

@@ -358,8 +358,21 @@ impl TestApp {
 
     /// Mail SES accepted for `to`, oldest first (read back from the emulator).
     pub async fn inbox(&self, to: &EmailAddress) -> Vec<SentMail> {
-        let data: Value =
-            reqwest::get(format!("{}/moto-api/data.json", self.endpoint)).await.unwrap().json().await.unwrap();
+        // moto builds data.json by walking every backend while other tests write to them, and
+        // now and then fails mid-walk under load: read it again.
+        let mut data = Value::Null;
+        for attempt in 0..8 {
+            let response = reqwest::get(format!("{}/moto-api/data.json", self.endpoint)).await;
+            if let Ok(response) = response
+                && response.status().is_success()
+                && let Ok(json) = response.json::<Value>().await
+            {
+                data = json;
+                break;
+            }
+            assert!(attempt < 7, "moto's data.json kept failing");
+            tokio::time::sleep(Duration::from_millis(100 * (attempt + 1))).await;
+        }
         data["ses"]["Message"]
             .as_array()
             .into_iter()
