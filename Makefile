@@ -39,7 +39,8 @@ test: tools web-deps ## fmt, clippy, every test, template lint; prints the count
 bench: tools ## Benchmarks (release build; figures for the README)
 	scripts/bench.sh
 
-build: tools ## Release zips of every function (target/lambda/<fn>/bootstrap.zip)
+build: tools web-deps ## Release zips of every function (target/lambda/<fn>/bootstrap.zip) and web/dist
+	cd web && npx tsc --noEmit && npx vite build
 	rm -rf target/lambda
 	cargo lambda build --release --output-format zip $(addprefix -p ,$(FUNCTIONS))
 	@ls -l $(foreach f,$(FUNCTIONS),target/lambda/$(f)/bootstrap.zip) | awk '{printf "  %-40s %6.2f MB\n", $$9, $$5/1048576}'

@@ -110,6 +110,22 @@ setsid cargo lambda watch -A 127.0.0.1 -P "$LAMBDA_PORT" ${LAMBDA_WATCH_FLAGS:-}
 echo $! >>"$dir/pids"
 wait_for_port "$LAMBDA_PORT" "cargo lambda watch" "$dir/lambda.log" 120
 
+# cargo lambda watch starts each function on its first request; start them all now, one at a
+# time, so that the first real requests do not race a starting process.
+echo "== Warming up the functions"
+for fn in $(ls functions); do
+  deadline=$((SECONDS + 120))
+  until curl -s "http://127.0.0.1:$LAMBDA_PORT/lambda-url/$fn/api/__warmup" | grep -q '"error"'; do
+    if ((SECONDS > deadline)); then
+      echo "function $fn did not start; the end of the log:" >&2
+      tail -n 40 "$dir/lambda.log" >&2
+      down
+      exit 1
+    fi
+    sleep 0.5
+  done
+done
+
 echo "== Starting the web app (Vite on :$WEB_PORT)"
 (cd web && exec setsid npx vite --port "$WEB_PORT" --strictPort --host 127.0.0.1) >"$dir/web.log" 2>&1 &
 echo $! >>"$dir/pids"

@@ -24,12 +24,12 @@ cargo test --workspace --locked 2>&1 | tee "$log"
 step "sam validate --lint"
 sam validate --lint --template template.yaml
 
-step "web: typecheck"
-(cd web && npx tsc --noEmit)
+step "web: typecheck, lint, unit tests"
+(cd web && npx tsc --noEmit && npx eslint . && npx vitest run)
 
 step "API contract: schemathesis against the running functions (openapi.yaml)"
 rm -rf "$stack"
-LAMBDA_WATCH_FLAGS="--ignore-changes --concurrency 2" scripts/stack.sh up "$stack" >"$stack.log" 2>&1 || { cat "$stack.log"; exit 1; }
+LAMBDA_WATCH_FLAGS="--ignore-changes" scripts/stack.sh up "$stack" >"$stack.log" 2>&1 || { cat "$stack.log"; exit 1; }
 # As a client contact: every route (admin ones must answer 403 as documented)…
 cookie=$(scripts/session-cookie.sh "$stack" alice@northwind.example)
 [ -n "$cookie" ] || { echo "could not sign in to the contract stack" >&2; exit 1; }

@@ -1,0 +1,33 @@
+import type { ReactNode } from 'react'
+import { ApiError } from '../api'
+import { label } from '../format'
+
+export function Loading({ what }: { what: string }) {
+  return (
+    <p className="muted" role="status" aria-live="polite">
+      Loading {what}…
+    </p>
+  )
+}
+
+export function ErrorNotice({ error, retry }: { error: unknown; retry?: () => void }) {
+  const message = error instanceof ApiError ? error.message : 'Something went wrong. Try again shortly.'
+  return (
+    <div className="notice error" role="alert">
+      <p>{message}</p>
+      {retry && (
+        <button type="button" className="secondary" onClick={retry}>
+          Try again
+        </button>
+      )}
+    </div>
+  )
+}
+
+export function Empty({ children }: { children: ReactNode }) {
+  return <p className="empty">{children}</p>
+}
+
+export function Status({ value }: { value: string }) {
+  return <span className={`badge badge-${value}`}>{label(value)}</span>
+}

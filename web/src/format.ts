@@ -1,0 +1,53 @@
+// Display formatting. Amounts arrive as exact decimal strings ("1449.95") and are formatted in
+// their own currency, never summed here.
+
+export function money(amount: string, currency: string, locale?: string): string {
+  const value = Number(amount)
+  if (!Number.isFinite(value)) return `${amount} ${currency}`
+  try {
+    return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(value)
+  } catch {
+    return `${amount} ${currency}`
+  }
+}
+
+/** "2026-11-25" → "25 Nov 2026" (dates without a time are shown as calendar dates, in UTC). */
+export function day(iso: string | null, locale?: string): string {
+  if (!iso) return '—'
+  const date = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso)
+  if (Number.isNaN(date.getTime())) return iso
+  return new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(date)
+}
+
+export function dateTime(iso: string, locale?: string): string {
+  const date = new Date(iso)
+  if (Number.isNaN(date.getTime())) return iso
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(date)
+}
+
+export function fileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`
+}
+
+const labels: Record<string, string> = {
+  planning: 'Planning',
+  active: 'Active',
+  on_hold: 'On hold',
+  completed: 'Completed',
+  in_progress: 'In progress',
+  delivered: 'Awaiting review',
+  approved: 'Approved',
+  changes_requested: 'Changes requested',
+  open: 'Open',
+  paid: 'Paid',
+  closed: 'Closed',
+  overdue: 'Overdue',
+  pending: 'Pending',
+  done: 'Done',
+}
+
+export function label(status: string): string {
+  return labels[status] ?? status
+}

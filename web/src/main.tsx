@@ -1,0 +1,59 @@
+import { StrictMode } from 'react'
+import { createRoot } from 'react-dom/client'
+import { createBrowserRouter, Navigate, RouterProvider } from 'react-router'
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
+import { ApiError } from './api'
+import { brand } from './config'
+import { Login } from './pages/Login'
+import { Verify } from './pages/Verify'
+import { Layout } from './pages/Layout'
+import { Dashboard } from './pages/Dashboard'
+import { Projects } from './pages/Projects'
+import { ProjectDetail } from './pages/ProjectDetail'
+import { Invoices } from './pages/Invoices'
+import { Messages } from './pages/Messages'
+import { AdminHome, NotFound } from './pages/Admin'
+import './style.css'
+
+document.documentElement.style.setProperty('--accent', brand.accent)
+document.title = `${brand.agencyName} · Client portal`
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      // 4xx answers are final; retry only what may pass (network, 5xx).
+      retry: (count, error) => count < 2 && !(error instanceof ApiError && error.status >= 400 && error.status < 500),
+      refetchOnWindowFocus: false,
+    },
+  },
+})
+
+const router = createBrowserRouter([
+  { path: '/', element: <Navigate to="/portal" replace /> },
+  { path: '/login', element: <Login /> },
+  { path: '/auth/verify', element: <Verify /> },
+  {
+    path: '/portal',
+    element: <Layout area="portal" />,
+    children: [
+      { index: true, element: <Dashboard /> },
+      { path: 'projects', element: <Projects /> },
+      { path: 'projects/:projectId', element: <ProjectDetail /> },
+      { path: 'invoices', element: <Invoices /> },
+      { path: 'messages', element: <Messages /> },
+    ],
+  },
+  { path: '/admin', element: <Layout area="admin" />, children: [{ index: true, element: <AdminHome /> }] },
+  { path: '*', element: <NotFound /> },
+])
+
+const root = document.getElementById('app')
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <QueryClientProvider client={queryClient}>
+        <RouterProvider router={router} />
+      </QueryClientProvider>
+    </StrictMode>,
+  )
+}

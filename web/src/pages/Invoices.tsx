@@ -1,0 +1,94 @@
+import { useSearchParams } from 'react-router'
+import { useInfiniteQuery } from '@tanstack/react-query'
+import { api, type InvoiceList } from '../api'
+import { dateTime, day, money } from '../format'
+import { Empty, ErrorNotice, Loading, Status } from '../components/states'
+
+export function Invoices() {
+  const [params, setParams] = useSearchParams()
+  const state = params.get('state') ?? 'all'
+  const invoices = useInfiniteQuery({
+    queryKey: ['invoices', state],
+    queryFn: ({ pageParam }) =>
+      api<InvoiceList>('GET', `/api/invoices?state=${state}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`),
+    initialPageParam: '',
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  })
+  const first = invoices.data?.pages[0]
+  return (
+    <>
+      <h1>Invoices</h1>
+      <label htmlFor="state">Show</label>{' '}
+      <select id="state" value={state} onChange={(e) => setParams(e.target.value === 'all' ? {} : { state: e.target.value })}>
+        <option value="all">All invoices</option>
+        <option value="open">Open</option>
+        <option value="paid">Paid</option>
+      </select>
+      {invoices.isPending ? (
+        <Loading what="invoices" />
+      ) : invoices.isError ? (
+        <ErrorNotice error={invoices.error} retry={() => invoices.refetch()} />
+      ) : !first?.billing_linked ? (
+        <Empty>Billing is not connected for your account yet. Ask your agency contact if you expected invoices here.</Empty>
+      ) : (
+        <>
+          {first.stale && (
+            <p className="notice" role="status">
+              The billing system is not answering; these figures are from {first.fetched_at ? dateTime(first.fetched_at) : 'earlier'}.
+            </p>
+          )}
+          {first.items.length === 0 ? (
+            <Empty>No invoices here.</Empty>
+          ) : (
+            <div className="table-wrap">
+              <table>
+                <caption className="sr-only">Invoices</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Number</th>
+                    <th scope="col">Subject</th>
+                    <th scope="col">Issued</th>
+                    <th scope="col">Due</th>
+                    <th scope="col" className="num">Amount</th>
+                    <th scope="col" className="num">Still due</th>
+                    <th scope="col">Status</th>
+                    <th scope="col"><span className="sr-only">Actions</span></th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {invoices.data.pages.flatMap((page) =>
+                    page.items.map((i) => (
+                      <tr key={i.id}>
+                        <td>{i.number}</td>
+                        <td>{i.subject ?? '—'}</td>
+                        <td>{day(i.issue_date)}</td>
+                        <td>{day(i.due_date)}</td>
+                        <td className="num">{money(i.amount, i.currency)}</td>
+                        <td className="num">{money(i.due_amount, i.currency)}</td>
+                        <td>
+                          <Status value={i.overdue ? 'overdue' : i.state} />
+                          {i.state === 'paid' && i.paid_date && <span className="muted"> {day(i.paid_date)}</span>}
+                        </td>
+                        <td>
+                          <a href={i.view_url} target="_blank" rel="noopener noreferrer">
+                            {i.state === 'open' ? 'View & pay' : 'View'}
+                            <span className="sr-only"> invoice {i.number} (opens Harvest)</span>
+                          </a>
+                        </td>
+                      </tr>
+                    )),
+                  )}
+                </tbody>
+              </table>
+            </div>
+          )}
+          {invoices.hasNextPage && (
+            <button type="button" className="secondary" onClick={() => invoices.fetchNextPage()}>
+              Show more
+            </button>
+          )}
+        </>
+      )}
+    </>
+  )
+}

@@ -1,0 +1,70 @@
+import { useState, type FormEvent } from 'react'
+import { useMutation } from '@tanstack/react-query'
+import { api, ApiError } from '../api'
+import { brand } from '../config'
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+
+export function Login() {
+  const [email, setEmail] = useState('')
+  const [touched, setTouched] = useState(false)
+  const send = useMutation({ mutationFn: (address: string) => api<{ message: string }>('POST', '/api/auth/login', { email: address }) })
+  const invalid = !EMAIL.test(email.trim())
+
+  function submit(event: FormEvent) {
+    event.preventDefault()
+    setTouched(true)
+    if (!invalid) send.mutate(email.trim())
+  }
+
+  if (send.isSuccess) {
+    return (
+      <main className="card narrow">
+        <h1>Check your inbox</h1>
+        <p>
+          If <strong>{email.trim()}</strong> has access to the {brand.agencyName} portal, a sign-in link is on its way. It works once
+          and expires in 10 minutes.
+        </p>
+        <button type="button" className="secondary" onClick={() => send.reset()}>
+          Use another address
+        </button>
+      </main>
+    )
+  }
+
+  const error = send.error instanceof ApiError ? send.error : null
+  return (
+    <main className="card narrow">
+      <img src={brand.logoUrl} alt="" width={40} height={40} />
+      <h1>Sign in to {brand.agencyName}</h1>
+      <p className="muted">No password needed: we email you a link.</p>
+      <form onSubmit={submit} noValidate>
+        <label htmlFor="email">Work email</label>
+        <input
+          id="email"
+          type="email"
+          autoComplete="email"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          onBlur={() => setTouched(true)}
+          aria-invalid={touched && invalid}
+          aria-describedby="email-help"
+          required
+        />
+        <p id="email-help" className={touched && invalid ? 'field-error' : 'muted'}>
+          {touched && invalid ? 'Enter an email address like name@company.com.' : 'The address your agency invited.'}
+        </p>
+        {error && (
+          <p className="field-error" role="alert">
+            {error.code === 'rate_limited' && error.retryAfter
+              ? `Too many attempts. Try again in ${Math.ceil(error.retryAfter / 60)} minute(s).`
+              : error.message}
+          </p>
+        )}
+        <button type="submit" disabled={send.isPending}>
+          {send.isPending ? 'Sending…' : 'Email me a sign-in link'}
+        </button>
+      </form>
+    </main>
+  )
+}

@@ -1,0 +1,88 @@
+import { useEffect, useState, type FormEvent } from 'react'
+import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query'
+import { api, type Message, type Page } from '../api'
+import { dateTime } from '../format'
+import { Empty, ErrorNotice, Loading } from '../components/states'
+
+const MAX = 5000
+
+export function Messages() {
+  const queryClient = useQueryClient()
+  const [body, setBody] = useState('')
+  const [problem, setProblem] = useState<string | null>(null)
+  const thread = useInfiniteQuery({
+    queryKey: ['messages'],
+    queryFn: ({ pageParam }) => api<Page<Message>>('GET', `/api/messages${pageParam ? `?cursor=${encodeURIComponent(pageParam)}` : ''}`),
+    initialPageParam: '',
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  })
+  const markRead = useMutation({
+    mutationFn: () => api('POST', '/api/messages/read'),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['dashboard'] }),
+  })
+  const hasUnread = thread.data?.pages.some((p) => p.items.some((m) => m.unread)) ?? false
+  const { mutate: read } = markRead
+  useEffect(() => {
+    // Seeing the thread marks it read (the unread markers stay visible until the next visit).
+    if (hasUnread) read()
+  }, [hasUnread, read])
+  const send = useMutation({
+    mutationFn: (text: string) => api<Message>('POST', '/api/messages', { body: text }),
+    onSuccess: () => {
+      setBody('')
+      void queryClient.invalidateQueries({ queryKey: ['messages'] })
+    },
+  })
+  function submit(event: FormEvent) {
+    event.preventDefault()
+    const text = body.trim()
+    if (!text) {
+      setProblem('Write a message first.')
+      return
+    }
+    setProblem(null)
+    send.mutate(text)
+  }
+  const messages = thread.data?.pages.flatMap((p) => p.items) ?? []
+  return (
+    <>
+      <h1>Messages</h1>
+      <form onSubmit={submit} className="card">
+        <label htmlFor="body">Message to the team</label>
+        <textarea id="body" value={body} onChange={(e) => setBody(e.target.value)} maxLength={MAX} rows={3} aria-describedby="body-help" />
+        <p id="body-help" className={problem ? 'field-error' : 'muted'} role={problem ? 'alert' : undefined}>
+          {problem ?? `${body.length}/${MAX} characters`}
+        </p>
+        {send.isError && <ErrorNotice error={send.error} />}
+        <button type="submit" disabled={send.isPending}>
+          {send.isPending ? 'Sending…' : 'Send'}
+        </button>
+      </form>
+      {thread.isPending ? (
+        <Loading what="messages" />
+      ) : thread.isError ? (
+        <ErrorNotice error={thread.error} retry={() => thread.refetch()} />
+      ) : messages.length === 0 ? (
+        <Empty>No messages yet. Say hello!</Empty>
+      ) : (
+        <ol className="thread" aria-label="Conversation, newest first">
+          {messages.map((m) => (
+            <li key={m.id} className={`message ${m.mine ? 'mine' : ''} ${m.author.kind}`}>
+              <div className="meta">
+                <strong>{m.mine ? 'You' : m.author.name}</strong>
+                {m.author.kind === 'agency' && <span className="muted"> (agency)</span>} · <time dateTime={m.created_at}>{dateTime(m.created_at)}</time>
+                {m.unread && <span className="badge badge-unread">New</span>}
+              </div>
+              <p>{m.body}</p>
+            </li>
+          ))}
+        </ol>
+      )}
+      {thread.hasNextPage && (
+        <button type="button" className="secondary" onClick={() => thread.fetchNextPage()}>
+          Older messages
+        </button>
+      )}
+    </>
+  )
+}

@@ -1,0 +1,163 @@
+import { useState, type FormEvent } from 'react'
+import { useParams } from 'react-router'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { api, type Deliverable, type Note, type ProjectDetail as Detail } from '../api'
+import { dateTime, day, fileSize } from '../format'
+import { Empty, ErrorNotice, Loading, Status } from '../components/states'
+
+export function ProjectDetail() {
+  const { projectId = '' } = useParams()
+  const project = useQuery({ queryKey: ['project', projectId], queryFn: () => api<Detail>('GET', `/api/projects/${projectId}`) })
+  if (project.isPending) return <Loading what="the project" />
+  if (project.isError) return <ErrorNotice error={project.error} retry={() => project.refetch()} />
+  const p = project.data
+  return (
+    <>
+      <h1>
+        {p.name} <Status value={p.status} />
+      </h1>
+      <p>{p.summary}</p>
+      <p className="muted">
+        {day(p.start_date)} – {day(p.due_date)} · {p.progress.done}/{p.progress.total} milestones done
+        {p.overdue_milestones > 0 && ` · ${p.overdue_milestones} overdue`}
+      </p>
+      <section aria-labelledby="timeline">
+        <h2 id="timeline">Milestones</h2>
+        {p.milestones.length === 0 ? (
+          <Empty>No milestones planned yet.</Empty>
+        ) : (
+          <ol className="timeline">
+            {p.milestones.map((m) => (
+              <li key={m.id} className={m.status}>
+                <strong>{m.title}</strong> <Status value={m.overdue ? 'overdue' : m.status} />
+                <div className="muted">{m.status === 'done' && m.completed_at ? `Done ${day(m.completed_at)}` : `Due ${day(m.due_date)}`}</div>
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+      <section aria-labelledby="deliverables">
+        <h2 id="deliverables">Deliverables</h2>
+        {p.deliverables.length === 0 ? <Empty>Nothing delivered yet.</Empty> : p.deliverables.map((d) => <DeliverableCard key={d.id} projectId={p.id} deliverable={d} />)}
+      </section>
+      <section aria-labelledby="notes">
+        <h2 id="notes">Meeting notes</h2>
+        {p.notes.length === 0 ? (
+          <Empty>No meeting notes yet.</Empty>
+        ) : (
+          <ul className="list">
+            {p.notes.map((n) => (
+              <NoteItem key={n.id} projectId={p.id} id={n.id} title={n.title} date={n.meeting_date} attendees={n.attendees} />
+            ))}
+          </ul>
+        )}
+      </section>
+    </>
+  )
+}
+
+function DeliverableCard({ projectId, deliverable: d }: { projectId: string; deliverable: Deliverable }) {
+  const queryClient = useQueryClient()
+  const [comment, setComment] = useState('')
+  const [problem, setProblem] = useState<string | null>(null)
+  const download = useMutation({
+    mutationFn: (version: number) =>
+      api<{ url: string }>('GET', `/api/projects/${projectId}/deliverables/${d.id}/download?version=${version}`),
+    onSuccess: ({ url }) => window.location.assign(url),
+  })
+  const review = useMutation({
+    mutationFn: (decision: 'approved' | 'changes_requested') =>
+      api<Deliverable>('POST', `/api/projects/${projectId}/deliverables/${d.id}/review`, { decision, comment }),
+    onSuccess: () => {
+      setComment('')
+      void queryClient.invalidateQueries({ queryKey: ['project', projectId] })
+      void queryClient.invalidateQueries({ queryKey: ['dashboard'] })
+    },
+  })
+  function submit(decision: 'approved' | 'changes_requested') {
+    return (event: FormEvent) => {
+      event.preventDefault()
+      if (decision === 'changes_requested' && !comment.trim()) {
+        setProblem('Say what should change, so the team can act on it.')
+        return
+      }
+      setProblem(null)
+      review.mutate(decision)
+    }
+  }
+  const commentId = `comment-${d.id}`
+  return (
+    <article className="card" aria-labelledby={`d-${d.id}`}>
+      <h3 id={`d-${d.id}`}>
+        {d.name} <Status value={d.status} />
+      </h3>
+      {d.description && <p>{d.description}</p>}
+      <ul className="list">
+        {d.versions.map((v) => (
+          <li key={v.number}>
+            v{v.number} · {v.filename} · {fileSize(v.size)} · {day(v.delivered_at)}{' '}
+            <button type="button" className="secondary" onClick={() => download.mutate(v.number)} disabled={download.isPending}>
+              Download<span className="sr-only"> {v.filename}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      {download.isError && <ErrorNotice error={download.error} />}
+      <form onSubmit={submit('approved')}>
+        <label htmlFor={commentId}>Comment on v{d.latest_version}</label>
+        <textarea id={commentId} value={comment} onChange={(e) => setComment(e.target.value)} maxLength={2000} rows={2} />
+        {problem && (
+          <p className="field-error" role="alert">
+            {problem}
+          </p>
+        )}
+        {review.isError && <ErrorNotice error={review.error} />}
+        <div className="actions">
+          <button type="submit" disabled={review.isPending}>
+            Approve
+          </button>
+          <button type="button" className="secondary" onClick={submit('changes_requested')} disabled={review.isPending}>
+            Request changes
+          </button>
+        </div>
+      </form>
+      {d.reviews.length > 0 && (
+        <details>
+          <summary>Review history ({d.reviews.length})</summary>
+          <ul className="list">
+            {d.reviews.map((r) => (
+              <li key={r.at}>
+                <Status value={r.decision} /> {r.reviewer_name} on v{r.version}, {dateTime(r.at)}
+                {r.comment && <blockquote>{r.comment}</blockquote>}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </article>
+  )
+}
+
+function NoteItem({ projectId, id, title, date, attendees }: { projectId: string; id: string; title: string; date: string; attendees: string[] }) {
+  const [open, setOpen] = useState(false)
+  const note = useQuery({ queryKey: ['note', id], queryFn: () => api<Note>('GET', `/api/projects/${projectId}/notes/${id}`), enabled: open })
+  return (
+    <li>
+      <button type="button" className="link" aria-expanded={open} onClick={() => setOpen(!open)}>
+        {title}
+      </button>{' '}
+      <span className="muted">
+        {day(date)} · {attendees.join(', ')}
+      </span>
+      {open &&
+        (note.isPending ? (
+          <Loading what="the note" />
+        ) : note.isError ? (
+          <ErrorNotice error={note.error} />
+        ) : (
+          // Rendered and sanitised by the server (pulldown-cmark + ammonia).
+          <div className="note" dangerouslySetInnerHTML={{ __html: note.data.body_html }} />
+        ))}
+    </li>
+  )
+}

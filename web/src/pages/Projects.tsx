@@ -1,0 +1,61 @@
+import { Link, useSearchParams } from 'react-router'
+import { useInfiniteQuery } from '@tanstack/react-query'
+import { api, type Page, type ProjectSummary } from '../api'
+import { day } from '../format'
+import { Empty, ErrorNotice, Loading, Status } from '../components/states'
+
+const FILTERS = ['all', 'active', 'planning', 'on_hold', 'completed'] as const
+
+export function Projects() {
+  const [params, setParams] = useSearchParams()
+  const status = params.get('status') ?? 'all'
+  const projects = useInfiniteQuery({
+    queryKey: ['projects', status],
+    queryFn: ({ pageParam }) =>
+      api<Page<ProjectSummary>>('GET', `/api/projects?status=${status}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`),
+    initialPageParam: '',
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  })
+  return (
+    <>
+      <h1>Projects</h1>
+      <label htmlFor="status">Show</label>{' '}
+      <select id="status" value={status} onChange={(e) => setParams(e.target.value === 'all' ? {} : { status: e.target.value })}>
+        {FILTERS.map((f) => (
+          <option key={f} value={f}>
+            {f === 'all' ? 'All projects' : f.replace('_', ' ')}
+          </option>
+        ))}
+      </select>
+      {projects.isPending ? (
+        <Loading what="projects" />
+      ) : projects.isError ? (
+        <ErrorNotice error={projects.error} retry={() => projects.refetch()} />
+      ) : projects.data.pages[0]?.items.length === 0 ? (
+        <Empty>No projects here yet.</Empty>
+      ) : (
+        <ul className="cards">
+          {projects.data.pages.flatMap((page) =>
+            page.items.map((p) => (
+              <li key={p.id} className="card">
+                <h2>
+                  <Link to={`/portal/projects/${p.id}`}>{p.name}</Link> <Status value={p.status} />
+                </h2>
+                <p>{p.summary}</p>
+                <progress max={Math.max(p.progress.total, 1)} value={p.progress.done} aria-label={`${p.name} progress`} />
+                <p className="muted">
+                  {p.progress.done}/{p.progress.total} milestones · due {day(p.due_date)}
+                </p>
+              </li>
+            )),
+          )}
+        </ul>
+      )}
+      {projects.hasNextPage && (
+        <button type="button" className="secondary" onClick={() => projects.fetchNextPage()} disabled={projects.isFetchingNextPage}>
+          {projects.isFetchingNextPage ? 'Loading…' : 'Show more'}
+        </button>
+      )}
+    </>
+  )
+}
