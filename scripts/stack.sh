@@ -39,18 +39,23 @@ WEB_PORT=${WEB_PORT:-5173}
 HARVEST_PORT=${HARVEST_PORT:-4580}
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-wait_for_port() { # port, name, log, seconds
-  local deadline=$((SECONDS + $4))
-  until port_busy "$1"; do
+wait_until() { # what, log, seconds, command…: runs the command until it succeeds, or gives up
+  local what=$1 log=$2 deadline=$((SECONDS + $3))
+  shift 3
+  until "$@"; do
     if ((SECONDS > deadline)); then
-      echo "$2 did not start on port $1; the end of its log ($3):" >&2
-      tail -n 40 "$3" >&2
+      echo "$what did not start; the end of its log ($log):" >&2
+      tail -n 40 "$log" >&2
       down
       exit 1
     fi
     sleep 0.5
   done
 }
+wait_for_port() { # port, name, log, seconds
+  wait_until "$2 (port $1)" "$3" "$4" port_busy "$1"
+}
+function_answers() { curl -s "http://127.0.0.1:$LAMBDA_PORT/lambda-url/$1/api/__warmup" | grep -q '"error"'; }
 for port in "$MOTO_PORT" "$LAMBDA_PORT" "$WEB_PORT" "$HARVEST_PORT"; do
   if port_busy "$port"; then
     echo "Port $port is in use (another \`make dev\`?). Stop it, or set MOTO_PORT/LAMBDA_PORT/WEB_PORT." >&2
@@ -113,17 +118,8 @@ wait_for_port "$LAMBDA_PORT" "cargo lambda watch" "$dir/lambda.log" 120
 # cargo lambda watch starts each function on its first request; start them all now, one at a
 # time, so that the first real requests do not race a starting process.
 echo "== Warming up the functions"
-for fn in $(ls functions); do
-  deadline=$((SECONDS + 120))
-  until curl -s "http://127.0.0.1:$LAMBDA_PORT/lambda-url/$fn/api/__warmup" | grep -q '"error"'; do
-    if ((SECONDS > deadline)); then
-      echo "function $fn did not start; the end of the log:" >&2
-      tail -n 40 "$dir/lambda.log" >&2
-      down
-      exit 1
-    fi
-    sleep 0.5
-  done
+for fn in functions/*; do
+  wait_until "function ${fn#functions/}" "$dir/lambda.log" 120 function_answers "${fn#functions/}"
 done
 
 echo "== Starting the web app (Vite on :$WEB_PORT)"

@@ -215,10 +215,7 @@ impl Store {
             .send()
             .await
             .map_err(classify);
-        match result {
-            Ok(_) | Err(StoreError::ConditionFailed) => Ok(()),
-            Err(error) => Err(error),
-        }
+        super::done_if_condition_failed(result)
     }
 
     /// The thread summary's share of posting `message`: last message and the agency's unread

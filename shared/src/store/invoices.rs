@@ -135,9 +135,6 @@ impl Store {
                 .expression_attribute_values(":retry", n(at)),
             None => request.update_expression("REMOVE lease_until, lease_owner"),
         };
-        match request.send().await.map_err(classify) {
-            Ok(_) | Err(StoreError::ConditionFailed) => Ok(()),
-            Err(error) => Err(error),
-        }
+        super::done_if_condition_failed(request.send().await.map_err(classify))
     }
 }

@@ -81,10 +81,7 @@ impl Store {
             .send()
             .await
             .map_err(classify);
-        match result {
-            Ok(_) | Err(StoreError::ConditionFailed) => Ok(()),
-            Err(error) => Err(error),
-        }
+        super::done_if_condition_failed(result)
     }
 
     /// Newest first.

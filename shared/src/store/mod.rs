@@ -106,6 +106,14 @@ where
     }
 }
 
+/// For writes whose condition failing means "already done": success either way.
+pub(crate) fn done_if_condition_failed<T>(result: Result<T, StoreError>) -> Result<(), StoreError> {
+    match result {
+        Ok(_) | Err(StoreError::ConditionFailed) => Ok(()),
+        Err(error) => Err(error),
+    }
+}
+
 pub(crate) fn s(value: impl Into<String>) -> AttributeValue {
     AttributeValue::S(value.into())
 }
