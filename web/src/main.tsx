@@ -12,7 +12,10 @@ import { Projects } from './pages/Projects'
 import { ProjectDetail } from './pages/ProjectDetail'
 import { Invoices } from './pages/Invoices'
 import { Messages } from './pages/Messages'
-import { AdminHome, NotFound } from './pages/Admin'
+import { NotFound } from './pages/Admin'
+import { AdminClients } from './pages/AdminClients'
+import { AdminClientPage } from './pages/AdminClient'
+import { AdminAudit, AdminInbox, AdminThread } from './pages/AdminInbox'
 import './style.css'
 
 document.documentElement.style.setProperty('--accent', brand.accent)
@@ -43,7 +46,17 @@ const router = createBrowserRouter([
       { path: 'messages', element: <Messages /> },
     ],
   },
-  { path: '/admin', element: <Layout area="admin" />, children: [{ index: true, element: <AdminHome /> }] },
+  {
+    path: '/admin',
+    element: <Layout area="admin" />,
+    children: [
+      { index: true, element: <AdminClients /> },
+      { path: 'clients/:clientId', element: <AdminClientPage /> },
+      { path: 'messages', element: <AdminInbox /> },
+      { path: 'messages/:clientId', element: <AdminThread /> },
+      { path: 'audit', element: <AdminAudit /> },
+    ],
+  },
   { path: '*', element: <NotFound /> },
 ])
 

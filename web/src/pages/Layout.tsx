@@ -35,7 +35,11 @@ export function Layout({ area }: { area: 'portal' | 'admin' }) {
           { to: '/portal/invoices', text: 'Invoices' },
           { to: '/portal/messages', text: 'Messages' },
         ]
-      : [{ to: '/admin', text: 'Clients' }]
+      : [
+          { to: '/admin', text: 'Clients' },
+          { to: '/admin/messages', text: 'Messages' },
+          { to: '/admin/audit', text: 'Audit log' },
+        ]
   return (
     <div className="shell">
       <header className="topbar">

@@ -1,0 +1,232 @@
+import { useState, type FormEvent } from 'react'
+import { Link, useParams } from 'react-router'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { api, type Page } from '../api'
+import { Empty, ErrorNotice, Loading, Status } from '../components/states'
+import type { AdminClient } from './AdminClients'
+
+interface Contact {
+  id: string
+  name: string
+  email: string
+  portal_enabled: boolean
+}
+
+interface ClientDetail extends AdminClient {
+  contacts: Contact[]
+}
+
+interface AdminProject {
+  id: string
+  name: string
+  status: string
+  milestones: { done: number; total: number }
+}
+
+/** One client: company settings, contacts and their access, projects. */
+export function AdminClientPage() {
+  const { clientId = '' } = useParams()
+  const queryClient = useQueryClient()
+  const key = ['admin', 'client', clientId]
+  const detail = useQuery({ queryKey: key, queryFn: () => api<ClientDetail>('GET', `/api/admin/clients/${clientId}`) })
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: key })
+  const update = useMutation({
+    mutationFn: (patch: Partial<AdminClient>) => api<AdminClient>('PATCH', `/api/admin/clients/${clientId}`, patch),
+    onSuccess: refresh,
+  })
+  if (detail.isPending) return <Loading what="the client" />
+  if (detail.isError) return <ErrorNotice error={detail.error} retry={() => detail.refetch()} />
+  const c = detail.data
+  return (
+    <>
+      <p>
+        <Link to="/admin">← All clients</Link>
+      </p>
+      <h1>
+        {c.company_name} <Status value={c.status} />
+      </h1>
+      <section className="card" aria-labelledby="settings">
+        <h2 id="settings">Portal and billing</h2>
+        <p>Portal for the whole company: {c.portal_enabled ? 'on' : 'off'}</p>
+        <div className="actions">
+          <button type="button" className="secondary" onClick={() => update.mutate({ portal_enabled: !c.portal_enabled })}>
+            {c.portal_enabled ? 'Switch portal off (signs everyone out)' : 'Switch portal on'}
+          </button>
+          <button type="button" className="secondary" onClick={() => update.mutate({ status: c.status === 'active' ? 'archived' : 'active' })}>
+            {c.status === 'active' ? 'Archive' : 'Reactivate'}
+          </button>
+        </div>
+        <HarvestLink clientId={clientId} current={c.harvest_client_id} onSaved={refresh} />
+        {update.isError && <ErrorNotice error={update.error} />}
+      </section>
+      <Contacts clientId={clientId} contacts={c.contacts} onChange={refresh} />
+      <Projects clientId={clientId} />
+    </>
+  )
+}
+
+function HarvestLink({ clientId, current, onSaved }: { clientId: string; current: number | null; onSaved: () => void }) {
+  const options = useQuery({
+    queryKey: ['admin', 'harvest-clients'],
+    queryFn: () => api<{ id: number; name: string; is_active: boolean }[]>('GET', '/api/admin/harvest/clients'),
+    retry: false,
+  })
+  const save = useMutation({
+    mutationFn: (harvest_client_id: number | null) => api('PATCH', `/api/admin/clients/${clientId}`, { harvest_client_id }),
+    onSuccess: onSaved,
+  })
+  return (
+    <>
+      <label htmlFor="harvest">Harvest client (for invoices)</label>
+      {options.isError ? (
+        <ErrorNotice error={options.error} />
+      ) : (
+        <select
+          id="harvest"
+          value={current ?? ''}
+          disabled={options.isPending || save.isPending}
+          onChange={(e) => save.mutate(e.target.value ? Number(e.target.value) : null)}
+        >
+          <option value="">Not linked</option>
+          {(options.data ?? []).map((h) => (
+            <option key={h.id} value={h.id}>
+              {h.name}
+              {h.is_active ? '' : ' (inactive)'}
+            </option>
+          ))}
+        </select>
+      )}
+      {save.isError && <ErrorNotice error={save.error} />}
+    </>
+  )
+}
+
+function Contacts({ clientId, contacts, onChange }: { clientId: string; contacts: Contact[]; onChange: () => void }) {
+  const [name, setName] = useState('')
+  const [email, setEmail] = useState('')
+  const [done, setDone] = useState<string | null>(null)
+  const add = useMutation({
+    mutationFn: () => api<Contact>('POST', `/api/admin/clients/${clientId}/contacts`, { name, email }),
+    onSuccess: () => {
+      setName('')
+      setEmail('')
+      onChange()
+    },
+  })
+  const act = useMutation({
+    mutationFn: ({ contact, action }: { contact: Contact; action: 'invite' | 'revoke' | 'enable' | 'disable' }) =>
+      action === 'invite' || action === 'revoke'
+        ? api('POST', `/api/admin/clients/${clientId}/contacts/${contact.id}/${action}`)
+        : api('PATCH', `/api/admin/clients/${clientId}/contacts/${contact.id}`, { portal_enabled: action === 'enable' }),
+    onSuccess: (_, { contact, action }) => {
+      setDone(
+        action === 'invite'
+          ? `Invitation sent to ${contact.email}.`
+          : action === 'revoke'
+            ? `${contact.name} is signed out everywhere.`
+            : `Portal access ${action === 'enable' ? 'granted to' : 'taken from'} ${contact.name}.`,
+      )
+      onChange()
+    },
+  })
+  function submit(event: FormEvent) {
+    event.preventDefault()
+    add.mutate()
+  }
+  return (
+    <section className="card" aria-labelledby="contacts">
+      <h2 id="contacts">Contacts and access</h2>
+      {done && <p role="status">{done}</p>}
+      {act.isError && <ErrorNotice error={act.error} />}
+      {contacts.length === 0 ? (
+        <Empty>No contacts yet.</Empty>
+      ) : (
+        <ul className="list">
+          {contacts.map((contact) => (
+            <li key={contact.id}>
+              <strong>{contact.name}</strong> <span className="muted">{contact.email}</span>{' '}
+              <span className={`badge ${contact.portal_enabled ? 'badge-approved' : 'badge-on_hold'}`}>
+                {contact.portal_enabled ? 'Portal access' : 'No access'}
+              </span>
+              <div className="actions">
+                <button type="button" className="secondary" onClick={() => act.mutate({ contact, action: 'invite' })}>
+                  Invite<span className="sr-only"> {contact.name}</span>
+                </button>
+                <button type="button" className="secondary" onClick={() => act.mutate({ contact, action: contact.portal_enabled ? 'disable' : 'enable' })}>
+                  {contact.portal_enabled ? 'Remove access' : 'Give access'}
+                  <span className="sr-only"> for {contact.name}</span>
+                </button>
+                <button type="button" className="secondary" onClick={() => act.mutate({ contact, action: 'revoke' })}>
+                  Sign out now<span className="sr-only"> {contact.name}</span>
+                </button>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form onSubmit={submit}>
+        <h3>Add a contact</h3>
+        <label htmlFor="contact-name">Name</label>
+        <input id="contact-name" value={name} onChange={(e) => setName(e.target.value)} required />
+        <label htmlFor="contact-email">Email</label>
+        <input id="contact-email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} required />
+        {add.isError && <ErrorNotice error={add.error} />}
+        <button type="submit" disabled={add.isPending}>
+          Add contact
+        </button>
+      </form>
+    </section>
+  )
+}
+
+function Projects({ clientId }: { clientId: string }) {
+  const queryClient = useQueryClient()
+  const [name, setName] = useState('')
+  const projects = useQuery({
+    queryKey: ['admin', 'projects', clientId],
+    queryFn: () => api<Page<AdminProject>>('GET', `/api/admin/clients/${clientId}/projects?limit=100`),
+  })
+  const create = useMutation({
+    mutationFn: () => api<AdminProject>('POST', `/api/admin/clients/${clientId}/projects`, { name, status: 'planning' }),
+    onSuccess: () => {
+      setName('')
+      void queryClient.invalidateQueries({ queryKey: ['admin', 'projects', clientId] })
+    },
+  })
+  return (
+    <section className="card" aria-labelledby="projects">
+      <h2 id="projects">Projects</h2>
+      {projects.isPending ? (
+        <Loading what="projects" />
+      ) : projects.isError ? (
+        <ErrorNotice error={projects.error} />
+      ) : projects.data.items.length === 0 ? (
+        <Empty>No projects yet.</Empty>
+      ) : (
+        <ul className="list">
+          {projects.data.items.map((p) => (
+            <li key={p.id}>
+              {p.name} <Status value={p.status} />{' '}
+              <span className="muted">
+                {p.milestones.done}/{p.milestones.total} milestones
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form
+        onSubmit={(e) => {
+          e.preventDefault()
+          if (name.trim()) create.mutate()
+        }}
+      >
+        <label htmlFor="project-name">New project</label>
+        <input id="project-name" value={name} onChange={(e) => setName(e.target.value)} maxLength={200} />
+        {create.isError && <ErrorNotice error={create.error} />}
+        <button type="submit" disabled={create.isPending || !name.trim()}>
+          Add project
+        </button>
+      </form>
+    </section>
+  )
+}

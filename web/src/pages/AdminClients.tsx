@@ -1,0 +1,67 @@
+import { useState, type FormEvent } from 'react'
+import { Link } from 'react-router'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { api, type Page } from '../api'
+import { Empty, ErrorNotice, Loading, Status } from '../components/states'
+
+export interface AdminClient {
+  id: string
+  company_name: string
+  status: 'active' | 'archived'
+  portal_enabled: boolean
+  harvest_client_id: number | null
+}
+
+/** The client directory: search by name, add a client. */
+export function AdminClients() {
+  const [search, setSearch] = useState('')
+  const [name, setName] = useState('')
+  const queryClient = useQueryClient()
+  const clients = useQuery({
+    queryKey: ['admin', 'clients', search],
+    queryFn: () => api<Page<AdminClient>>('GET', `/api/admin/clients?limit=100&search=${encodeURIComponent(search)}`),
+  })
+  const create = useMutation({
+    mutationFn: (company_name: string) => api<AdminClient>('POST', '/api/admin/clients', { company_name }),
+    onSuccess: () => {
+      setName('')
+      void queryClient.invalidateQueries({ queryKey: ['admin', 'clients'] })
+    },
+  })
+  function submit(event: FormEvent) {
+    event.preventDefault()
+    if (name.trim()) create.mutate(name.trim())
+  }
+  return (
+    <>
+      <h1>Clients</h1>
+      <form onSubmit={submit} className="card">
+        <label htmlFor="new-client">New client company</label>
+        <input id="new-client" value={name} onChange={(e) => setName(e.target.value)} maxLength={200} />
+        {create.isError && <ErrorNotice error={create.error} />}
+        <button type="submit" disabled={create.isPending || !name.trim()}>
+          {create.isPending ? 'Adding…' : 'Add client'}
+        </button>
+      </form>
+      <label htmlFor="search">Search by name</label>
+      <input id="search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Starts with…" />
+      {clients.isPending ? (
+        <Loading what="clients" />
+      ) : clients.isError ? (
+        <ErrorNotice error={clients.error} retry={() => clients.refetch()} />
+      ) : clients.data.items.length === 0 ? (
+        <Empty>{search ? 'No client name starts with that.' : 'No clients yet: add the first above.'}</Empty>
+      ) : (
+        <ul className="list card">
+          {clients.data.items.map((c) => (
+            <li key={c.id}>
+              <Link to={`/admin/clients/${c.id}`}>{c.company_name}</Link> <Status value={c.status} />
+              {!c.portal_enabled && <span className="muted"> · portal off</span>}
+              {c.harvest_client_id === null && <span className="muted"> · billing not linked</span>}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  )
+}

@@ -1,0 +1,158 @@
+import { useState, type FormEvent } from 'react'
+import { Link, useParams } from 'react-router'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { api, type Page } from '../api'
+import { dateTime } from '../format'
+import { Empty, ErrorNotice, Loading } from '../components/states'
+
+interface Thread {
+  client_id: string
+  company_name: string
+  last_message_at: string
+  last_author_name: string
+  last_preview: string
+  unread_for_agency: number
+}
+
+interface AdminMessage {
+  id: string
+  author_kind: 'contact' | 'agency'
+  author_name: string
+  body: string
+  created_at: string
+}
+
+/** Every client's thread, most recent first, with what the agency has not read. */
+export function AdminInbox() {
+  const threads = useQuery({ queryKey: ['admin', 'threads'], queryFn: () => api<Page<Thread>>('GET', '/api/admin/messages?limit=100') })
+  return (
+    <>
+      <h1>Messages</h1>
+      {threads.isPending ? (
+        <Loading what="the inbox" />
+      ) : threads.isError ? (
+        <ErrorNotice error={threads.error} retry={() => threads.refetch()} />
+      ) : threads.data.items.length === 0 ? (
+        <Empty>No conversations yet.</Empty>
+      ) : (
+        <ul className="list card">
+          {threads.data.items.map((t) => (
+            <li key={t.client_id}>
+              <Link to={`/admin/messages/${t.client_id}`}>{t.company_name}</Link>
+              {t.unread_for_agency > 0 && <span className="badge badge-unread">{t.unread_for_agency} new</span>}
+              <div className="muted">
+                {t.last_author_name}: {t.last_preview} · {dateTime(t.last_message_at)}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  )
+}
+
+export function AdminThread() {
+  const { clientId = '' } = useParams()
+  const queryClient = useQueryClient()
+  const [body, setBody] = useState('')
+  const thread = useQuery({
+    queryKey: ['admin', 'thread', clientId],
+    queryFn: () => api<Page<AdminMessage>>('GET', `/api/admin/clients/${clientId}/messages?limit=100`),
+  })
+  const reply = useMutation({
+    mutationFn: () => api<AdminMessage>('POST', `/api/admin/clients/${clientId}/messages`, { body }),
+    onSuccess: () => {
+      setBody('')
+      void queryClient.invalidateQueries({ queryKey: ['admin'] })
+    },
+  })
+  function submit(event: FormEvent) {
+    event.preventDefault()
+    if (body.trim()) reply.mutate()
+  }
+  return (
+    <>
+      <p>
+        <Link to="/admin/messages">← All conversations</Link>
+      </p>
+      <h1>Conversation</h1>
+      <form onSubmit={submit} className="card">
+        <label htmlFor="reply">Reply as the agency</label>
+        <textarea id="reply" value={body} onChange={(e) => setBody(e.target.value)} maxLength={5000} rows={3} />
+        {reply.isError && <ErrorNotice error={reply.error} />}
+        <button type="submit" disabled={reply.isPending || !body.trim()}>
+          Send reply
+        </button>
+      </form>
+      {thread.isPending ? (
+        <Loading what="messages" />
+      ) : thread.isError ? (
+        <ErrorNotice error={thread.error} />
+      ) : thread.data.items.length === 0 ? (
+        <Empty>No messages yet.</Empty>
+      ) : (
+        <ol className="thread" aria-label="Conversation, newest first">
+          {thread.data.items.map((m) => (
+            <li key={m.id} className={`message ${m.author_kind === 'agency' ? 'mine' : ''}`}>
+              <div className="meta">
+                <strong>{m.author_name}</strong> · <time dateTime={m.created_at}>{dateTime(m.created_at)}</time>
+              </div>
+              <p>{m.body}</p>
+            </li>
+          ))}
+        </ol>
+      )}
+    </>
+  )
+}
+
+interface AuditEvent {
+  id: string
+  actor: string
+  action: string
+  target: string
+  summary: string | null
+  at: string
+}
+
+export function AdminAudit() {
+  const log = useQuery({ queryKey: ['admin', 'audit'], queryFn: () => api<Page<AuditEvent>>('GET', '/api/admin/audit?limit=100') })
+  return (
+    <>
+      <h1>Audit log</h1>
+      {log.isPending ? (
+        <Loading what="the audit log" />
+      ) : log.isError ? (
+        <ErrorNotice error={log.error} retry={() => log.refetch()} />
+      ) : log.data.items.length === 0 ? (
+        <Empty>Nothing recorded yet.</Empty>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <caption className="sr-only">Audit events, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Who</th>
+                <th scope="col">What</th>
+                <th scope="col">Target</th>
+                <th scope="col">Change</th>
+              </tr>
+            </thead>
+            <tbody>
+              {log.data.items.map((e) => (
+                <tr key={e.id}>
+                  <td>{dateTime(e.at)}</td>
+                  <td>{e.actor}</td>
+                  <td>{e.action}</td>
+                  <td>{e.target}</td>
+                  <td>{e.summary ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  )
+}
