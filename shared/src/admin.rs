@@ -118,8 +118,7 @@ pub fn clients_scope(search: Option<&str>) -> String {
 
 pub async fn list_clients(state: &AppState, search: Option<&str>, page: PageRequest) -> Result<Page<Client>, ApiError> {
     let (clients, last) = state.store.list_clients(search, page.limit, page.start).await?;
-    let next_cursor = last.map(|key| state.cursors.seal(&clients_scope(search), &key)).transpose()?;
-    Ok(Page { items: clients, next_cursor })
+    state.cursors.page(&clients_scope(search), clients, last)
 }
 
 pub async fn create_client(state: &AppState, actor: &Actor, input: NewClient) -> Result<Client, ApiError> {
@@ -606,7 +605,7 @@ pub async fn create_deliverable(
         format!("deliverable:{}", deliverable.id),
         deliverable.name.clone(),
     );
-    state.store.write_deliverable(&deliverable, None, None, &audit).await?;
+    state.store.write_deliverable(&deliverable, None, None, Some(&audit)).await?;
     Ok(deliverable)
 }
 
@@ -729,7 +728,7 @@ pub async fn confirm_upload(
         format!("deliverable:{id}"),
         format!("v{number}: {filename}"),
     );
-    state.store.write_deliverable(&after, Some(&before), None, &audit).await.map_err(conflict_on_cancel)?;
+    state.store.write_deliverable(&after, Some(&before), None, Some(&audit)).await.map_err(conflict_on_cancel)?;
     Ok(after)
 }
 
@@ -771,7 +770,11 @@ pub async fn deliver(
         format!("{} delivered {} (v{number})", state.config.agency_name, after.name),
     );
     let audit = actor.audit(Some(client_id), "deliverable.deliver", format!("deliverable:{id}"), format!("v{number}"));
-    state.store.write_deliverable(&after, Some(&before), Some(&activity), &audit).await.map_err(conflict_on_cancel)?;
+    state
+        .store
+        .write_deliverable(&after, Some(&before), Some(&activity), Some(&audit))
+        .await
+        .map_err(conflict_on_cancel)?;
     let link = format!("{}/portal/projects/{project_id}", state.config.public_url);
     let subject = format!("New delivery: {} (v{number})", after.name);
     let message = format!(
@@ -894,8 +897,7 @@ pub async fn delete_note(
 
 pub async fn inbox(state: &AppState, page: PageRequest) -> Result<Page<MessageThread>, ApiError> {
     let (threads, last) = state.store.list_threads(page.limit, page.start).await?;
-    let next_cursor = last.map(|key| state.cursors.seal("admin-threads", &key)).transpose()?;
-    Ok(Page { items: threads, next_cursor })
+    state.cursors.page("admin-threads", threads, last)
 }
 
 /// A client's thread for the agency, newest first; reading it clears the agency's unread count.
@@ -903,8 +905,7 @@ pub async fn thread(state: &AppState, client_id: ClientId, page: PageRequest) ->
     client(state, client_id).await?;
     let (messages, last) = state.store.list_messages(client_id, page.limit, page.start).await?;
     state.store.mark_thread_read_by_agency(client_id).await?;
-    let next_cursor = last.map(|key| state.cursors.seal(&format!("admin-messages|{client_id}"), &key)).transpose()?;
-    Ok(Page { items: messages, next_cursor })
+    state.cursors.page(&format!("admin-messages|{client_id}"), messages, last)
 }
 
 pub async fn reply(state: &AppState, actor: &Actor, client_id: ClientId, body: &str) -> Result<Message, ApiError> {
@@ -958,6 +959,5 @@ pub async fn audit_log(
     page: PageRequest,
 ) -> Result<Page<AuditEvent>, ApiError> {
     let (events, last) = state.store.list_audit(client, page.limit, page.start).await?;
-    let next_cursor = last.map(|key| state.cursors.seal(&audit_scope(client), &key)).transpose()?;
-    Ok(Page { items: events, next_cursor })
+    state.cursors.page(&audit_scope(client), events, last)
 }

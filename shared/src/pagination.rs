@@ -77,6 +77,12 @@ impl CursorKey {
         Ok(format!("{}.{}", URL_SAFE_NO_PAD.encode(&payload), URL_SAFE_NO_PAD.encode(tag.as_ref())))
     }
 
+    /// A page of `items`, with `last` (DynamoDB's `LastEvaluatedKey`) sealed as `next_cursor`.
+    pub fn page<T>(&self, scope: &str, items: Vec<T>, last: Option<Item>) -> Result<Page<T>, ApiError> {
+        let next_cursor = last.map(|key| self.seal(scope, &key)).transpose()?;
+        Ok(Page { items, next_cursor })
+    }
+
     pub fn open(&self, scope: &str, token: &str) -> Result<Item, ApiError> {
         if token.len() > 2048 {
             return Err(invalid_cursor());

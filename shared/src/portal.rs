@@ -312,8 +312,7 @@ fn page<T>(
     items: Vec<T>,
     last: Option<crate::store::Item>,
 ) -> Result<Page<T>, ApiError> {
-    let next_cursor = last.map(|key| state.cursors.seal(scope, &key)).transpose()?;
-    Ok(Page { items, next_cursor })
+    state.cursors.page(scope, items, last)
 }
 
 // ----- projects ----------------------------------------------------------------------------
@@ -427,12 +426,14 @@ pub async fn review_deliverable(
         &reviewer,
         format!("{reviewer} {verb} {} (v{version})", updated.name),
     );
-    match state.store.update_deliverable_with_activity(&updated, current.updated_at, &activity).await {
+    match state.store.write_deliverable(&updated, Some(&current), Some(&activity), None).await {
         Ok(()) => Ok(DeliverableView::new(&updated)),
-        Err(crate::store::StoreError::ConditionFailed) => Err(ApiError::Conflict {
-            code: "deliverable_changed",
-            message: "This deliverable changed while you were reviewing it. Reload and try again.".into(),
-        }),
+        Err(crate::store::StoreError::ConditionFailed | crate::store::StoreError::Cancelled(_)) => {
+            Err(ApiError::Conflict {
+                code: "deliverable_changed",
+                message: "This deliverable changed while you were reviewing it. Reload and try again.".into(),
+            })
+        }
         Err(other) => Err(other.into()),
     }
 }

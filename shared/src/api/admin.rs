@@ -157,8 +157,7 @@ async fn list_projects(
     let page = p.page(&state, &scope)?;
     admin::client_detail(&state, client).await?;
     let (items, last) = state.store.list_projects(client, None, page.limit, page.start).await?;
-    let next_cursor = last.map(|key| state.cursors.seal(&scope, &key)).transpose()?;
-    Ok(axum::Json(crate::pagination::Page { items, next_cursor }))
+    Ok(axum::Json(state.cursors.page(&scope, items, last)?))
 }
 
 async fn create_project(

@@ -40,14 +40,15 @@ impl Store {
         self.transact(ops).await
     }
 
-    /// Creates (`before` None) or replaces a deliverable if unchanged since `before` was read,
-    /// with its activity (deliveries) and audit event: one transaction.
+    /// Creates (`before` None) or replaces a deliverable if unchanged since `before` was read
+    /// (optimistic concurrency), with its activity and audit event (admin writes): one
+    /// transaction.
     pub async fn write_deliverable(
         &self,
         deliverable: &crate::models::Deliverable,
         before: Option<&crate::models::Deliverable>,
         activity: Option<&crate::models::Activity>,
-        audit: &AuditEvent,
+        audit: Option<&AuditEvent>,
     ) -> Result<(), StoreError> {
         let item = self.deliverable_item(deliverable)?;
         let put = match before {
@@ -67,7 +68,10 @@ impl Store {
                 TransactWriteItem::builder().put(put).build()
             }
         };
-        let mut ops = vec![put, self.audit_put(audit)?];
+        let mut ops = vec![put];
+        if let Some(audit) = audit {
+            ops.push(self.audit_put(audit)?);
+        }
         if let Some(activity) = activity {
             ops.push(self.activity_put(activity)?);
         }

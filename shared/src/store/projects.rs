@@ -6,13 +6,10 @@
 //! sparse GSI1 `CLIENT#{cid}#DELIVERABLES` holds only deliverables clients can see, newest
 //! change first.
 
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
-
 use super::{Item, ListQuery, Store, StoreError, TableSpec, classify, from_item, keys, s, to_item};
 use crate::domain::ClientId;
 use crate::models::{
-    Activity, Deliverable, MeetingNote, Milestone, MilestoneStatus, MilestoneSummary, NextMilestone, Project,
-    ProjectStatus,
+    Deliverable, MeetingNote, Milestone, MilestoneStatus, MilestoneSummary, NextMilestone, Project, ProjectStatus,
 };
 
 /// A project with everything under it, as one query returns it.
@@ -164,32 +161,6 @@ impl Store {
         let item = self.deliverable_item(deliverable)?;
         self.db.put_item().table_name(&*self.table).set_item(Some(item)).send().await.map_err(classify)?;
         Ok(())
-    }
-
-    /// Replaces a deliverable if nobody changed it since `seen_updated_at` (optimistic
-    /// concurrency), and records the activity in the same transaction.
-    pub async fn update_deliverable_with_activity(
-        &self,
-        deliverable: &Deliverable,
-        seen_updated_at: time::OffsetDateTime,
-        activity: &Activity,
-    ) -> Result<(), StoreError> {
-        let seen = seen_updated_at.format(&time::format_description::well_known::Rfc3339).map_err(other)?;
-        let put = Put::builder()
-            .table_name(&*self.table)
-            .set_item(Some(self.deliverable_item(deliverable)?))
-            .condition_expression("attribute_exists(PK) AND updated_at = :seen")
-            .expression_attribute_values(":seen", s(seen))
-            .build()
-            .map_err(other)?;
-        let result = self
-            .db
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().put(put).build())
-            .transact_items(self.activity_put(activity)?)
-            .send()
-            .await;
-        result.map(|_| ()).map_err(super::auth::cancelled_as_condition_failed)
     }
 
     /// The client's most recently changed visible deliverables.
