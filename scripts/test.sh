@@ -38,7 +38,11 @@ contract() {
     --url "http://127.0.0.1:$WEB_PORT" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --exclude-path /api/auth/logout --phases examples,coverage,fuzzing --max-examples 25 --seed 1 \
-    --no-color "$@" 2>&1 | tee -a "$log.schemathesis"
+    --no-color "$@" 2>&1 | tee -a "$log.schemathesis" || {
+    echo "== the functions' log, last 60 lines ($stack/lambda.log)"
+    tail -n 60 "$stack/lambda.log"
+    return 1
+  }
 }
 contract -H "Cookie: $cookie"
 # …and as an agency admin, the admin routes.

@@ -137,6 +137,17 @@ async fn database_outage_on_an_authenticated_route_is_503() {
     assert!(started.elapsed() < Duration::from_secs(10), "took {:?}", started.elapsed());
 }
 
+/// Header bytes outside ASCII (legal in HTTP as obs-text) reach the function as they are; a
+/// session cookie that is not text is no session, never a crash.
+#[tokio::test]
+async fn non_ascii_cookie_bytes_are_401() {
+    let app = TestApp::new().await;
+    let mut request = ApiRequest::get("/api/messages");
+    request.headers.push((http::header::COOKIE, http::HeaderValue::from_bytes(b"portal_session=\xe9\xff").unwrap()));
+    let response = app.send(request).await;
+    assert_json_error(&response, StatusCode::UNAUTHORIZED, "unauthenticated");
+}
+
 #[tokio::test]
 async fn non_utf8_body_is_400() {
     let app = TestApp::new().await;
