@@ -66,6 +66,9 @@ struct InitArgs {
     /// Sender address to verify in SES.
     #[arg(long, env = "SENDER_EMAIL", default_value = "portal@agency.example")]
     sender: String,
+    /// The web app's origin, allowed to upload to the bucket from the browser (CORS).
+    #[arg(long, env = "PUBLIC_URL", default_value = "http://localhost:5173")]
+    web_origin: String,
 }
 
 #[derive(Subcommand)]
@@ -159,6 +162,7 @@ async fn main() -> Result<()> {
                 aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build());
             let ses = aws_sdk_sesv2::Client::new(&sdk);
             shared::local::init_resources(&store, &s3, &ses, &args.bucket, &sender).await?;
+            shared::local::allow_browser_uploads(&s3, &args.bucket, &args.web_origin).await?;
             println!("Ready at {endpoint}: table {}, bucket {}, sender {sender}", cli.table, args.bucket);
         }
         Command::Seed { bucket } => {

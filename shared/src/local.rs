@@ -2,7 +2,7 @@
 //! in AWS, and the demo data. Used by `portal init`/`portal seed` and the test harness; never
 //! by a Lambda function.
 
-use aws_sdk_s3::types::PublicAccessBlockConfiguration;
+use aws_sdk_s3::types::{CorsConfiguration, CorsRule, PublicAccessBlockConfiguration};
 use time::OffsetDateTime;
 
 use crate::domain::{AdminId, ClientId, ContactId, EmailAddress};
@@ -62,6 +62,26 @@ pub async fn init_resources(
         Err(e) if e.as_service_error().is_some_and(|se| se.is_already_exists_exception()) => Ok(()),
         Err(e) => Err(aws_error(e)),
     }
+}
+
+/// Lets the web app at `origin` POST presigned uploads to the bucket and read the response, as
+/// `template.yaml`'s `CorsConfiguration` does in AWS.
+pub async fn allow_browser_uploads(s3: &aws_sdk_s3::Client, bucket: &str, origin: &str) -> Result<(), LocalError> {
+    let rule = CorsRule::builder()
+        .allowed_origins(origin)
+        .allowed_methods("POST")
+        .allowed_methods("GET")
+        .allowed_headers("*")
+        .max_age_seconds(3000)
+        .build()
+        .map_err(aws_error)?;
+    s3.put_bucket_cors()
+        .bucket(bucket)
+        .cors_configuration(CorsConfiguration::builder().cors_rules(rule).build().map_err(aws_error)?)
+        .send()
+        .await
+        .map_err(aws_error)?;
+    Ok(())
 }
 
 /// What `seed_demo` created, for printing.

@@ -15,6 +15,7 @@ import { Messages } from './pages/Messages'
 import { NotFound } from './pages/Admin'
 import { AdminClients } from './pages/AdminClients'
 import { AdminClientPage } from './pages/AdminClient'
+import { AdminProjectPage } from './pages/AdminProject'
 import { AdminAudit, AdminInbox, AdminThread } from './pages/AdminInbox'
 import './style.css'
 
@@ -52,6 +53,7 @@ const router = createBrowserRouter([
     children: [
       { index: true, element: <AdminClients /> },
       { path: 'clients/:clientId', element: <AdminClientPage /> },
+      { path: 'clients/:clientId/projects/:projectId', element: <AdminProjectPage /> },
       { path: 'messages', element: <AdminInbox /> },
       { path: 'messages/:clientId', element: <AdminThread /> },
       { path: 'audit', element: <AdminAudit /> },

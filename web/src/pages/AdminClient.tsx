@@ -206,7 +206,7 @@ function Projects({ clientId }: { clientId: string }) {
         <ul className="list">
           {projects.data.items.map((p) => (
             <li key={p.id}>
-              {p.name} <Status value={p.status} />{' '}
+              <Link to={`/admin/clients/${clientId}/projects/${p.id}`}>{p.name}</Link> <Status value={p.status} />{' '}
               <span className="muted">
                 {p.milestones.done}/{p.milestones.total} milestones
               </span>

@@ -1,0 +1,452 @@
+import { useState, type FormEvent } from 'react'
+import { Link, useParams } from 'react-router'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { api } from '../api'
+import { dateTime, day, fileSize } from '../format'
+import { Empty, ErrorNotice, Loading, Status } from '../components/states'
+import { uploadVersion } from '../upload'
+
+interface AdminMilestone {
+  id: string
+  title: string
+  due_date: string | null
+  status: 'pending' | 'done'
+  completed_at: string | null
+  position: number
+}
+
+interface AdminDeliverable {
+  id: string
+  name: string
+  description?: string
+  status: string
+  versions: { number: number; filename: string; size: number; uploaded_at: string; delivered_at: string | null }[]
+}
+
+interface AdminNote {
+  id: string
+  title: string
+  meeting_date: string
+  attendees: string[]
+  body_markdown: string
+}
+
+interface ProjectTree {
+  project: {
+    id: string
+    name: string
+    status: 'planning' | 'active' | 'on_hold' | 'completed'
+    start_date: string | null
+    due_date: string | null
+    summary: string
+  }
+  milestones: AdminMilestone[]
+  deliverables: AdminDeliverable[]
+  notes: AdminNote[]
+}
+
+const STATUSES = ['planning', 'active', 'on_hold', 'completed'] as const
+
+/** One project as the agency edits it: details, milestones, deliverables (with uploads), notes. */
+export function AdminProjectPage() {
+  const { clientId = '', projectId = '' } = useParams()
+  const base = `/api/admin/clients/${clientId}/projects/${projectId}`
+  const queryClient = useQueryClient()
+  const key = ['admin', 'project', clientId, projectId]
+  const tree = useQuery({ queryKey: key, queryFn: () => api<ProjectTree>('GET', base) })
+  const refresh = () => {
+    void queryClient.invalidateQueries({ queryKey: key })
+    void queryClient.invalidateQueries({ queryKey: ['admin', 'projects', clientId] })
+  }
+  if (tree.isPending) return <Loading what="the project" />
+  if (tree.isError) return <ErrorNotice error={tree.error} retry={() => tree.refetch()} />
+  const { project, milestones, deliverables, notes } = tree.data
+  return (
+    <>
+      <p>
+        <Link to={`/admin/clients/${clientId}`}>← Back to the client</Link>
+      </p>
+      <h1>
+        {project.name} <Status value={project.status} />
+      </h1>
+      <ProjectDetails key={JSON.stringify(project)} base={base} project={project} onSaved={refresh} />
+      <Milestones base={base} milestones={milestones} onChange={refresh} />
+      <Deliverables base={base} deliverables={deliverables} onChange={refresh} />
+      <Notes base={base} notes={notes} onChange={refresh} />
+    </>
+  )
+}
+
+function ProjectDetails({ base, project, onSaved }: { base: string; project: ProjectTree['project']; onSaved: () => void }) {
+  const [form, setForm] = useState({
+    name: project.name,
+    status: project.status,
+    start_date: project.start_date ?? '',
+    due_date: project.due_date ?? '',
+    summary: project.summary,
+  })
+  const [saved, setSaved] = useState(false)
+  const save = useMutation({
+    mutationFn: () =>
+      api('PATCH', base, { ...form, name: form.name.trim(), start_date: form.start_date || null, due_date: form.due_date || null }),
+    onSuccess: () => {
+      setSaved(true)
+      onSaved()
+    },
+  })
+  const datesWrong = form.start_date && form.due_date && form.due_date < form.start_date
+  function submit(event: FormEvent) {
+    event.preventDefault()
+    if (!form.name.trim() || datesWrong) return
+    setSaved(false)
+    save.mutate()
+  }
+  return (
+    <form className="card" onSubmit={submit} aria-labelledby="details">
+      <h2 id="details">Details</h2>
+      <label htmlFor="project-name">Name</label>
+      <input id="project-name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} required maxLength={200} />
+      <label htmlFor="project-status">Status</label>
+      <select id="project-status" value={form.status} onChange={(e) => setForm({ ...form, status: e.target.value as typeof form.status })}>
+        {STATUSES.map((s) => (
+          <option key={s} value={s}>
+            {s.replace('_', ' ')}
+          </option>
+        ))}
+      </select>
+      <div className="row">
+        <div>
+          <label htmlFor="project-start">Start date</label>
+          <input id="project-start" type="date" value={form.start_date} onChange={(e) => setForm({ ...form, start_date: e.target.value })} />
+        </div>
+        <div>
+          <label htmlFor="project-due">Due date</label>
+          <input
+            id="project-due"
+            type="date"
+            value={form.due_date}
+            aria-invalid={datesWrong ? 'true' : undefined}
+            aria-describedby={datesWrong ? 'project-due-error' : undefined}
+            onChange={(e) => setForm({ ...form, due_date: e.target.value })}
+          />
+        </div>
+      </div>
+      {datesWrong && (
+        <p id="project-due-error" className="field-error">
+          The due date cannot be before the start date.
+        </p>
+      )}
+      <label htmlFor="project-summary">Summary (shown to the client)</label>
+      <textarea id="project-summary" rows={3} value={form.summary} onChange={(e) => setForm({ ...form, summary: e.target.value })} maxLength={2000} />
+      {save.isError && <ErrorNotice error={save.error} />}
+      {saved && <p role="status">Saved.</p>}
+      <button type="submit" disabled={save.isPending}>
+        {save.isPending ? 'Saving…' : 'Save details'}
+      </button>
+    </form>
+  )
+}
+
+function Milestones({ base, milestones, onChange }: { base: string; milestones: AdminMilestone[]; onChange: () => void }) {
+  const [title, setTitle] = useState('')
+  const [due, setDue] = useState('')
+  const ordered = [...milestones].sort((a, b) => a.position - b.position)
+  const add = useMutation({
+    mutationFn: () => api('POST', `${base}/milestones`, { title: title.trim(), due_date: due || null }),
+    onSuccess: () => {
+      setTitle('')
+      setDue('')
+      onChange()
+    },
+  })
+  const update = useMutation({
+    mutationFn: ({ id, patch }: { id: string; patch: Partial<AdminMilestone> }) => api('PATCH', `${base}/milestones/${id}`, patch),
+    onSuccess: onChange,
+  })
+  // Reordering swaps two neighbours' positions (their indexes, so earlier ties resolve too).
+  const move = useMutation({
+    mutationFn: async ({ from, to }: { from: number; to: number }) => {
+      const [a, b] = [ordered[from], ordered[to]]
+      if (!a || !b) return
+      await api('PATCH', `${base}/milestones/${a.id}`, { position: to })
+      await api('PATCH', `${base}/milestones/${b.id}`, { position: from })
+    },
+    onSettled: onChange,
+  })
+  return (
+    <section className="card" aria-labelledby="milestones">
+      <h2 id="milestones">Milestones</h2>
+      {update.isError && <ErrorNotice error={update.error} />}
+      {move.isError && <ErrorNotice error={move.error} />}
+      {ordered.length === 0 ? (
+        <Empty>No milestones yet. Add the first one below.</Empty>
+      ) : (
+        <ol className="list">
+          {ordered.map((m, index) => (
+            <li key={m.id}>
+              <strong>{m.title}</strong> <Status value={m.status} />{' '}
+              <span className="muted">{m.status === 'done' && m.completed_at ? `done ${day(m.completed_at)}` : `due ${day(m.due_date)}`}</span>
+              <div className="actions">
+                <button
+                  type="button"
+                  className="secondary"
+                  disabled={update.isPending}
+                  onClick={() => update.mutate({ id: m.id, patch: { status: m.status === 'done' ? 'pending' : 'done' } })}
+                >
+                  {m.status === 'done' ? 'Reopen' : 'Mark done'}
+                  <span className="sr-only">: {m.title}</span>
+                </button>
+                <button
+                  type="button"
+                  className="secondary"
+                  disabled={index === 0 || move.isPending}
+                  onClick={() => move.mutate({ from: index, to: index - 1 })}
+                >
+                  Move up<span className="sr-only">: {m.title}</span>
+                </button>
+                <button
+                  type="button"
+                  className="secondary"
+                  disabled={index === ordered.length - 1 || move.isPending}
+                  onClick={() => move.mutate({ from: index, to: index + 1 })}
+                >
+                  Move down<span className="sr-only">: {m.title}</span>
+                </button>
+              </div>
+            </li>
+          ))}
+        </ol>
+      )}
+      <form
+        onSubmit={(e) => {
+          e.preventDefault()
+          if (title.trim()) add.mutate()
+        }}
+      >
+        <h3>Add a milestone</h3>
+        <div className="row">
+          <div>
+            <label htmlFor="milestone-title">Title</label>
+            <input id="milestone-title" value={title} onChange={(e) => setTitle(e.target.value)} maxLength={200} required />
+          </div>
+          <div>
+            <label htmlFor="milestone-due">Due date (optional)</label>
+            <input id="milestone-due" type="date" value={due} onChange={(e) => setDue(e.target.value)} />
+          </div>
+        </div>
+        {add.isError && <ErrorNotice error={add.error} />}
+        <button type="submit" disabled={add.isPending || !title.trim()}>
+          Add milestone
+        </button>
+      </form>
+    </section>
+  )
+}
+
+function Deliverables({ base, deliverables, onChange }: { base: string; deliverables: AdminDeliverable[]; onChange: () => void }) {
+  const [name, setName] = useState('')
+  const [description, setDescription] = useState('')
+  const create = useMutation({
+    mutationFn: () => api('POST', `${base}/deliverables`, { name: name.trim(), description: description.trim() }),
+    onSuccess: () => {
+      setName('')
+      setDescription('')
+      onChange()
+    },
+  })
+  return (
+    <section className="card" aria-labelledby="deliverables">
+      <h2 id="deliverables">Deliverables</h2>
+      {deliverables.length === 0 ? (
+        <Empty>No deliverables yet. Add one, upload a file, then deliver it to the client.</Empty>
+      ) : (
+        deliverables.map((d) => <DeliverableEditor key={d.id} base={`${base}/deliverables/${d.id}`} deliverable={d} onChange={onChange} />)
+      )}
+      <form
+        onSubmit={(e) => {
+          e.preventDefault()
+          if (name.trim()) create.mutate()
+        }}
+      >
+        <h3>Add a deliverable</h3>
+        <label htmlFor="deliverable-name">Name</label>
+        <input id="deliverable-name" value={name} onChange={(e) => setName(e.target.value)} maxLength={200} required />
+        <label htmlFor="deliverable-description">Description (optional)</label>
+        <input id="deliverable-description" value={description} onChange={(e) => setDescription(e.target.value)} maxLength={2000} />
+        {create.isError && <ErrorNotice error={create.error} />}
+        <button type="submit" disabled={create.isPending || !name.trim()}>
+          Add deliverable
+        </button>
+      </form>
+    </section>
+  )
+}
+
+function DeliverableEditor({ base, deliverable: d, onChange }: { base: string; deliverable: AdminDeliverable; onChange: () => void }) {
+  const [file, setFile] = useState<File | null>(null)
+  const [progress, setProgress] = useState<number | null>(null)
+  const [done, setDone] = useState<string | null>(null)
+  const inputId = `file-${d.id}`
+  const upload = useMutation({
+    mutationFn: (chosen: File) => uploadVersion(base, chosen, setProgress),
+    onSuccess: (_, chosen) => {
+      setDone(`${chosen.name} uploaded. Deliver it when the client should see it.`)
+      setFile(null)
+      onChange()
+    },
+    onSettled: () => setProgress(null),
+  })
+  const deliver = useMutation({
+    mutationFn: () => api('POST', `${base}/deliver`),
+    onSuccess: () => {
+      setDone('Delivered: the client’s contacts were emailed.')
+      onChange()
+    },
+  })
+  const latest = d.versions.at(-1)
+  const undelivered = latest !== undefined && latest.delivered_at === null
+  return (
+    <article className="note" aria-labelledby={`d-${d.id}`}>
+      <h3 id={`d-${d.id}`}>
+        {d.name} <Status value={d.status} />
+      </h3>
+      {d.description && <p>{d.description}</p>}
+      {d.versions.length === 0 ? (
+        <Empty>No file uploaded yet.</Empty>
+      ) : (
+        <ul className="list">
+          {d.versions.map((v) => (
+            <li key={v.number}>
+              v{v.number} · {v.filename} · {fileSize(v.size)} ·{' '}
+              {v.delivered_at ? `delivered ${dateTime(v.delivered_at)}` : <strong>not delivered yet</strong>}
+            </li>
+          ))}
+        </ul>
+      )}
+      <form
+        onSubmit={(e) => {
+          e.preventDefault()
+          if (file) {
+            setDone(null)
+            upload.mutate(file)
+          }
+        }}
+      >
+        <label htmlFor={inputId}>Upload a new version</label>
+        <input id={inputId} type="file" onChange={(e) => setFile(e.target.files?.[0] ?? null)} disabled={upload.isPending} />
+        {progress !== null && (
+          <>
+            <progress value={progress} max={1} aria-label={`Uploading ${file?.name ?? 'file'}`} />
+            <span role="status">{Math.round(progress * 100)}% uploaded</span>
+          </>
+        )}
+        {upload.isError && <ErrorNotice error={upload.error} />}
+        <div className="actions">
+          <button type="submit" disabled={!file || upload.isPending}>
+            {upload.isPending ? 'Uploading…' : 'Upload'}
+          </button>
+          {undelivered && (
+            <button type="button" className="secondary" disabled={deliver.isPending} onClick={() => deliver.mutate()}>
+              Deliver v{latest.number} to the client
+            </button>
+          )}
+        </div>
+        {deliver.isError && <ErrorNotice error={deliver.error} />}
+        {done && <p role="status">{done}</p>}
+      </form>
+    </article>
+  )
+}
+
+const emptyNote = { title: '', meeting_date: '', attendees: '', body_markdown: '' }
+
+function Notes({ base, notes, onChange }: { base: string; notes: AdminNote[]; onChange: () => void }) {
+  const [editing, setEditing] = useState<string | null>(null)
+  const [form, setForm] = useState(emptyNote)
+  const save = useMutation({
+    mutationFn: () => {
+      const body = {
+        title: form.title.trim(),
+        meeting_date: form.meeting_date,
+        attendees: form.attendees.split(',').map((a) => a.trim()).filter(Boolean),
+        body_markdown: form.body_markdown,
+      }
+      return editing ? api('PATCH', `${base}/notes/${editing}`, body) : api('POST', `${base}/notes`, body)
+    },
+    onSuccess: () => {
+      setEditing(null)
+      setForm(emptyNote)
+      onChange()
+    },
+  })
+  const remove = useMutation({ mutationFn: (id: string) => api('DELETE', `${base}/notes/${id}`), onSuccess: onChange })
+  function edit(note: AdminNote) {
+    setEditing(note.id)
+    setForm({ title: note.title, meeting_date: note.meeting_date, attendees: note.attendees.join(', '), body_markdown: note.body_markdown })
+  }
+  return (
+    <section className="card" aria-labelledby="notes">
+      <h2 id="notes">Meeting notes</h2>
+      {remove.isError && <ErrorNotice error={remove.error} />}
+      {notes.length === 0 ? (
+        <Empty>No meeting notes yet.</Empty>
+      ) : (
+        <ul className="list">
+          {notes.map((n) => (
+            <li key={n.id}>
+              <strong>{n.title}</strong> <span className="muted">{day(n.meeting_date)}</span>
+              <div className="actions">
+                <button type="button" className="secondary" onClick={() => edit(n)}>
+                  Edit<span className="sr-only">: {n.title}</span>
+                </button>
+                <button
+                  type="button"
+                  className="secondary"
+                  onClick={() => {
+                    if (window.confirm(`Delete the note “${n.title}”?`)) remove.mutate(n.id)
+                  }}
+                >
+                  Delete<span className="sr-only">: {n.title}</span>
+                </button>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form
+        onSubmit={(e) => {
+          e.preventDefault()
+          if (form.title.trim() && form.meeting_date) save.mutate()
+        }}
+      >
+        <h3>{editing ? 'Edit the note' : 'Add a meeting note'}</h3>
+        <label htmlFor="note-title">Title</label>
+        <input id="note-title" value={form.title} onChange={(e) => setForm({ ...form, title: e.target.value })} required maxLength={200} />
+        <label htmlFor="note-date">Meeting date</label>
+        <input id="note-date" type="date" value={form.meeting_date} onChange={(e) => setForm({ ...form, meeting_date: e.target.value })} required />
+        <label htmlFor="note-attendees">Attendees (comma-separated)</label>
+        <input id="note-attendees" value={form.attendees} onChange={(e) => setForm({ ...form, attendees: e.target.value })} />
+        <label htmlFor="note-body">Notes (Markdown)</label>
+        <textarea id="note-body" rows={8} value={form.body_markdown} onChange={(e) => setForm({ ...form, body_markdown: e.target.value })} />
+        {save.isError && <ErrorNotice error={save.error} />}
+        <div className="actions">
+          <button type="submit" disabled={save.isPending}>
+            {editing ? 'Save note' : 'Add note'}
+          </button>
+          {editing && (
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => {
+                setEditing(null)
+                setForm(emptyNote)
+              }}
+            >
+              Cancel
+            </button>
+          )}
+        </div>
+      </form>
+    </section>
+  )
+}
