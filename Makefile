@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help tools web-deps dev test bench build deploy mailbox clean
+.PHONY: help tools web-deps chromium dev test e2e bench build deploy mailbox clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -30,11 +30,25 @@ web/node_modules/.installed: web/package.json web/package-lock.json
 
 web-deps: web/node_modules/.installed
 
+# The end-to-end suite drives Debian's Chromium; Playwright never downloads a browser.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+chromium: ## Install Debian's Chromium for the end-to-end suite (apt), if missing
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "Installing chromium with apt…"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; \
+	fi
+
 dev: tools web-deps ## Run everything locally: emulator, demo data, functions, web app
 	scripts/dev.sh
 
-test: tools web-deps ## fmt, clippy, every test, template lint; prints the counts
+test: tools web-deps chromium ## fmt, clippy, every test (Rust, web, end-to-end, API contract); prints the counts
 	scripts/test.sh
+
+e2e: web-deps chromium ## The end-to-end suite against the running `make dev` stack
+	cargo build --quiet -p cli
+	cd web && E2E_STACK_DIR=.dev npx playwright test
 
 bench: tools ## Benchmarks (release build; figures for the README)
 	scripts/bench.sh

@@ -75,6 +75,7 @@ FILES_BUCKET=client-portal-files
 SENDER_EMAIL=portal@agency.example
 AGENCY_NOTIFY_EMAIL=studio@agency.example
 PUBLIC_URL=http://localhost:$WEB_PORT
+UPLOAD_URL=http://localhost:$WEB_PORT/__s3
 AGENCY_NAME="Brightside Studio"
 JWT_SECRET=$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')
 RUST_LOG=info
@@ -86,6 +87,8 @@ LAMBDA_PORT=$LAMBDA_PORT
 WEB_PORT=$WEB_PORT
 ENV
 fi
+# Added after the first release of this script: keep older .dev/env files working.
+grep -q '^UPLOAD_URL=' "$dir/env" || echo "UPLOAD_URL=http://localhost:$WEB_PORT/__s3" >>"$dir/env"
 set -a
 # shellcheck disable=SC1091
 source "$dir/env"

@@ -8,7 +8,7 @@ log=$(mktemp)
 stack=target/contract-stack
 export MOTO_PORT=${TEST_MOTO_PORT:-4577} LAMBDA_PORT=${TEST_LAMBDA_PORT:-9077} WEB_PORT=${TEST_WEB_PORT:-5177} \
   HARVEST_PORT=${TEST_HARVEST_PORT:-4587}
-trap 'scripts/stack.sh down "$stack"; rm -f "$log"' EXIT
+trap 'scripts/stack.sh down "$stack"; rm -f "$log" "$log.e2e" "$log.schemathesis"' EXIT
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -25,11 +25,20 @@ step "sam validate --lint"
 sam validate --lint --template template.yaml
 
 step "web: typecheck, lint, unit tests"
-(cd web && npx tsc --noEmit && npx eslint . && npx vitest run)
+(cd web && npx tsc --noEmit && npx eslint . && npx vitest run) 2>&1 | tee -a "$log"
 
-step "API contract: schemathesis against the running functions (openapi.yaml)"
+step "Starting a stack of its own (as make dev does) for the browser and API contract tests"
 rm -rf "$stack"
 LAMBDA_WATCH_FLAGS="--ignore-changes" scripts/stack.sh up "$stack" >"$stack.log" 2>&1 || { cat "$stack.log"; exit 1; }
+
+step "web: end-to-end in headless Chromium (Playwright + axe-core; screenshots in web/e2e/screenshots)"
+(cd web && E2E_STACK_DIR="$stack" npx playwright test) 2>&1 | tee -a "$log.e2e" || {
+  echo "== the functions' log, last 60 lines ($stack/lambda.log)"
+  tail -n 60 "$stack/lambda.log"
+  exit 1
+}
+
+step "API contract: schemathesis against the running functions (openapi.yaml)"
 # As a client contact: every route (admin ones must answer 403 as documented)…
 cookie=$(scripts/session-cookie.sh "$stack" alice@northwind.example)
 [ -n "$cookie" ] || { echo "could not sign in to the contract stack" >&2; exit 1; }
@@ -53,6 +62,8 @@ contract -H "Cookie: $admin_cookie" --include-path-regex '^/api/admin/'
 passed=$(grep -Eo 'test result: ok\. [0-9]+ passed' "$log" | awk '{s+=$4} END {print s+0}')
 failed=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}')
 contract=$(grep -Eo '[0-9]+ generated, [0-9]+ passed' "$log.schemathesis" | awk '{g+=$1; p+=$3} END {printf "%d generated, %d passed", g, p}')
-rm -f "$log.schemathesis"
-printf '\n== Summary: %d Rust tests passed, %d failed; API contract: %s; template valid; %ds wall time\n' \
-  "$passed" "$failed" "${contract:-?}" "$((SECONDS - started))"
+e2e=$(grep -Eo '^ *[0-9]+ passed' "$log.e2e" | tail -n 1 | tr -d ' ')
+web=$(grep -Eo 'Tests +[0-9]+ passed' "$log" | grep -Eo '[0-9]+' | tail -n 1)
+rm -f "$log.schemathesis" "$log.e2e"
+printf '\n== Summary: %d Rust tests passed, %d failed; web unit tests: %s passed; end-to-end: %s; API contract: %s; template valid; %ds wall time\n' \
+  "$passed" "$failed" "${web:-?}" "${e2e:-?}" "${contract:-?}" "$((SECONDS - started))"

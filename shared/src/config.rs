@@ -31,6 +31,10 @@ pub struct Config {
     pub invoice_cache_ttl: Duration,
     /// Largest deliverable file an admin may upload.
     pub upload_max_bytes: u64,
+    /// Local development only (`UPLOAD_URL`): where browsers POST uploads instead of the
+    /// bucket's own URL. The dev server proxies it to the emulator, whose POST answers carry no
+    /// CORS headers; S3 itself answers with the bucket's CORS rules, so production leaves it unset.
+    pub upload_url: Option<String>,
 }
 
 #[derive(Clone)]
@@ -132,6 +136,9 @@ impl Config {
             harvest,
             invoice_cache_ttl: Duration::from_secs(number("INVOICE_CACHE_TTL_SECONDS", 300, 10..=86_400)?),
             upload_max_bytes: number("UPLOAD_MAX_BYTES", 100 * 1024 * 1024, 1024..=5 * 1024 * 1024 * 1024)?,
+            upload_url: optional("UPLOAD_URL")
+                .map(|raw| parse_url_prefix(&raw).map_err(|reason| invalid("UPLOAD_URL", reason)))
+                .transpose()?,
             table_name: required("TABLE_NAME")?,
             files_bucket: required("FILES_BUCKET")?,
             sender_email,
@@ -158,6 +165,18 @@ impl Config {
 /// Harvest's base URL: https, or http on loopback (the local fake).
 fn parse_base_url(raw: &str) -> Result<String, &'static str> {
     parse_public_url(raw)
+}
+
+/// An origin as `parse_public_url` accepts it, followed by an optional path (no query).
+fn parse_url_prefix(raw: &str) -> Result<String, &'static str> {
+    let trimmed = raw.trim_end_matches('/');
+    let uri: http::Uri = trimmed.parse().map_err(|_| "not a URL")?;
+    if uri.query().is_some() {
+        return Err("must not have a query");
+    }
+    let origin = format!("{}://{}", uri.scheme_str().unwrap_or_default(), uri.authority().ok_or("missing host")?);
+    parse_public_url(&origin)?;
+    Ok(trimmed.to_owned())
 }
 
 /// Accepts an `https://` origin, or `http://` for loopback development only.
@@ -263,6 +282,19 @@ mod tests {
             ("HARVEST_BASE_URL", "http://evil.example"),
         ]);
         assert!(matches!(load(&bad), Err(ConfigError::Invalid { name: "HARVEST_BASE_URL", .. })));
+    }
+
+    #[test]
+    fn upload_url_is_a_local_or_https_prefix() {
+        assert_eq!(load(&env(&[])).unwrap().upload_url, None);
+        let local = load(&env(&[("UPLOAD_URL", "http://localhost:5173/__s3/")])).unwrap();
+        assert_eq!(local.upload_url.as_deref(), Some("http://localhost:5173/__s3"));
+        for bad in ["http://files.example/__s3", "ftp://localhost/x", "http://localhost/x?y=1", "not a url"] {
+            assert!(
+                matches!(load(&env(&[("UPLOAD_URL", bad)])), Err(ConfigError::Invalid { name: "UPLOAD_URL", .. })),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -142,9 +142,9 @@ pub async fn presign_upload(
         now,
         ttl: UPLOAD_TTL,
     })?;
-    let url = match state.aws_endpoint.as_deref() {
-        Some(endpoint) => format!("{}/{bucket}", endpoint.trim_end_matches('/')),
-        None => format!("https://{bucket}.s3.{region}.amazonaws.com/"),
+    let url = match (state.config.upload_url.as_deref(), state.aws_endpoint.as_deref()) {
+        (Some(base), _) | (None, Some(base)) => format!("{}/{bucket}", base.trim_end_matches('/')),
+        (None, None) => format!("https://{bucket}.s3.{region}.amazonaws.com/"),
     };
     Ok(UploadForm { url, fields, upload_id, max_bytes, expires_at: now + UPLOAD_TTL })
 }

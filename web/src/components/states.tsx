@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react'
 import { ApiError } from '../api'
+import { UploadError } from '../upload'
 import { label } from '../format'
 
 export function Loading({ what }: { what: string }) {
@@ -11,7 +12,7 @@ export function Loading({ what }: { what: string }) {
 }
 
 export function ErrorNotice({ error, retry }: { error: unknown; retry?: () => void }) {
-  const message = error instanceof ApiError ? error.message : 'Something went wrong. Try again shortly.'
+  const message = error instanceof ApiError || error instanceof UploadError ? error.message : 'Something went wrong. Try again shortly.'
   return (
     <div className="notice error" role="alert">
       <p>{message}</p>

@@ -127,8 +127,8 @@ export function AdminAudit() {
       ) : log.data.items.length === 0 ? (
         <Empty>Nothing recorded yet.</Empty>
       ) : (
-        <div className="table-wrap">
-          <table>
+        <div className="table-wrap" role="region" aria-label="Audit log entries" tabIndex={0}>
+          <table className="stack-table">
             <caption className="sr-only">Audit events, newest first</caption>
             <thead>
               <tr>
@@ -142,11 +142,11 @@ export function AdminAudit() {
             <tbody>
               {log.data.items.map((e) => (
                 <tr key={e.id}>
-                  <td>{dateTime(e.at)}</td>
-                  <td>{e.actor}</td>
-                  <td>{e.action}</td>
-                  <td>{e.target}</td>
-                  <td>{e.summary ?? ''}</td>
+                  <td data-label="When">{dateTime(e.at)}</td>
+                  <td data-label="Who">{e.actor}</td>
+                  <td data-label="What">{e.action}</td>
+                  <td data-label="Target">{e.target}</td>
+                  <td data-label="Change">{e.summary ?? ''}</td>
                 </tr>
               ))}
             </tbody>

@@ -192,25 +192,27 @@ function Milestones({ base, milestones, onChange }: { base: string; milestones: 
                   className="secondary"
                   disabled={update.isPending}
                   onClick={() => update.mutate({ id: m.id, patch: { status: m.status === 'done' ? 'pending' : 'done' } })}
+                  aria-label={`${m.status === 'done' ? 'Reopen' : 'Mark done'} ${m.title}`}
                 >
                   {m.status === 'done' ? 'Reopen' : 'Mark done'}
-                  <span className="sr-only">: {m.title}</span>
                 </button>
                 <button
                   type="button"
                   className="secondary"
                   disabled={index === 0 || move.isPending}
                   onClick={() => move.mutate({ from: index, to: index - 1 })}
+                  aria-label={`Move up ${m.title}`}
                 >
-                  Move up<span className="sr-only">: {m.title}</span>
+                  Move up
                 </button>
                 <button
                   type="button"
                   className="secondary"
                   disabled={index === ordered.length - 1 || move.isPending}
                   onClick={() => move.mutate({ from: index, to: index + 1 })}
+                  aria-label={`Move down ${m.title}`}
                 >
-                  Move down<span className="sr-only">: {m.title}</span>
+                  Move down
                 </button>
               </div>
             </li>
@@ -396,8 +398,8 @@ function Notes({ base, notes, onChange }: { base: string; notes: AdminNote[]; on
             <li key={n.id}>
               <strong>{n.title}</strong> <span className="muted">{day(n.meeting_date)}</span>
               <div className="actions">
-                <button type="button" className="secondary" onClick={() => edit(n)}>
-                  Edit<span className="sr-only">: {n.title}</span>
+                <button type="button" className="secondary" onClick={() => edit(n)} aria-label={`Edit ${n.title}`}>
+                  Edit
                 </button>
                 <button
                   type="button"
@@ -405,8 +407,9 @@ function Notes({ base, notes, onChange }: { base: string; notes: AdminNote[]; on
                   onClick={() => {
                     if (window.confirm(`Delete the note “${n.title}”?`)) remove.mutate(n.id)
                   }}
+                  aria-label={`Delete ${n.title}`}
                 >
-                  Delete<span className="sr-only">: {n.title}</span>
+                  Delete
                 </button>
               </div>
             </li>

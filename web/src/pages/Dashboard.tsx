@@ -69,8 +69,8 @@ export function Dashboard() {
           ) : (
             <>
               <p>
-                Open: {invoices.open_totals.map((t) => money(t.amount, t.currency)).join(' + ')} in {invoices.open_count} invoice(s)
-                {invoices.overdue_count > 0 && <> · <Status value="overdue" /> {invoices.overdue_count}</>}
+                Open: {invoices.open_totals.map((t) => money(t.amount, t.currency)).join(' + ')} in {invoices.open_count} {invoices.open_count === 1 ? 'invoice' : 'invoices'}
+                {invoices.overdue_count > 0 && <> · {invoices.overdue_count} <Status value="overdue" /></>}
               </p>
               {invoices.next_due_date && <p className="muted">Next due {day(invoices.next_due_date)}</p>}
             </>

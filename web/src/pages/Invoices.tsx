@@ -40,8 +40,8 @@ export function Invoices() {
           {first.items.length === 0 ? (
             <Empty>No invoices here.</Empty>
           ) : (
-            <div className="table-wrap">
-              <table>
+            <div className="table-wrap" role="region" aria-label="Invoices" tabIndex={0}>
+              <table className="stack-table">
                 <caption className="sr-only">Invoices</caption>
                 <thead>
                   <tr>
@@ -59,13 +59,13 @@ export function Invoices() {
                   {invoices.data.pages.flatMap((page) =>
                     page.items.map((i) => (
                       <tr key={i.id}>
-                        <td>{i.number}</td>
-                        <td>{i.subject ?? '—'}</td>
-                        <td>{day(i.issue_date)}</td>
-                        <td>{day(i.due_date)}</td>
-                        <td className="num">{money(i.amount, i.currency)}</td>
-                        <td className="num">{money(i.due_amount, i.currency)}</td>
-                        <td>
+                        <td data-label="Number">{i.number}</td>
+                        <td data-label="Subject">{i.subject ?? '—'}</td>
+                        <td data-label="Issued">{day(i.issue_date)}</td>
+                        <td data-label="Due">{day(i.due_date)}</td>
+                        <td className="num" data-label="Amount">{money(i.amount, i.currency)}</td>
+                        <td className="num" data-label="Still due">{money(i.due_amount, i.currency)}</td>
+                        <td data-label="Status">
                           <Status value={i.overdue ? 'overdue' : i.state} />
                           {i.state === 'paid' && i.paid_date && <span className="muted"> {day(i.paid_date)}</span>}
                         </td>

@@ -1,0 +1,146 @@
+// What people do, end to end through the real stack: sign in, download, approve, message the
+// agency, upload and deliver, revoke access. Runs after the page tours (it changes data).
+import { readFileSync } from 'node:fs'
+import { expect, test, type Browser } from '@playwright/test'
+import { accounts, authFile, stack } from './stack'
+import { expectAccessible, settled, signIn } from './support'
+
+test.describe.configure({ mode: 'serial' })
+
+async function as(browser: Browser, account: 'alice' | 'bob' | 'admin') {
+  const context = await browser.newContext({ storageState: authFile(account), baseURL: stack.baseUrl })
+  return { context, page: await context.newPage() }
+}
+
+test('sign in through the mailbox; a used link says so and offers a new one', async ({ page }) => {
+  const token = await signIn(page, accounts.carol)
+  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible()
+  await expect(page.getByText('Globex Corporation').first()).toBeVisible()
+  await expect(page.getByText('Website redesign')).toHaveCount(0)
+  await page.getByRole('button', { name: 'Sign out' }).click()
+  await page.waitForURL(/\/login$/)
+
+  await page.goto(`/auth/verify#token=${token}`)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(page.getByRole('heading', { name: 'This link no longer works' })).toBeVisible()
+  await expect(page.getByRole('link', { name: 'Request a new link' })).toBeVisible()
+  await expectAccessible(page)
+})
+
+test('the sign-in form works by keyboard alone, with visible focus', async ({ page }) => {
+  await page.goto('/login')
+  const email = page.getByLabel('Work email')
+  for (let i = 0; i < 10 && !(await email.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab')
+  await expect(email).toBeFocused()
+  const outline = await email.evaluate((el) => getComputedStyle(el).outlineStyle)
+  expect(outline).not.toBe('none')
+  await page.keyboard.type('not-an-email')
+  await page.keyboard.press('Enter')
+  // The browser's own validation or ours: either way no request goes out and the field says why.
+  await expect(page.getByText('Check your inbox')).toHaveCount(0)
+  await page.keyboard.press('Tab')
+  const button = page.getByRole('button', { name: 'Email me a sign-in link' })
+  await expect(button).toBeFocused()
+  expect(await button.evaluate((el) => getComputedStyle(el).outlineStyle)).not.toBe('none')
+})
+
+test('a client downloads a deliverable file', async ({ browser }) => {
+  const { context, page } = await as(browser, 'alice')
+  await page.goto('/portal/projects')
+  await page.getByRole('link', { name: 'Website redesign' }).click()
+  const download = page.waitForEvent('download')
+  await page.getByRole('button', { name: 'Download sitemap.csv' }).click()
+  const file = await download
+  expect(file.suggestedFilename()).toBe('sitemap.csv')
+  const path = await file.path()
+  expect(readFileSync(path, 'utf8')).toContain('page,parent,template')
+  await context.close()
+})
+
+test('a client message reaches the agency inbox', async ({ browser }) => {
+  const text = `Can we move Tuesday's check-in? (${Date.now()})`
+  const client = await as(browser, 'alice')
+  await client.page.goto('/portal/messages')
+  await client.page.getByLabel('Message to the team').fill(text)
+  await client.page.getByRole('button', { name: /Send/ }).click()
+  await expect(client.page.getByText(text)).toBeVisible()
+
+  const admin = await as(browser, 'admin')
+  await admin.page.goto('/admin/messages')
+  const row = admin.page.getByRole('listitem').filter({ hasText: 'Northwind Traders' })
+  await expect(row).toContainText('Alice Chen')
+  await row.getByRole('link', { name: /Northwind Traders/ }).click()
+  await expect(admin.page.getByText(text)).toBeVisible()
+  await client.context.close()
+  await admin.context.close()
+})
+
+// Set by the upload test, approved by the client in the next one.
+let delivered = ''
+
+test('an admin uploads a file with progress and delivers it; the client sees it', async ({ browser }) => {
+  const name = `Launch checklist ${Date.now()}`
+  delivered = name
+  const admin = await as(browser, 'admin')
+  const page = admin.page
+  await page.goto('/admin')
+  await page.getByRole('link', { name: 'Northwind Traders' }).click()
+  await page.getByRole('link', { name: 'Website redesign' }).click()
+  await page.getByLabel('Name', { exact: true }).last().fill(name)
+  await page.getByRole('button', { name: 'Add deliverable' }).click()
+  const card = page.getByRole('article').filter({ has: page.getByRole('heading', { name }) })
+  await expect(card).toBeVisible()
+  const content = 'item,owner\nDNS cut-over,Morgan\n'.repeat(20_000)
+  await card.getByLabel('Upload a new version').setInputFiles({ name: 'checklist.csv', mimeType: 'text/csv', buffer: Buffer.from(content) })
+  // A slow uplink (throttled through the DevTools protocol) so the progress bar has time to show.
+  const cdp = await admin.context.newCDPSession(page)
+  await cdp.send('Network.enable')
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 256 * 1024 })
+  await card.getByRole('button', { name: 'Upload', exact: true }).click()
+  await expect(card.getByRole('progressbar', { name: 'Uploading checklist.csv' })).toBeVisible()
+  await expect(card.getByText(/\d+% uploaded/)).toBeVisible()
+  await expect(card.getByText('checklist.csv uploaded')).toBeVisible()
+  await expect(card.getByText(/v1 · checklist\.csv/)).toBeVisible()
+  await card.getByRole('button', { name: 'Deliver v1 to the client' }).click()
+  await expect(card.getByText(/Delivered: the client/)).toBeVisible()
+
+  const client = await as(browser, 'alice')
+  await client.page.goto('/portal/projects')
+  await client.page.getByRole('link', { name: 'Website redesign' }).click()
+  await expect(client.page.getByRole('heading', { name: new RegExp(name) })).toBeVisible()
+  await admin.context.close()
+  await client.context.close()
+})
+
+test('the client approves the version just delivered', async ({ browser }) => {
+  const { context, page } = await as(browser, 'alice')
+  await page.goto('/portal/projects')
+  await page.getByRole('link', { name: 'Website redesign' }).click()
+  const card = page.getByRole('article').filter({ has: page.getByRole('heading', { name: delivered }) })
+  await expect(card.getByRole('heading').getByText('Awaiting review')).toBeVisible()
+  await card.getByLabel('Comment on v1').fill('All items are covered.')
+  await card.getByRole('button', { name: 'Approve' }).click()
+  await expect(card.getByRole('heading').getByText('Approved')).toBeVisible()
+  await page.reload()
+  await settled(page)
+  await expect(card.getByRole('heading').getByText('Approved')).toBeVisible()
+  await context.close()
+})
+
+test('an admin signs a contact out everywhere; their open portal goes to sign-in', async ({ browser }) => {
+  const bob = await as(browser, 'bob')
+  await bob.page.goto('/portal')
+  await expect(bob.page.getByRole('heading', { name: 'Dashboard' })).toBeVisible()
+
+  const admin = await as(browser, 'admin')
+  await admin.page.goto('/admin')
+  await admin.page.getByRole('link', { name: 'Northwind Traders' }).click()
+  await admin.page.getByRole('button', { name: 'Sign out now Bob Okafor' }).click()
+  await expect(admin.page.getByText('Bob Okafor is signed out everywhere.')).toBeVisible()
+
+  await bob.page.goto('/portal/projects')
+  await bob.page.waitForURL(/\/login$/)
+  await expect(bob.page.getByRole('heading', { name: /Sign in to/ })).toBeVisible()
+  await bob.context.close()
+  await admin.context.close()
+})

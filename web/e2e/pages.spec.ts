@@ -1,0 +1,133 @@
+// Every page, as a client and as an admin, at desktop and at 360 px: it renders its data,
+// passes axe-core (no serious/critical violation), fits the viewport, and is photographed.
+import { expect, test, type Page, type TestInfo } from '@playwright/test'
+import { authFile } from './stack'
+import { expectAccessible, expectNoHorizontalScroll, settled, shoot } from './support'
+
+async function check(page: Page, testInfo: TestInfo, name: string) {
+  await settled(page)
+  await expectAccessible(page)
+  await expectNoHorizontalScroll(page)
+  await shoot(page, testInfo, name)
+}
+
+test.describe('signed out', () => {
+  test('sign-in page', async ({ page }, testInfo) => {
+    await page.goto('/login')
+    await expect(page.getByRole('heading', { name: /Sign in to/ })).toBeVisible()
+    await check(page, testInfo, 'login')
+  })
+
+  test('a link without a token explains itself', async ({ page }, testInfo) => {
+    await page.goto('/auth/verify')
+    await expect(page.getByRole('heading', { name: 'This link is incomplete' })).toBeVisible()
+    await expect(page.getByRole('link', { name: 'Request a new link' })).toBeVisible()
+    await check(page, testInfo, 'verify-incomplete')
+  })
+
+  test('portal pages send a visitor to sign in', async ({ page }) => {
+    await page.goto('/portal/projects')
+    await page.waitForURL(/\/login$/)
+  })
+})
+
+test.describe('client contact', () => {
+  test.use({ storageState: authFile('alice') })
+
+  test('dashboard', async ({ page }, testInfo) => {
+    await page.goto('/portal')
+    await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible()
+    await expect(page.getByText('Northwind Traders').first()).toBeVisible()
+    await expect(page.getByText('Website redesign').first()).toBeVisible()
+    // Another company's projects never show.
+    await expect(page.getByText('Mobile app MVP')).toHaveCount(0)
+    await check(page, testInfo, 'client-dashboard')
+  })
+
+  test('projects with a status filter', async ({ page }, testInfo) => {
+    await page.goto('/portal/projects')
+    await expect(page.getByRole('link', { name: 'Website redesign' })).toBeVisible()
+    await check(page, testInfo, 'client-projects')
+    await page.getByLabel('Show').selectOption('completed')
+    await expect(page.getByRole('link', { name: 'Brand refresh' })).toBeVisible()
+    await expect(page.getByRole('link', { name: 'Website redesign' })).toHaveCount(0)
+  })
+
+  test('project detail: milestones, deliverables, notes', async ({ page }, testInfo) => {
+    await page.goto('/portal/projects')
+    await page.getByRole('link', { name: 'Website redesign' }).click()
+    await expect(page.getByRole('heading', { name: /Website redesign/ })).toBeVisible()
+    await expect(page.getByText('Discovery workshop')).toBeVisible()
+    await expect(page.getByRole('heading', { name: /Homepage design/ })).toBeVisible()
+    await page.getByRole('button', { name: 'Kick-off meeting' }).click()
+    await expect(page.getByRole('heading', { name: 'Goals' })).toBeVisible()
+    await check(page, testInfo, 'client-project')
+  })
+
+  test('invoices with status badges and currency amounts', async ({ page }, testInfo) => {
+    await page.goto('/portal/invoices')
+    await expect(page.getByRole('heading', { name: 'Invoices' })).toBeVisible()
+    await expect(page.getByRole('table')).toBeVisible()
+    await expect(page.getByText(/[$€£]\s?[\d,]+\.\d\d/).first()).toBeVisible()
+    await expect(page.getByText('Overdue').first()).toBeVisible()
+    await expect(page.getByRole('link', { name: /View & pay/ }).first()).toBeVisible()
+    await check(page, testInfo, 'client-invoices')
+  })
+
+  test('messages', async ({ page }, testInfo) => {
+    await page.goto('/portal/messages')
+    await expect(page.getByRole('heading', { name: 'Messages' })).toBeVisible()
+    await expect(page.getByLabel('Message to the team')).toBeVisible()
+    await check(page, testInfo, 'client-messages')
+  })
+
+  test('unknown page', async ({ page }, testInfo) => {
+    await page.goto('/portal/nowhere/at/all')
+    await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible()
+    await check(page, testInfo, 'not-found')
+  })
+})
+
+test.describe('agency admin', () => {
+  test.use({ storageState: authFile('admin') })
+
+  test('clients', async ({ page }, testInfo) => {
+    await page.goto('/admin')
+    await expect(page.getByRole('heading', { name: 'Clients' })).toBeVisible()
+    await expect(page.getByRole('link', { name: 'Globex Corporation' })).toBeVisible()
+    await check(page, testInfo, 'admin-clients')
+  })
+
+  test('client: access, contacts, projects', async ({ page }, testInfo) => {
+    await page.goto('/admin')
+    await page.getByRole('link', { name: 'Northwind Traders' }).click()
+    await expect(page.getByRole('heading', { name: /Northwind Traders/ })).toBeVisible()
+    await expect(page.getByText('alice@northwind.example')).toBeVisible()
+    await check(page, testInfo, 'admin-client')
+  })
+
+  test('project editor', async ({ page }, testInfo) => {
+    await page.goto('/admin')
+    await page.getByRole('link', { name: 'Northwind Traders' }).click()
+    await page.getByRole('link', { name: 'Website redesign' }).click()
+    await expect(page.getByRole('heading', { name: 'Milestones' })).toBeVisible()
+    await expect(page.getByText('homepage-v2.svg')).toBeVisible()
+    await expect(page.getByRole('button', { name: 'Edit Kick-off meeting' })).toBeVisible()
+    await check(page, testInfo, 'admin-project')
+  })
+
+  test('inbox and a thread', async ({ page }, testInfo) => {
+    await page.goto('/admin/messages')
+    await expect(page.getByRole('heading', { name: 'Messages' })).toBeVisible()
+    await check(page, testInfo, 'admin-inbox')
+    await page.getByRole('link', { name: /Northwind Traders/ }).first().click()
+    await expect(page.getByRole('heading', { name: 'Conversation' })).toBeVisible()
+    await check(page, testInfo, 'admin-thread')
+  })
+
+  test('audit log', async ({ page }, testInfo) => {
+    await page.goto('/admin/audit')
+    await expect(page.getByRole('heading', { name: 'Audit log' })).toBeVisible()
+    await check(page, testInfo, 'admin-audit')
+  })
+})

@@ -1,0 +1,41 @@
+import AxeBuilder from '@axe-core/playwright'
+import { expect, type Page, type TestInfo } from '@playwright/test'
+import { root, stack } from './stack'
+
+/** The magic-link sign-in, as a person does it: email form, mailbox, link, button. */
+export async function signIn(page: Page, email: string) {
+  await page.goto('/login')
+  await page.getByLabel('Work email').fill(email)
+  await page.getByRole('button', { name: 'Email me a sign-in link' }).click()
+  await expect(page.getByText('Check your inbox')).toBeVisible()
+  const token = stack.token(email)
+  await page.goto(`/auth/verify#token=${token}`)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.waitForURL(/\/(portal|admin)$/)
+  return token
+}
+
+/** Waits until no "Loading …" status is left on the page. */
+export async function settled(page: Page) {
+  await expect(page.getByRole('status').filter({ hasText: /^Loading/ })).toHaveCount(0)
+}
+
+/** axe-core WCAG 2.1 A/AA rules: no serious or critical violation. */
+export async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
+  const bad = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)
+  expect(bad, 'serious or critical accessibility violations').toEqual([])
+}
+
+/** Nothing wider than the viewport (the layout holds down to 360 px). */
+export async function expectNoHorizontalScroll(page: Page) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+  expect(overflow, 'page is wider than the viewport').toBeLessThanOrEqual(0)
+}
+
+/** Full-page screenshot into web/e2e/screenshots/<project>/<name>.png. */
+export async function shoot(page: Page, testInfo: TestInfo, name: string) {
+  await page.screenshot({ path: `${root}/web/e2e/screenshots/${testInfo.project.name}/${name}.png`, fullPage: true })
+}

@@ -1,0 +1,37 @@
+// End-to-end suite: Debian's Chromium (never a downloaded browser) against a running stack
+// (`make test` starts one; `make e2e` uses `make dev`'s). See e2e/stack.ts.
+import { defineConfig } from '@playwright/test'
+import { stack } from './e2e/stack'
+
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+export default defineConfig({
+  testDir: 'e2e',
+  outputDir: 'test-results/output',
+  // One stack, shared state: tests run one at a time, page tours before the flows that change data.
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: true,
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  reporter: [['list']],
+  globalSetup: './e2e/global-setup.ts',
+  use: {
+    baseURL: stack.baseUrl,
+    launchOptions: {
+      executablePath: chromium,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update'],
+    },
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+  projects: [
+    { name: 'desktop', testMatch: /pages\.spec\.ts/, use: { viewport: { width: 1280, height: 800 } } },
+    {
+      name: 'mobile',
+      testMatch: /pages\.spec\.ts/,
+      use: { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
+    },
+    { name: 'flows', testMatch: /flows\.spec\.ts/, dependencies: ['desktop', 'mobile'], use: { viewport: { width: 1280, height: 800 } } },
+  ],
+})
