@@ -21,7 +21,7 @@ pub struct Config {
     pub agency_name: String,
     /// Where the agency is told about new client messages; none → no notification mail.
     pub notify_email: Option<EmailAddress>,
-    pub jwt_secret: JwtSecret,
+    pub jwt_secret: Secret,
     pub session_ttl: Duration,
     pub login_limit_per_email: u32,
     pub login_limit_per_ip: u32,
@@ -35,6 +35,10 @@ pub struct Config {
     /// bucket's own URL. The dev server proxies it to the emulator, whose POST answers carry no
     /// CORS headers; S3 itself answers with the bucket's CORS rules, so production leaves it unset.
     pub upload_url: Option<String>,
+    /// `ORIGIN_VERIFY_SECRET`: CloudFront adds it to every request it forwards (a custom origin
+    /// header). When set, requests without it are refused — the API answers only through
+    /// CloudFront — and CloudFront's `CloudFront-Viewer-Address` is trusted for the caller's IP.
+    pub origin_secret: Option<Secret>,
 }
 
 #[derive(Clone)]
@@ -58,19 +62,24 @@ impl fmt::Debug for HarvestConfig {
     }
 }
 
-/// HS256 key; at least 32 bytes. Never printed.
+/// Key material (the JWT key, the origin secret); at least 32 bytes. Never printed.
 #[derive(Clone)]
-pub struct JwtSecret(Vec<u8>);
+pub struct Secret(Vec<u8>);
 
-impl JwtSecret {
+impl Secret {
+    /// A secret from text, if it is long enough (32 bytes or more).
+    pub fn from_text(text: &str) -> Option<Self> {
+        (text.len() >= 32).then(|| Self(text.as_bytes().to_vec()))
+    }
+
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
     }
 }
 
-impl fmt::Debug for JwtSecret {
+impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("JwtSecret(<redacted>)")
+        f.write_str("Secret(<redacted>)")
     }
 }
 
@@ -136,6 +145,12 @@ impl Config {
             harvest,
             invoice_cache_ttl: Duration::from_secs(number("INVOICE_CACHE_TTL_SECONDS", 300, 10..=86_400)?),
             upload_max_bytes: number("UPLOAD_MAX_BYTES", 100 * 1024 * 1024, 1024..=5 * 1024 * 1024 * 1024)?,
+            origin_secret: match optional("ORIGIN_VERIFY_SECRET") {
+                Some(secret) if secret.len() < 32 => {
+                    return Err(invalid("ORIGIN_VERIFY_SECRET", "must be at least 32 bytes"));
+                }
+                secret => secret.map(|s| Secret(s.into_bytes())),
+            },
             upload_url: optional("UPLOAD_URL")
                 .map(|raw| parse_url_prefix(&raw).map_err(|reason| invalid("UPLOAD_URL", reason)))
                 .transpose()?,
@@ -149,7 +164,7 @@ impl Config {
                     EmailAddress::parse(&raw).map_err(|_| invalid("AGENCY_NOTIFY_EMAIL", "not an email address"))
                 })
                 .transpose()?,
-            jwt_secret: JwtSecret(secret.into_bytes()),
+            jwt_secret: Secret(secret.into_bytes()),
             session_ttl: Duration::from_secs(number("SESSION_TTL_SECONDS", 8 * 3600, 300..=7 * 24 * 3600)?),
             login_limit_per_email: u32::try_from(number("LOGIN_LIMIT_PER_EMAIL", 5, 1..=1000)?).unwrap_or(5),
             login_limit_per_ip: u32::try_from(number("LOGIN_LIMIT_PER_IP", 30, 1..=100_000)?).unwrap_or(30),

@@ -82,22 +82,58 @@ pub fn parse_id(raw: &str) -> Result<ulid::Ulid, ApiError> {
     ulid::Ulid::from_string(raw).map_err(|_| ApiError::NotFound)
 }
 
-/// The caller's IP as API Gateway saw it (`requestContext.http.sourceIp`); "unknown" when
-/// absent. Headers such as `X-Forwarded-For` are not trusted: a caller can write them.
+/// The caller's IP: the viewer address CloudFront vouched for (see `edge_guard`), else
+/// API Gateway's `requestContext.http.sourceIp`; "unknown" when neither is there. Headers such
+/// as `X-Forwarded-For` are never trusted: a caller can write them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientIp(pub String);
+
+/// The viewer's IP from `CloudFront-Viewer-Address`, set only by `edge_guard` after it checked
+/// the origin secret.
+#[derive(Debug, Clone)]
+struct ViewerIp(String);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         use lambda_http::request::RequestContext;
+        if let Some(ViewerIp(ip)) = parts.extensions.get::<ViewerIp>() {
+            return Ok(Self(ip.clone()));
+        }
         let ip = match parts.extensions.get::<RequestContext>() {
             Some(RequestContext::ApiGatewayV2(context)) => context.http.source_ip.clone(),
             _ => None,
         };
         Ok(Self(ip.unwrap_or_else(|| "unknown".to_owned())))
     }
+}
+
+/// The header CloudFront adds to every request it forwards to the API (template.yaml).
+pub const ORIGIN_SECRET_HEADER: &str = "x-origin-verify";
+
+/// With an origin secret configured, only requests that came through CloudFront get in: the
+/// security headers, the edge's limits and the viewer's real address then apply to every call.
+async fn edge_guard(State(state): State<AppState>, mut request: Request, next: Next) -> Result<Response, ApiError> {
+    if let Some(secret) = &state.config.origin_secret {
+        let presented = request.headers().get(ORIGIN_SECRET_HEADER).map(HeaderValue::as_bytes).unwrap_or_default();
+        if aws_lc_rs::constant_time::verify_slices_are_equal(presented, secret.as_bytes()).is_err() {
+            return Err(ApiError::Forbidden("Use the portal's own address; the API does not answer directly."));
+        }
+        let viewer =
+            request.headers().get("cloudfront-viewer-address").and_then(|v| v.to_str().ok()).and_then(viewer_ip);
+        if let Some(ip) = viewer {
+            request.extensions_mut().insert(ViewerIp(ip));
+        }
+    }
+    Ok(next.run(request).await)
+}
+
+/// `CloudFront-Viewer-Address` is `ip:port` (IPv6 unbracketed: `2001:db8::1:443`).
+fn viewer_ip(value: &str) -> Option<String> {
+    let (ip, port) = value.rsplit_once(':')?;
+    port.parse::<u16>().ok()?;
+    ip.parse::<std::net::IpAddr>().ok().map(|ip| ip.to_string())
 }
 
 /// Refuses state-changing requests that a browser sent from another site. Browsers always
@@ -142,7 +178,22 @@ pub fn finish(routes: Router<AppState>, state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), same_origin_guard))
+        .layer(middleware::from_fn_with_state(state.clone(), edge_guard))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(response_headers))
         .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn viewer_address_parses_v4_and_v6_only() {
+        assert_eq!(viewer_ip("198.51.100.10:46532").as_deref(), Some("198.51.100.10"));
+        assert_eq!(viewer_ip("2001:db8::1:443").as_deref(), Some("2001:db8::1"));
+        for bad in ["198.51.100.10", "evil:80", "1.2.3.4:notaport", ""] {
+            assert_eq!(viewer_ip(bad), None, "{bad}");
+        }
+    }
 }

@@ -276,6 +276,37 @@ async fn per_ip_rate_limit() {
     assert_eq!(other_ip.status, StatusCode::ACCEPTED, "another IP is not limited");
 }
 
+const EDGE_SECRET: &str = "edge-secret-edge-secret-edge-secret!";
+
+/// Behind CloudFront: without the origin secret nothing answers; with it, the per-IP limit
+/// counts the viewer's address CloudFront reports, not the edge server's.
+#[tokio::test]
+async fn only_cloudfront_gets_in_and_its_viewer_address_is_the_callers_ip() {
+    let app = TestApp::with_config(|config| {
+        config.login_limit_per_ip = 2;
+        config.origin_secret = shared::config::Secret::from_text(EDGE_SECRET);
+    })
+    .await;
+    let direct = app.send(login(app.email("d").as_str())).await;
+    assert_eq!(direct.status, StatusCode::FORBIDDEN);
+    assert_eq!(direct.error_code(), "forbidden");
+    let forged = app.send(login(app.email("d").as_str()).header("x-origin-verify", "guess")).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    // One edge server (same source IP) relays two viewers.
+    let via_edge = |local: &str, viewer: &str| {
+        login(app.email(local).as_str())
+            .header("x-origin-verify", EDGE_SECRET)
+            .header("cloudfront-viewer-address", viewer)
+            .with_ip("130.176.0.1")
+    };
+    for n in 1..=2 {
+        assert_eq!(app.send(via_edge(&format!("v{n}"), "198.51.100.7:50000")).await.status, StatusCode::ACCEPTED);
+    }
+    assert_eq!(app.send(via_edge("v3", "198.51.100.7:50001")).await.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(app.send(via_edge("v3", "2001:db8::7:443")).await.status, StatusCode::ACCEPTED, "another viewer");
+}
+
 #[tokio::test]
 async fn malformed_email_is_400_invalid_email() {
     let app = TestApp::new().await;
