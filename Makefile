@@ -59,9 +59,8 @@ build: tools web-deps ## Release zips of every function (target/lambda/<fn>/boot
 	cargo lambda build --release --output-format zip $(addprefix -p ,$(FUNCTIONS))
 	@ls -l $(foreach f,$(FUNCTIONS),target/lambda/$(f)/bootstrap.zip) | awk '{printf "  %-40s %6.2f MB\n", $$9, $$5/1048576}'
 
-deploy: tools ## sam build && sam deploy --guided
-	sam build
-	sam deploy --guided
+deploy: build ## sam build + sam deploy (guided the first time), then upload web/dist and invalidate CloudFront
+	scripts/deploy.sh
 
 mailbox: ## Show the local dev mailbox (while `make dev` runs)
 	scripts/with-dev-env.sh cargo run --quiet -p cli -- mailbox
