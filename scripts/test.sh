@@ -65,7 +65,7 @@ contract -H "Cookie: $admin_cookie" --include-path-regex '^/api/admin/'
 passed=$(grep -Eo 'test result: ok\. [0-9]+ passed' "$log" | awk '{s+=$4} END {print s+0}')
 failed=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}')
 contract=$(grep -Eo '[0-9]+ generated, [0-9]+ passed' "$log.schemathesis" | awk '{g+=$1; p+=$3} END {printf "%d generated, %d passed", g, p}')
-e2e=$(grep -Eo '^ *[0-9]+ passed' "$log.e2e" | tail -n 1 | tr -d ' ')
+e2e=$(grep -Eo '^ *[0-9]+ passed' "$log.e2e" | tail -n 1 | awk '{print $1 " passed"}')
 web=$(grep -Eo 'Tests +[0-9]+ passed' "$log" | grep -Eo '[0-9]+' | tail -n 1)
 rm -f "$log.schemathesis" "$log.e2e"
 printf '\n== Summary: %d Rust tests passed, %d failed; web unit tests: %s passed; end-to-end: %s; API contract: %s; template valid; %ds wall time\n' \
