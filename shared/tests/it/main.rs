@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod admin;
+mod codebase;
 mod fake_harvest;
 mod harness;
 mod http_errors;
