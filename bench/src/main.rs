@@ -2,6 +2,10 @@
 //! which starts a moto server and passes its endpoint. Each figure is a ratio taken side by
 //! side in one run, because this machine is shared and noisy.
 
+mod cold;
+mod load;
+mod scale;
+
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -39,6 +43,36 @@ enum Command {
         #[arg(long, default_value_t = 300)]
         samples: usize,
     },
+    /// Warm latency of the projects/messages/dashboard handlers vs a bare GetItem, and the same
+    /// handlers with 10 000 projects and messages vs 10.
+    Scale {
+        #[arg(long, default_value_t = 10_000)]
+        big: usize,
+        #[arg(long, default_value_t = 200)]
+        samples: usize,
+    },
+    /// Cold start of each function's release bootstrap against a Lambda Runtime API stub, vs a
+    /// bare lambda_http hello-world built the same way; zip size and peak RSS.
+    Cold {
+        /// Where `cargo lambda build --release` put the bootstraps.
+        #[arg(long, default_value = "target/lambda")]
+        lambda_dir: std::path::PathBuf,
+        #[arg(long, default_value_t = 10)]
+        runs: usize,
+    },
+    /// Load against a running stack (make dev): concurrent sign-ins, reads and message posts;
+    /// fails on any 5xx or lost message.
+    Load {
+        /// The stack's web origin.
+        #[arg(long, default_value = "http://localhost:5173")]
+        base: String,
+        #[arg(long, default_value_t = 200)]
+        sign_ins: usize,
+        #[arg(long, default_value_t = 1000)]
+        reads: usize,
+        #[arg(long, default_value_t = 200)]
+        posts: usize,
+    },
 }
 
 #[tokio::main]
@@ -46,6 +80,9 @@ async fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Invoices { concurrency, samples } => invoices(&cli.moto, concurrency, samples).await,
+        Command::Scale { big, samples } => scale::run(&cli.moto, big, samples).await,
+        Command::Cold { lambda_dir, runs } => cold::run(&cli.moto, &lambda_dir, runs).await,
+        Command::Load { base, sign_ins, reads, posts } => load::run(&base, &cli.moto, sign_ins, reads, posts).await,
     }
 }
 

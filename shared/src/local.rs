@@ -84,6 +84,49 @@ pub async fn allow_browser_uploads(s3: &aws_sdk_s3::Client, bucket: &str, origin
     Ok(())
 }
 
+/// Writes many projects and messages with BatchWriteItem, 25 at a time, for benchmarks at
+/// scale. (`post_message`'s transaction costs the emulator a copy of the whole table each
+/// time, which makes it quadratic there; the items written are the same.)
+pub async fn bulk_load(store: &Store, projects: &[Project], messages: &[Message]) -> Result<(), LocalError> {
+    use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+    let mut items = Vec::with_capacity(projects.len() + messages.len());
+    for project in projects {
+        items.push(store.project_item(project)?);
+    }
+    for message in messages {
+        items.push(store.message_item(message)?);
+    }
+    for chunk in items.chunks(25) {
+        let mut pending: Vec<WriteRequest> = chunk
+            .iter()
+            .map(|item| {
+                PutRequest::builder()
+                    .set_item(Some(item.clone()))
+                    .build()
+                    .map(|put| WriteRequest::builder().put_request(put).build())
+            })
+            .collect::<Result<_, _>>()
+            .map_err(aws_error)?;
+        for _attempt in 0..10 {
+            if pending.is_empty() {
+                break;
+            }
+            let output = store
+                .client()
+                .batch_write_item()
+                .request_items(store.table_name(), pending.clone())
+                .send()
+                .await
+                .map_err(aws_error)?;
+            pending = output.unprocessed_items.and_then(|mut u| u.remove(store.table_name())).unwrap_or_default();
+        }
+        if !pending.is_empty() {
+            return Err(LocalError::Aws("BatchWriteItem kept leaving items unprocessed".into()));
+        }
+    }
+    Ok(())
+}
+
 /// What `seed_demo` created, for printing.
 #[derive(Debug, Default)]
 pub struct SeedReport {

@@ -23,7 +23,7 @@ impl Store {
         company_name: &str,
         audit: Option<&crate::models::AuditEvent>,
     ) -> Result<(), StoreError> {
-        let item = to_item(message, keys::client(message.client_id), keys::message(message.id), [])?;
+        let item = self.message_item(message)?;
         let mut ops = vec![
             self.put_op(item, Some("attribute_not_exists(PK)"))?,
             self.activity_put(activity)?,
@@ -33,6 +33,11 @@ impl Store {
             ops.push(self.audit_put(audit)?);
         }
         self.transact(ops).await
+    }
+
+    /// The item `post_message` writes for a message (bulk loading for benchmarks uses it).
+    pub(crate) fn message_item(&self, message: &Message) -> Result<crate::store::Item, StoreError> {
+        to_item(message, keys::client(message.client_id), keys::message(message.id), [])
     }
 
     /// Newest first.

@@ -1,0 +1,246 @@
+//! Cold start: each function's release `bootstrap` is started against a minimal Lambda Runtime
+//! API (the two calls a function makes: `GET …/invocation/next`, `POST …/{id}/response`) and
+//! timed from exec to its first `next` poll (init) and to its first response. The baseline is a
+//! bare `lambda_http` hello-world built the same way (`bench/hello`). Peak RSS is the process's
+//! high-water mark (`VmHWM`) after the response.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use axum::Router;
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use serde_json::json;
+use tokio::sync::mpsc;
+
+use crate::ms;
+
+/// What the stub saw, in order.
+#[derive(Debug)]
+enum Seen {
+    Poll(Instant),
+    Response(Instant, String),
+    Error(String),
+}
+
+#[derive(Clone)]
+struct Stub {
+    events: mpsc::UnboundedSender<Seen>,
+    served: Arc<Mutex<bool>>,
+}
+
+/// An API Gateway HTTP API (payload 2.0) request with no session: every function routes it and
+/// answers from memory (401/404), so the time measured is start-up, not the database.
+fn event() -> String {
+    json!({
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": "/api/cold-start",
+        "rawQueryString": "",
+        "headers": { "accept": "application/json", "host": "portal.agency.example" },
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "bench",
+            "domainName": "portal.agency.example",
+            "domainPrefix": "portal",
+            "http": { "method": "GET", "path": "/api/cold-start", "protocol": "HTTP/1.1", "sourceIp": "198.51.100.7", "userAgent": "bench" },
+            "requestId": "bench",
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": "25/Nov/2026:10:00:00 +0000",
+            "timeEpoch": 1_795_600_000_000_u64
+        },
+        "isBase64Encoded": false
+    })
+    .to_string()
+}
+
+async fn next(State(stub): State<Stub>) -> Result<(HeaderMap, String), StatusCode> {
+    let _ = stub.events.send(Seen::Poll(Instant::now()));
+    let first = {
+        let mut served = stub.served.lock().map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?;
+        !std::mem::replace(&mut *served, true)
+    };
+    if !first {
+        // One invocation per process: later polls wait until the process is stopped.
+        std::future::pending::<()>().await;
+    }
+    let mut headers = HeaderMap::new();
+    let deadline = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() + 10_000)
+        .unwrap_or_default();
+    for (name, value) in [
+        ("lambda-runtime-aws-request-id", "bench-request".to_owned()),
+        ("lambda-runtime-deadline-ms", deadline.to_string()),
+        ("lambda-runtime-invoked-function-arn", "arn:aws:lambda:us-east-1:123456789012:function:bench".to_owned()),
+        ("lambda-runtime-trace-id", "Root=1-00000000-000000000000000000000000;Sampled=0".to_owned()),
+        ("content-type", "application/json".to_owned()),
+    ] {
+        headers.insert(name, value.parse().map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?);
+    }
+    Ok((headers, event()))
+}
+
+async fn response(State(stub): State<Stub>, UrlPath(_id): UrlPath<String>, body: String) -> StatusCode {
+    let _ = stub.events.send(Seen::Response(Instant::now(), body));
+    StatusCode::ACCEPTED
+}
+
+async fn error(State(stub): State<Stub>, body: String) -> StatusCode {
+    let _ = stub.events.send(Seen::Error(body));
+    StatusCode::ACCEPTED
+}
+
+struct Run {
+    init: Duration,
+    first_response: Duration,
+    peak_rss_kib: u64,
+}
+
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+async fn start_once(bootstrap: &Path, function: &str, moto: &str) -> Result<Run> {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let stub = Stub { events: tx, served: Arc::new(Mutex::new(false)) };
+    let app = Router::new()
+        .route("/2018-06-01/runtime/invocation/next", get(next))
+        .route("/2018-06-01/runtime/invocation/{id}/response", post(response))
+        .route("/2018-06-01/runtime/invocation/{id}/error", post(error))
+        .route("/2018-06-01/runtime/init/error", post(error))
+        .with_state(stub);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let started = Instant::now();
+    let mut child = tokio::process::Command::new(bootstrap)
+        .env_clear()
+        .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", function)
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/bench")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_ENDPOINT_URL", moto)
+        .env("TABLE_NAME", "cold-start")
+        .env("FILES_BUCKET", "cold-start")
+        .env("SENDER_EMAIL", "portal@agency.example")
+        .env("PUBLIC_URL", "https://portal.agency.example")
+        .env("JWT_SECRET", "cold-start-cold-start-cold-start-cold-start")
+        .env("HARVEST_ACCESS_TOKEN", "cold")
+        .env("HARVEST_ACCOUNT_ID", "cold")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("starting {}", bootstrap.display()))?;
+    let pid = child.id().context("no pid")?;
+
+    let mut init = None;
+    let outcome = tokio::time::timeout(Duration::from_secs(20), async {
+        while let Some(seen) = rx.recv().await {
+            match seen {
+                Seen::Poll(at) => {
+                    init.get_or_insert(at - started);
+                }
+                Seen::Response(at, body) => return Ok((at - started, body)),
+                Seen::Error(body) => bail!("{function} reported an error: {body}"),
+            }
+        }
+        bail!("the stub stopped")
+    })
+    .await
+    .with_context(|| format!("{function} did not answer within 20 s"))??;
+    let peak = peak_rss_kib(pid).unwrap_or_default();
+    child.kill().await.ok();
+    server.abort();
+    let (first_response, body) = outcome;
+    if !body.contains("statusCode") {
+        bail!("{function} answered something that is not an HTTP response: {body}");
+    }
+    Ok(Run { init: init.context("no poll")?, first_response, peak_rss_kib: peak })
+}
+
+fn median(mut values: Vec<Duration>) -> Duration {
+    values.sort();
+    values.get(values.len() / 2).copied().unwrap_or_default()
+}
+
+struct Figures {
+    init: Duration,
+    first_response: Duration,
+    peak_rss_kib: u64,
+}
+
+async fn measure(lambda_dir: &Path, function: &str, moto: &str, runs: usize) -> Result<Figures> {
+    let bootstrap = lambda_dir.join(function).join("bootstrap");
+    if !bootstrap.is_file() {
+        bail!("{} is missing: run `cargo lambda build --release` first (make bench does)", bootstrap.display());
+    }
+    let (mut init, mut first, mut rss) = (Vec::new(), Vec::new(), 0);
+    for _ in 0..runs {
+        let run = start_once(&bootstrap, function, moto).await?;
+        init.push(run.init);
+        first.push(run.first_response);
+        rss = rss.max(run.peak_rss_kib);
+    }
+    Ok(Figures { init: median(init), first_response: median(first), peak_rss_kib: rss })
+}
+
+pub async fn run(moto: &str, lambda_dir: &Path, runs: usize) -> Result<()> {
+    let zip_dir = lambda_dir
+        .with_file_name(format!("{}-zip", lambda_dir.file_name().and_then(|n| n.to_str()).unwrap_or("lambda")));
+    let functions = ["login", "verify", "session", "dashboard", "projects", "messages", "invoices", "admin"];
+    // Alternate baseline and function runs so both see the same machine.
+    let mut rows = Vec::new();
+    let mut baselines = Vec::new();
+    for function in functions {
+        baselines.push(measure(lambda_dir, "hello", moto, runs).await?);
+        rows.push((function, measure(lambda_dir, function, moto, runs).await?));
+    }
+    let baseline = Figures {
+        init: median(baselines.iter().map(|b| b.init).collect()),
+        first_response: median(baselines.iter().map(|b| b.first_response).collect()),
+        peak_rss_kib: baselines.iter().map(|b| b.peak_rss_kib).max().unwrap_or_default(),
+    };
+    println!(
+        "Cold start, median of {runs} starts each (exec → first poll · exec → first response; ratio vs hello-world):"
+    );
+    println!(
+        "  {:<10} {:>7.1} ms · {:>7.1} ms                  peak RSS {:>6.1} MiB",
+        "hello",
+        ms(baseline.init),
+        ms(baseline.first_response),
+        baseline.peak_rss_kib as f64 / 1024.0
+    );
+    let mut worst: f64 = 0.0;
+    for (function, figures) in &rows {
+        let ratio = ms(figures.first_response) / ms(baseline.first_response);
+        worst = worst.max(ratio);
+        let zip = std::fs::metadata(zip_dir.join(function).join("bootstrap.zip")).map(|m| m.len()).unwrap_or_default();
+        println!(
+            "  {:<10} {:>7.1} ms · {:>7.1} ms  {:>5.2}×  zip {:>5.2} MB  peak RSS {:>6.1} MiB",
+            function,
+            ms(figures.init),
+            ms(figures.first_response),
+            ratio,
+            zip as f64 / 1_048_576.0,
+            figures.peak_rss_kib as f64 / 1024.0
+        );
+    }
+    println!("  worst first-response ratio: {worst:.2}× (goal ≤ 1.5×)");
+    Ok(())
+}

@@ -1,0 +1,209 @@
+//! Warm latency and scale: the projects, messages and dashboard handlers on a tenant with 10
+//! projects and 10 messages vs one with 10 000 of each, against a bare GetItem / Query of the
+//! same emulator, all interleaved in one run.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use aws_sdk_dynamodb::types::AttributeValue;
+use axum::Router;
+use http::StatusCode;
+use shared::AppState;
+use shared::domain::{ClientId, ContactId};
+use shared::models::{
+    AuthorKind, Client, ClientStatus, Contact, Message, Milestone, MilestoneStatus, Project, ProjectStatus,
+};
+use time::OffsetDateTime;
+
+use crate::{call, ms, percentile, portal, sign_in};
+
+/// One client company of a given size, signed in.
+struct Tenant {
+    client: ClientId,
+    cookie: String,
+    project: ulid::Ulid,
+}
+
+async fn seed_tenant(state: &AppState, moto: &str, projects: usize, messages: usize) -> Result<Tenant> {
+    let now = OffsetDateTime::now_utc();
+    let client = Client {
+        id: ClientId::new(),
+        company_name: format!("Scale {projects}"),
+        status: ClientStatus::Active,
+        portal_enabled: true,
+        harvest_client_id: None,
+        created_at: now,
+    };
+    state.store.put_client(&client).await?;
+    let email = format!("scale-{}@client.example", ulid::Ulid::new().to_string().to_lowercase());
+    let contact = Contact {
+        id: ContactId::new(),
+        client_id: client.id,
+        name: "Scale".into(),
+        email: shared::domain::EmailAddress::parse(&email).map_err(|_| anyhow::anyhow!("email"))?,
+        portal_enabled: true,
+        created_at: now,
+    };
+    state.store.create_contact(&contact).await?;
+
+    const STATUSES: [ProjectStatus; 4] =
+        [ProjectStatus::Active, ProjectStatus::Planning, ProjectStatus::OnHold, ProjectStatus::Completed];
+    let all_projects: Vec<Project> = (0..projects)
+        .map(|n| Project {
+            id: ulid::Ulid::new(),
+            client_id: client.id,
+            name: format!("Project {n}"),
+            status: STATUSES[n % STATUSES.len()],
+            start_date: None,
+            due_date: None,
+            summary: "Scale test".into(),
+            milestones: Default::default(),
+            created_at: now,
+        })
+        .collect();
+    let all_messages: Vec<Message> = (0..messages)
+        .map(|n| Message {
+            id: ulid::Ulid::new(),
+            client_id: client.id,
+            author_kind: AuthorKind::Agency,
+            author_id: "agency".into(),
+            author_name: "Agency".into(),
+            body: format!("Message {n}"),
+            created_at: now,
+        })
+        .collect();
+    shared::local::bulk_load(&state.store, &all_projects, &all_messages).await.context("seeding")?;
+    // The measured project has a few milestones, like a real one.
+    let project = all_projects.first().map(|p| p.id).context("no projects")?;
+    for position in 0..5u32 {
+        let milestone = Milestone {
+            id: ulid::Ulid::new(),
+            project_id: project,
+            client_id: client.id,
+            title: format!("Milestone {position}"),
+            due_date: None,
+            status: if position < 2 { MilestoneStatus::Done } else { MilestoneStatus::Pending },
+            completed_at: (position < 2).then_some(now),
+            position,
+        };
+        state.store.put_milestone(&milestone).await.context("seeding milestones")?;
+    }
+    let cookie = sign_in(state, moto, &email).await.context("signing in")?;
+    Ok(Tenant { client: client.id, cookie, project })
+}
+
+/// Latency samples of one operation.
+#[derive(Default)]
+struct Samples(Vec<Duration>);
+
+impl Samples {
+    fn p(&mut self, q: f64) -> f64 {
+        ms(percentile(&mut self.0, q))
+    }
+}
+
+async fn timed_call(router: &Router, uri: &str, cookie: &str, into: &mut Samples) -> Result<()> {
+    let started = Instant::now();
+    let (status, body, _) = call(router, "GET", uri, None, Some(cookie)).await?;
+    into.0.push(started.elapsed());
+    if status != StatusCode::OK {
+        bail!("GET {uri} answered {status}: {}", String::from_utf8_lossy(&body));
+    }
+    Ok(())
+}
+
+async fn bare_get_item(state: &AppState, tenant: &Tenant, into: &mut Samples) -> Result<()> {
+    let started = Instant::now();
+    state
+        .store
+        .client()
+        .get_item()
+        .table_name(state.store.table_name())
+        .key("PK", AttributeValue::S(format!("CLIENT#{}", tenant.client)))
+        .key("SK", AttributeValue::S(format!("PROJECT#{}", tenant.project)))
+        .send()
+        .await?;
+    into.0.push(started.elapsed());
+    Ok(())
+}
+
+/// A first page of the tenant's projects straight from the index: what the emulator itself
+/// costs at this size.
+async fn bare_query(state: &AppState, tenant: &Tenant, into: &mut Samples) -> Result<()> {
+    let started = Instant::now();
+    state
+        .store
+        .client()
+        .query()
+        .table_name(state.store.table_name())
+        .index_name("GSI1")
+        .key_condition_expression("GSI1PK = :pk")
+        .expression_attribute_values(":pk", AttributeValue::S(format!("CLIENT#{}#PROJECTS", tenant.client)))
+        .limit(25)
+        .scan_index_forward(false)
+        .send()
+        .await?;
+    into.0.push(started.elapsed());
+    Ok(())
+}
+
+/// A measured request: its name, the function's router, its path for a tenant.
+type Operation<'a> = (&'a str, &'a Router, fn(&Tenant) -> String);
+
+pub async fn run(moto: &str, big: usize, samples: usize) -> Result<()> {
+    let state = portal(moto, None).await?;
+    let seeding = Instant::now();
+    let small = seed_tenant(&state, moto, 10, 10).await?;
+    let large = seed_tenant(&state, moto, big, big).await?;
+    println!("seeded {big} projects + {big} messages in {:.0} s", seeding.elapsed().as_secs_f64());
+
+    let projects = shared::api::projects::router(state.clone());
+    let dashboard = shared::api::dashboard::router(state.clone());
+    let messages = shared::api::messages::router(state.clone());
+    let ops: [Operation; 4] = [
+        ("GET /api/projects/{id}", &projects, |t| format!("/api/projects/{}", t.project)),
+        ("GET /api/projects", &projects, |_| "/api/projects".to_owned()),
+        ("GET /api/messages", &messages, |_| "/api/messages".to_owned()),
+        ("GET /api/dashboard", &dashboard, |_| "/api/dashboard".to_owned()),
+    ];
+    let tenants = [&small, &large];
+    // [op][tenant]
+    let mut handler: Vec<[Samples; 2]> = ops.iter().map(|_| Default::default()).collect();
+    let mut get_item: [Samples; 2] = Default::default();
+    let mut query: [Samples; 2] = Default::default();
+
+    for round in 0..samples + 20 {
+        let warmup = round < 20;
+        for (t, tenant) in tenants.iter().enumerate() {
+            for (o, (_, router, uri)) in ops.iter().enumerate() {
+                let mut sink = Samples::default();
+                let into = if warmup { &mut sink } else { &mut handler[o][t] };
+                timed_call(router, &uri(tenant), &tenant.cookie, into).await?;
+            }
+            let mut sink = Samples::default();
+            bare_get_item(&state, tenant, if warmup { &mut sink } else { &mut get_item[t] }).await?;
+            let mut sink = Samples::default();
+            bare_query(&state, tenant, if warmup { &mut sink } else { &mut query[t] }).await?;
+        }
+    }
+
+    println!("\nWarm latency, {samples} samples each, 10-item tenant (p50 / p99 ms; ratio = p50 ÷ bare GetItem p50):");
+    let base = get_item[0].p(0.5);
+    println!("  {:<26} {:>7.1} / {:>6.1}", "bare GetItem", base, get_item[0].p(0.99));
+    for (o, (name, _, _)) in ops.iter().enumerate() {
+        let (p50, p99) = (handler[o][0].p(0.5), handler[o][0].p(0.99));
+        println!("  {name:<26} {p50:>7.1} / {p99:>6.1}   {:.2}×", p50 / base);
+    }
+
+    println!("\nScale: {big} projects + {big} messages vs 10 + 10 (p50 ms; ratio = large ÷ small):");
+    let row = |name: &str, small: f64, large: f64| {
+        println!("  {name:<26} {small:>7.1} → {large:>7.1}   {:.2}×", large / small)
+    };
+    for (o, (name, _, _)) in ops.iter().enumerate() {
+        let (s, l) = (handler[o][0].p(0.5), handler[o][1].p(0.5));
+        row(name, s, l);
+    }
+    row("bare GetItem", get_item[0].p(0.5), get_item[1].p(0.5));
+    row("bare Query (GSI, 25)", query[0].p(0.5), query[1].p(0.5));
+    Ok(())
+}
