@@ -34,7 +34,11 @@ async fn login(
     let email = EmailAddress::parse(&request.email)
         .map_err(|_| ApiError::bad_request("invalid_email", "Enter a valid email address, like name@company.com."))?;
     signin::check_login_rate(&state, &email, &ip).await?;
-    signin::request_magic_link(&state, &email).await?;
+    // Known and unknown addresses take the same time to answer (see Config::login_response_floor).
+    let answer_at = tokio::time::Instant::now() + state.config.login_response_floor;
+    let outcome = signin::request_magic_link(&state, &email).await;
+    tokio::time::sleep_until(answer_at).await;
+    outcome?;
     Ok((
         StatusCode::ACCEPTED,
         axum::Json(LoginAccepted {

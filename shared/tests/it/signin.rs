@@ -174,6 +174,35 @@ async fn known_and_unknown_addresses_get_the_same_answer() {
     assert!(app.inbox(&app.email("stranger")).await.is_empty());
 }
 
+/// A known address costs a token write and an email; an unknown one neither. The answer waits
+/// for the same floor either way, so the extra work does not show in the timing.
+#[tokio::test]
+async fn known_and_unknown_addresses_take_the_same_time() {
+    const FLOOR: std::time::Duration = std::time::Duration::from_millis(400);
+    let app = TestApp::with_config(|config| config.login_response_floor = FLOOR).await;
+    let client = app.add_client("Acme").await;
+    let contact = app.add_contact(&client, "known").await;
+    let (mut known, mut unknown) = (Vec::new(), Vec::new());
+    for n in 0..3 {
+        for (email, into) in
+            [(contact.email.to_string(), &mut known), (app.email(&format!("nobody{n}")).to_string(), &mut unknown)]
+        {
+            let started = std::time::Instant::now();
+            let response = app.send(login(&email)).await;
+            into.push(started.elapsed());
+            assert_eq!(response.status, StatusCode::ACCEPTED);
+        }
+    }
+    assert_eq!(app.inbox(&contact.email).await.len(), 3, "the known address did get its links");
+    for took in known.iter().chain(&unknown) {
+        assert!(*took >= FLOOR, "answered after {took:?}, before the {FLOOR:?} floor");
+    }
+    known.sort();
+    unknown.sort();
+    let gap = known[1].abs_diff(unknown[1]);
+    assert!(gap < std::time::Duration::from_millis(100), "median known {:?} vs unknown {:?}", known[1], unknown[1]);
+}
+
 #[tokio::test]
 async fn no_link_for_people_without_portal_access() {
     let app = TestApp::new().await;
