@@ -2,14 +2,22 @@
 //! into a verified principal. A JWT alone is not enough: its session row must still exist, so
 //! sign-out and revocation take effect on the next request (one GetItem).
 //!
+//! Reads (GET/HEAD) do not wait for that GetItem: the signed claims already say who is asking,
+//! so the handler reads while the session check runs beside it, and `confirm_session` (a layer
+//! every router gets) replaces the answer with 401 if the check fails. Nothing a revoked session
+//! asked for ever leaves the function. Writes wait for the check before they run.
+//!
 //! Handlers ask for `ClientSession` or `AdminSession`; the client id a handler may query comes
 //! only from there, never from the path, query or body.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use cookie::{Cookie, SameSite};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -20,6 +28,7 @@ use crate::config::Config;
 use crate::domain::{AdminId, ClientId, ContactId, Role, SessionId};
 use crate::error::ApiError;
 use crate::models::SessionRecord;
+use crate::store::Store;
 
 pub const SESSION_COOKIE: &str = "portal_session";
 
@@ -115,6 +124,52 @@ pub struct SignedIn {
     pub session: SessionRecord,
 }
 
+/// The session the claims describe; the stored row must match it exactly.
+fn expected_session(claims: Claims) -> SessionRecord {
+    SessionRecord {
+        sid: claims.sid,
+        role: claims.role,
+        principal_id: claims.sub,
+        client_id: claims.cid,
+        issued_at: claims.iat,
+        expires_at: claims.exp,
+    }
+}
+
+/// The revocation check: the session row still exists, matches the claims and has not expired.
+async fn check_session(store: Store, expected: SessionRecord) -> Result<(), ApiError> {
+    let stored = store.get_session(expected.sid).await?.ok_or(ApiError::Unauthenticated)?;
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let matches = stored.principal_id == expected.principal_id
+        && stored.role == expected.role
+        && stored.client_id == expected.client_id
+        && stored.expires_at > now;
+    if matches { Ok(()) } else { Err(ApiError::Unauthenticated) }
+}
+
+/// Where a read's session check waits for `confirm_session` (which puts it in every request).
+#[derive(Clone, Default)]
+pub struct PendingSessionCheck(Arc<Mutex<Option<SessionCheck>>>);
+
+type SessionCheck = tokio::task::JoinHandle<Result<(), ApiError>>;
+
+/// Runs the request, then settles its session check if a read left one running: a failed
+/// check (revoked, signed out, expired) turns whatever the handler produced into a 401.
+pub async fn confirm_session(mut request: Request, next: Next) -> Response {
+    let pending = PendingSessionCheck::default();
+    request.extensions_mut().insert(pending.clone());
+    let response = next.run(request).await;
+    let handle = pending.0.lock().ok().and_then(|mut slot| slot.take());
+    match handle {
+        None => response,
+        Some(handle) => match handle.await {
+            Ok(Ok(())) => response,
+            Ok(Err(error)) => error.into_response(),
+            Err(join_error) => ApiError::internal(join_error).into_response(),
+        },
+    }
+}
+
 impl FromRequestParts<AppState> for SignedIn {
     type Rejection = ApiError;
 
@@ -124,16 +179,21 @@ impl FromRequestParts<AppState> for SignedIn {
         }
         let token = session_token(&parts.headers).ok_or(ApiError::Unauthenticated)?;
         let claims = state.jwt.verify(&token).ok_or(ApiError::Unauthenticated)?;
-        let session = state.store.get_session(claims.sid).await?.ok_or(ApiError::Unauthenticated)?;
-        let now = OffsetDateTime::now_utc().unix_timestamp();
-        let matches = session.principal_id == claims.sub
-            && session.role == claims.role
-            && session.client_id == claims.cid
-            && session.expires_at > now;
-        if !matches {
-            return Err(ApiError::Unauthenticated);
+        let expected = expected_session(claims);
+        let is_read = matches!(parts.method, Method::GET | Method::HEAD);
+        let deferred = match parts.extensions.get::<PendingSessionCheck>() {
+            Some(pending) if is_read => {
+                let check = tokio::spawn(check_session(state.store.clone(), expected.clone()));
+                let mut slot = pending.0.lock().map_err(|_| ApiError::internal("session check slot poisoned"))?;
+                *slot = Some(check);
+                true
+            }
+            _ => false,
+        };
+        if !deferred {
+            check_session(state.store.clone(), expected.clone()).await?;
         }
-        let signed_in = SignedIn { session };
+        let signed_in = SignedIn { session: expected };
         parts.extensions.insert(signed_in.clone());
         Ok(signed_in)
     }

@@ -177,6 +177,7 @@ pub fn finish(routes: Router<AppState>, state: AppState) -> Router {
     routes
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(crate::auth::confirm_session))
         .layer(middleware::from_fn_with_state(state.clone(), same_origin_guard))
         .layer(middleware::from_fn_with_state(state.clone(), edge_guard))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

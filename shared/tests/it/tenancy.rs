@@ -238,3 +238,25 @@ async fn client_contacts_get_403_on_every_admin_route() {
         assert_eq!(response.error_code(), "forbidden");
     }
 }
+
+/// Reads check the session beside the handler instead of before it (auth.rs): prove that a
+/// signed-out session still gets nothing from any read, even though its JWT is valid.
+#[tokio::test]
+async fn a_signed_out_session_reads_nothing_on_any_route() {
+    let m = matrix().await;
+    let reads: Vec<_> = tenant_routes().into_iter().filter(|r| r.method == "GET").collect();
+    assert!(reads.len() >= 8, "{reads:?}");
+    let paths: Vec<String> = reads.iter().map(|route| fill(route, |p| id_of(&m.b, p))).collect();
+    for path in &paths {
+        let live = m.app.send(ApiRequest::get(path).cookie(&m.b_cookie)).await;
+        assert!(live.status.is_success(), "GET {path} before sign-out: {} {}", live.status, live.body);
+    }
+    let out = m.app.send(ApiRequest::post("/api/auth/logout", serde_json::json!({})).cookie(&m.b_cookie)).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    for path in &paths {
+        let response = m.app.send(ApiRequest::get(path).cookie(&m.b_cookie)).await;
+        assert_eq!(response.status, StatusCode::UNAUTHORIZED, "GET {path} after sign-out: {}", response.body);
+        assert_eq!(response.error_code(), "unauthenticated");
+        assert_no_data_of(&response, &m.b, path);
+    }
+}
