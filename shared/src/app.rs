@@ -44,7 +44,7 @@ impl AppState {
     /// Reads configuration from the environment and builds the SDK clients.
     pub async fn from_env() -> Result<Self, InitError> {
         let config = Config::from_env()?;
-        let sdk = load_sdk_config(aws_config::defaults(BehaviorVersion::latest())).await;
+        let sdk = load_sdk_config(lambda_config_loader()).await;
         Self::new(config, &sdk)
     }
 
@@ -73,6 +73,22 @@ impl AppState {
             aws_region,
         })
     }
+}
+
+/// Lambda puts the function's credentials and region in its environment. Reading them from
+/// there, instead of walking the default provider chain (profile files, SSO, ECS, IMDS…),
+/// takes a cold start's SDK set-up from about 4 ms to 0.1 ms (`make bench`). Anywhere else
+/// (no credentials in the environment) the default chain applies.
+fn lambda_config_loader() -> aws_config::ConfigLoader {
+    let loader = aws_config::defaults(BehaviorVersion::latest());
+    let in_env = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    if !(in_env("AWS_ACCESS_KEY_ID") && in_env("AWS_SECRET_ACCESS_KEY") && in_env("AWS_REGION")) {
+        return loader;
+    }
+    let region = std::env::var("AWS_REGION").unwrap_or_default();
+    loader
+        .region(aws_config::Region::new(region))
+        .credentials_provider(aws_config::environment::EnvironmentVariableCredentialsProvider::new())
 }
 
 /// Applies the portal's timeouts and retries: a dead or silent dependency turns into a 503

@@ -6,6 +6,7 @@
 //! only on Harvest's own host: the bearer token is never sent anywhere else.
 
 use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use rust_decimal::Decimal;
@@ -139,6 +140,14 @@ struct ClientsPage {
     links: Links,
 }
 
+/// One page of `GET /v2/invoices` as Harvest documents it: its invoices and the next page's
+/// URL. (The client reads pages through the same types; this entry point is for the fuzzer.)
+pub fn parse_invoices_page(body: &[u8]) -> Result<(Vec<Invoice>, Option<String>), HarvestError> {
+    serde_json::from_slice::<InvoicesPage>(body)
+        .map(Paged::into_parts)
+        .map_err(|e| HarvestError::Malformed(e.to_string()))
+}
+
 trait Paged: DeserializeOwned {
     type Entry;
     fn into_parts(self) -> (Vec<Self::Entry>, Option<String>);
@@ -179,25 +188,35 @@ pub enum HarvestError {
 /// Most pages followed in one refresh (2000 invoices a page: a million invoices).
 const MAX_PAGES: usize = 500;
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Harvest {
-    http: reqwest::Client,
+    /// Built on first use: loading the TLS roots costs ~3 ms, which most cold starts (every
+    /// function but invoices and admin, and those on most requests) never need.
+    http: Arc<OnceLock<reqwest::Client>>,
+    connect_timeout: Duration,
+    request_timeout: Duration,
     base_url: String,
     token: String,
     account_id: String,
     user_agent: String,
 }
 
+impl std::fmt::Debug for Harvest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Harvest")
+            .field("base_url", &self.base_url)
+            .field("token", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
 impl Harvest {
-    /// Builds the HTTP client; no network until the first call.
+    /// No network, and no HTTP client yet: both wait for the first call.
     pub fn new(config: &HarvestConfig) -> Result<Self, reqwest::Error> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(2))
-            .timeout(config.request_timeout)
-            .https_only(config.base_url.starts_with("https://"))
-            .build()?;
         Ok(Self {
-            http,
+            http: Arc::new(OnceLock::new()),
+            connect_timeout: Duration::from_secs(2),
+            request_timeout: config.request_timeout,
             base_url: config.base_url.trim_end_matches('/').to_owned(),
             token: config.access_token.clone(),
             account_id: config.account_id.clone(),
@@ -241,9 +260,22 @@ impl Harvest {
         Ok(entries)
     }
 
+    fn client(&self) -> Result<&reqwest::Client, HarvestError> {
+        if let Some(client) = self.http.get() {
+            return Ok(client);
+        }
+        let client = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.request_timeout)
+            .https_only(self.base_url.starts_with("https://"))
+            .build()
+            .map_err(|e| HarvestError::Unavailable(format!("HTTP client: {e}")))?;
+        Ok(self.http.get_or_init(|| client))
+    }
+
     async fn get_json<T: DeserializeOwned>(&self, url: &str) -> Result<T, HarvestError> {
         let response = self
-            .http
+            .client()?
             .get(url)
             .bearer_auth(&self.token)
             .header("Harvest-Account-Id", &self.account_id)
