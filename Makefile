@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help tools web-deps chromium dev test e2e bench build deploy mailbox clean
+.PHONY: help tools web-deps chromium dev test e2e bench load fuzz audit build deploy mailbox clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -40,18 +40,32 @@ chromium: ## Install Debian's Chromium for the end-to-end suite (apt), if missin
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+# cargo-deny, built from crates.io into the project (.tools), pinned.
+CARGO_DENY := .tools/bin/cargo-deny
+$(CARGO_DENY):
+	cargo install --locked --quiet --root .tools cargo-deny@0.20.2
+
 dev: tools web-deps ## Run everything locally: emulator, demo data, functions, web app
 	scripts/dev.sh
 
-test: tools web-deps chromium ## fmt, clippy, every test (Rust, web, end-to-end, API contract); prints the counts
+test: tools web-deps chromium $(CARGO_DENY) ## fmt, clippy, every test (Rust, web, end-to-end, API contract); prints the counts
 	scripts/test.sh
 
 e2e: web-deps chromium ## The end-to-end suite against the running `make dev` stack
 	cargo build --quiet -p cli
 	cd web && E2E_STACK_DIR=.dev npx playwright test
 
-bench: tools ## Benchmarks (release build; figures for the README)
+bench: tools ## Benchmarks: cold start, warm latency, scale, Harvest calls (figures for the README)
 	scripts/bench.sh
+
+audit: $(CARGO_DENY) ## Known-vulnerable crates (RustSec; needs access to GitHub for the advisory database)
+	$(CARGO_DENY) check advisories
+
+fuzz: ## Fuzz the parsers of outside input, FUZZ_SECONDS each (nightly + cargo-fuzz, installed if missing)
+	scripts/fuzz.sh
+
+load: ## Load test against the running `make dev`: 200 sign-ins, 1000 reads, 200 posts; no 5xx, no lost message
+	scripts/load.sh
 
 build: tools web-deps ## Release zips of every function (target/lambda/<fn>/bootstrap.zip) and web/dist
 	cd web && npx tsc --noEmit && npx vite build
@@ -67,4 +81,4 @@ mailbox: ## Show the local dev mailbox (while `make dev` runs)
 
 clean: ## Remove build output and local state
 	cargo clean
-	rm -rf .dev web/dist
+	rm -rf .dev web/dist .tools fuzz/target

@@ -18,6 +18,11 @@ cargo fmt --all -- --check
 step "cargo clippy (warnings denied; unwrap/expect/panic denied outside tests)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "cargo deny: licences (permissive only), bans, sources (crates.io only)"
+.tools/bin/cargo-deny --log-level error check bans licenses sources
+echo "Licences in the dependency graph (crates per licence):"
+.tools/bin/cargo-deny list -l license 2>/dev/null | sed -E 's/^([^:]+):.*/  \1/' | paste -sd ' ' -
+
 step "cargo test (integration tests start their own moto server)"
 cargo test --workspace --locked 2>&1 | tee "$log"
 
