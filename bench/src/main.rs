@@ -60,6 +60,9 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         runs: usize,
     },
+    /// Where a cold start's time goes: each init step timed once, in a fresh process.
+    #[command(hide = true)]
+    InitProfile,
     /// Load against a running stack (make dev): concurrent sign-ins, reads and message posts;
     /// fails on any 5xx or lost message.
     Load {
@@ -82,6 +85,7 @@ async fn main() -> Result<()> {
         Command::Invoices { concurrency, samples } => invoices(&cli.moto, concurrency, samples).await,
         Command::Scale { big, samples } => scale::run(&cli.moto, big, samples).await,
         Command::Cold { lambda_dir, runs } => cold::run(&cli.moto, &lambda_dir, runs).await,
+        Command::InitProfile => init_profile().await,
         Command::Load { base, sign_ins, reads, posts } => load::run(&base, &cli.moto, sign_ins, reads, posts).await,
     }
 }
@@ -318,5 +322,42 @@ async fn invoices(moto: &str, concurrency: usize, samples: usize) -> Result<()> 
     if invoice_calls + company_calls > 2 {
         bail!("more than 2 Harvest calls for a cold cache");
     }
+    Ok(())
+}
+
+async fn init_profile() -> Result<()> {
+    let t = Instant::now();
+    let mut last = t;
+    let mut step = |name: &str| {
+        let now = Instant::now();
+        println!("  {name:<28} {:>6.2} ms", ms(now - last));
+        last = now;
+    };
+    shared::telemetry::init();
+    step("telemetry");
+    let config = Config::from_env()?;
+    step("config");
+    let lean = shared::app::load_sdk_config(
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .credentials_provider(aws_config::environment::EnvironmentVariableCredentialsProvider::new()),
+    )
+    .await;
+    step("sdk config, env-only");
+    let no_http = aws_sdk_dynamodb::config::Builder::from(&lean).build();
+    step("ddb conf from lean");
+    drop(no_http);
+    let sdk = shared::app::load_sdk_config(aws_config::defaults(aws_config::BehaviorVersion::latest())).await;
+    step("sdk config (default chain)");
+    let ddb = aws_sdk_dynamodb::Client::new(&sdk);
+    step("dynamodb client");
+    let _ses = aws_sdk_sesv2::Client::new(&sdk);
+    step("ses client");
+    let harvest = config.harvest.as_ref().map(shared::harvest::Harvest::new).transpose()?;
+    step("harvest (reqwest) client");
+    let state = AppState::new(config, &sdk)?;
+    step("AppState::new (all)");
+    drop((ddb, harvest, state));
+    println!("  {:<28} {:>6.2} ms", "total", ms(t.elapsed()));
     Ok(())
 }

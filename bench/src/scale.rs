@@ -45,6 +45,9 @@ async fn seed_tenant(state: &AppState, moto: &str, projects: usize, messages: us
         created_at: now,
     };
     state.store.create_contact(&contact).await?;
+    // Sign in before loading: moto copies the whole table inside every transaction (verify
+    // writes one), which at 20 000 items outlasts the SDK's timeouts. DynamoDB does not.
+    let cookie = sign_in(state, moto, &email).await.context("signing in")?;
 
     const STATUSES: [ProjectStatus; 4] =
         [ProjectStatus::Active, ProjectStatus::Planning, ProjectStatus::OnHold, ProjectStatus::Completed];
@@ -88,7 +91,6 @@ async fn seed_tenant(state: &AppState, moto: &str, projects: usize, messages: us
         };
         state.store.put_milestone(&milestone).await.context("seeding milestones")?;
     }
-    let cookie = sign_in(state, moto, &email).await.context("signing in")?;
     Ok(Tenant { client: client.id, cookie, project })
 }
 
