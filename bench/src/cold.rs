@@ -142,6 +142,8 @@ async fn start_once(bootstrap: &Path, function: &str, moto: &str) -> Result<Run>
         .env("HARVEST_ACCESS_TOKEN", "cold")
         .env("HARVEST_ACCOUNT_ID", "cold")
         .env("RUST_LOG", "warn")
+        // As template.yaml sets it: one CA bundle, not a directory of 146 files.
+        .env("SSL_CERT_FILE", "/etc/ssl/certs/ca-certificates.crt")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .kill_on_drop(true)

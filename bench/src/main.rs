@@ -99,6 +99,18 @@ async fn portal(moto: &str, harvest: Option<HarvestConfig>) -> Result<AppState> 
             .credentials_provider(aws_sdk_dynamodb::config::Credentials::new("test", "test", None, None, "bench")),
     )
     .await;
+    // The emulator answers index queries by walking the whole table in Python: at 20 000
+    // items that outlasts the portal's production timeouts (2 s per attempt), which would
+    // measure the timeout, not the code. DynamoDB reads a page from the index in milliseconds.
+    let sdk = sdk
+        .to_builder()
+        .timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .operation_attempt_timeout(Duration::from_secs(60))
+                .operation_timeout(Duration::from_secs(120))
+                .build(),
+        )
+        .build();
     let suffix = ulid::Ulid::new().to_string().to_lowercase();
     let values = [
         ("TABLE_NAME", format!("bench-{suffix}")),
