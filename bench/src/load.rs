@@ -9,6 +9,8 @@ use anyhow::{Context, Result, bail};
 use futures_util::{StreamExt, stream};
 use serde_json::{Value, json};
 
+use crate::newest_token;
+
 /// Status counts of one phase.
 #[derive(Default)]
 struct Tally(BTreeMap<u16, usize>);
@@ -23,25 +25,6 @@ impl Tally {
     fn describe(&self) -> String {
         self.0.iter().map(|(s, n)| format!("{n} × {s}")).collect::<Vec<_>>().join(", ")
     }
-}
-
-async fn newest_token(moto: &str, email: &str) -> Result<String> {
-    let data: Value = reqwest::get(format!("{moto}/moto-api/data.json")).await?.json().await?;
-    let body = data["ses"]["Message"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .rfind(|m| m["destinations"]["ToAddresses"][0] == email)
-        .and_then(|m| m["body"].as_str())
-        .context("no magic link in the mailbox")?
-        .to_owned();
-    Ok(body
-        .split("#token=")
-        .nth(1)
-        .context("no token")?
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect())
 }
 
 async fn session(http: &reqwest::Client, base: &str, moto: &str, email: &str) -> Result<String> {

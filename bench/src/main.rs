@@ -152,6 +152,26 @@ async fn call(
     Ok((status, bytes, cookies))
 }
 
+/// The newest magic-link token mailed to `email`, from the emulator's SES mailbox.
+async fn newest_token(moto: &str, email: &str) -> Result<String> {
+    let data: Value = reqwest::get(format!("{moto}/moto-api/data.json")).await?.json().await?;
+    let body = data["ses"]["Message"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .rfind(|m| m["destinations"]["ToAddresses"][0] == email)
+        .and_then(|m| m["body"].as_str())
+        .context("no magic link in the mailbox")?
+        .to_owned();
+    Ok(body
+        .split("#token=")
+        .nth(1)
+        .context("no token")?
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect())
+}
+
 /// Signs `email` in through the real login and verify routers and the emulator's mailbox.
 async fn sign_in(state: &AppState, moto: &str, email: &str) -> Result<String> {
     let (status, _, _) = call(
@@ -165,22 +185,7 @@ async fn sign_in(state: &AppState, moto: &str, email: &str) -> Result<String> {
     if status != StatusCode::ACCEPTED {
         bail!("login answered {status}");
     }
-    let data: Value = reqwest::get(format!("{moto}/moto-api/data.json")).await?.json().await?;
-    let body = data["ses"]["Message"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .rfind(|m| m["destinations"]["ToAddresses"][0] == email)
-        .and_then(|m| m["body"].as_str())
-        .context("no magic link")?
-        .to_owned();
-    let token: String = body
-        .split("#token=")
-        .nth(1)
-        .context("no token")?
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect();
+    let token = newest_token(moto, email).await?;
     let (status, _, cookies) = call(
         &shared::api::verify::router(state.clone()),
         "POST",
