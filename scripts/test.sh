@@ -67,11 +67,14 @@ admin_cookie=$(scripts/session-cookie.sh "$stack" admin@agency.example)
 [ -n "$admin_cookie" ] || { echo "could not sign the admin in to the contract stack" >&2; exit 1; }
 contract -H "Cookie: $admin_cookie" --include-path-regex '^/api/admin/'
 
-passed=$(grep -Eo 'test result: ok\. [0-9]+ passed' "$log" | awk '{s+=$4} END {print s+0}')
-failed=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}')
-contract=$(grep -Eo '[0-9]+ generated, [0-9]+ passed' "$log.schemathesis" | awk '{g+=$1; p+=$3} END {printf "%d generated, %d passed", g, p}')
-e2e=$(grep -Eo '^ *[0-9]+ passed' "$log.e2e" | tail -n 1 | awk '{print $1 " passed"}')
-web=$(grep -Eo 'Tests +[0-9]+ passed' "$log" | grep -Eo '[0-9]+' | tail -n 1)
+# The summary only reads the logs: tools colour their output when CI is set (picocolors checks
+# `CI`), so escape codes are stripped first, and a line it cannot find prints "?" instead of failing.
+plain() { sed -E 's/\x1b\[[0-9;]*m//g' "$@" 2>/dev/null || true; }
+passed=$(plain "$log" | grep -Eo 'test result: ok\. [0-9]+ passed' | awk '{s+=$4} END {print s+0}' || true)
+failed=$(plain "$log" | grep -Eo '[0-9]+ failed' | awk '{s+=$1} END {print s+0}' || true)
+contract=$(plain "$log.schemathesis" | grep -Eo '[0-9]+ generated, [0-9]+ passed' | awk '{g+=$1; p+=$3} END {printf "%d generated, %d passed", g, p}' || true)
+e2e=$(plain "$log.e2e" | grep -Eo '^ *[0-9]+ passed' | tail -n 1 | awk '{print $1 " passed"}' || true)
+web=$(plain "$log" | grep -Eo 'Tests +[0-9]+ passed' | grep -Eo '[0-9]+' | tail -n 1 || true)
 rm -f "$log.schemathesis" "$log.e2e"
 printf '\n== Summary: %d Rust tests passed, %d failed; web unit tests: %s passed; end-to-end: %s; API contract: %s; template valid; %ds wall time\n' \
   "$passed" "$failed" "${web:-?}" "${e2e:-?}" "${contract:-?}" "$((SECONDS - started))"
