@@ -7,6 +7,10 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, SdkConfig};
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+use aws_smithy_runtime_api::client::http::{HttpClient, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector};
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_runtime_api::shared::IntoShared;
 
 use crate::auth::JwtKeys;
 use crate::config::{Config, ConfigError};
@@ -95,6 +99,7 @@ fn lambda_config_loader() -> aws_config::ConfigLoader {
 /// within seconds instead of hanging until the Lambda times out.
 pub async fn load_sdk_config(loader: aws_config::ConfigLoader) -> SdkConfig {
     loader
+        .http_client(DeferredTlsClient::https())
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(Duration::from_secs(1))
@@ -105,4 +110,33 @@ pub async fn load_sdk_config(loader: aws_config::ConfigLoader) -> SdkConfig {
         .retry_config(RetryConfig::standard().with_max_attempts(2))
         .load()
         .await
+}
+
+/// The SDK's HTTPS client (hyper 1 + rustls on aws-lc, as `default-https-client` builds it),
+/// minus its eager TLS set-up: the stock client builds a TLS configuration, parsing every
+/// root certificate, each time an SDK client is constructed: three times per cold start, and
+/// about half of a function's init time (`make bench`). Wrapped, the first AWS call builds it,
+/// once, and all three clients share it (their connector settings are the same).
+#[derive(Debug)]
+struct DeferredTlsClient(SharedHttpClient);
+
+impl DeferredTlsClient {
+    fn https() -> SharedHttpClient {
+        let inner =
+            aws_smithy_http_client::Builder::new().tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc)).build_https();
+        Self(inner).into_shared()
+    }
+}
+
+impl HttpClient for DeferredTlsClient {
+    fn http_connector(&self, settings: &HttpConnectorSettings, components: &RuntimeComponents) -> SharedHttpConnector {
+        self.0.http_connector(settings, components)
+    }
+
+    // `validate_base_client_config` keeps its default (do nothing): that hook is where the stock
+    // client loads certificates at construction time.
+
+    fn connector_metadata(&self) -> Option<aws_smithy_runtime_api::client::connector_metadata::ConnectorMetadata> {
+        self.0.connector_metadata()
+    }
 }
