@@ -185,41 +185,48 @@ struct Figures {
     init: Duration,
     first_response: Duration,
     peak_rss_kib: u64,
+    /// Median over rounds of this function's first response ÷ the hello-world's in the same round.
+    ratio: f64,
 }
 
-async fn measure(lambda_dir: &Path, function: &str, moto: &str, runs: usize) -> Result<Figures> {
-    let bootstrap = lambda_dir.join(function).join("bootstrap");
-    if !bootstrap.is_file() {
-        bail!("{} is missing: run `cargo lambda build --release` first (make bench does)", bootstrap.display());
+fn figures(runs: &[Run], baseline: &[Run]) -> Figures {
+    let mut ratios: Vec<f64> =
+        runs.iter().zip(baseline).map(|(run, base)| ms(run.first_response) / ms(base.first_response)).collect();
+    ratios.sort_by(f64::total_cmp);
+    Figures {
+        init: median(runs.iter().map(|r| r.init).collect()),
+        first_response: median(runs.iter().map(|r| r.first_response).collect()),
+        peak_rss_kib: runs.iter().map(|r| r.peak_rss_kib).max().unwrap_or_default(),
+        ratio: ratios.get(ratios.len() / 2).copied().unwrap_or_default(),
     }
-    let (mut init, mut first, mut rss) = (Vec::new(), Vec::new(), 0);
-    for _ in 0..runs {
-        let run = start_once(&bootstrap, function, moto).await?;
-        init.push(run.init);
-        first.push(run.first_response);
-        rss = rss.max(run.peak_rss_kib);
-    }
-    Ok(Figures { init: median(init), first_response: median(first), peak_rss_kib: rss })
 }
 
 pub async fn run(moto: &str, lambda_dir: &Path, runs: usize) -> Result<()> {
     let zip_dir = lambda_dir
         .with_file_name(format!("{}-zip", lambda_dir.file_name().and_then(|n| n.to_str()).unwrap_or("lambda")));
-    let functions = ["login", "verify", "session", "dashboard", "projects", "messages", "invoices", "admin"];
-    // Alternate baseline and function runs so both see the same machine.
-    let mut rows = Vec::new();
-    let mut baselines = Vec::new();
+    let functions = ["hello", "login", "verify", "session", "dashboard", "projects", "messages", "invoices", "admin"];
+    let mut bootstraps = Vec::new();
     for function in functions {
-        baselines.push(measure(lambda_dir, "hello", moto, runs).await?);
-        rows.push((function, measure(lambda_dir, function, moto, runs).await?));
+        let bootstrap = lambda_dir.join(function).join("bootstrap");
+        if !bootstrap.is_file() {
+            bail!("{} is missing: run `cargo lambda build --release` first (make bench does)", bootstrap.display());
+        }
+        bootstraps.push(bootstrap);
     }
-    let baseline = Figures {
-        init: median(baselines.iter().map(|b| b.init).collect()),
-        first_response: median(baselines.iter().map(|b| b.first_response).collect()),
-        peak_rss_kib: baselines.iter().map(|b| b.peak_rss_kib).max().unwrap_or_default(),
-    };
+    // Round-robin: every round starts each function once, hello-world first, so a busy moment
+    // of this shared machine lands on all of them; each ratio pairs starts of the same round.
+    let mut starts: Vec<Vec<Run>> = functions.iter().map(|_| Vec::new()).collect();
+    for _ in 0..runs {
+        for ((function, bootstrap), runs) in functions.iter().zip(&bootstraps).zip(&mut starts) {
+            runs.push(start_once(bootstrap, function, moto).await?);
+        }
+    }
+    let (baseline_runs, function_runs) = starts.split_first().context("no functions")?;
+    let baseline = figures(baseline_runs, baseline_runs);
+    let rows: Vec<(&str, Figures)> =
+        functions[1..].iter().zip(function_runs).map(|(f, runs)| (*f, figures(runs, baseline_runs))).collect();
     println!(
-        "Cold start, median of {runs} starts each (exec → first poll · exec → first response; ratio vs hello-world):"
+        "Cold start, median of {runs} rounds (exec → first poll · exec → first response; ratio = median of first response ÷ hello-world's, same round):"
     );
     println!(
         "  {:<10} {:>7.1} ms · {:>7.1} ms                  peak RSS {:>6.1} MiB",
@@ -230,7 +237,7 @@ pub async fn run(moto: &str, lambda_dir: &Path, runs: usize) -> Result<()> {
     );
     let mut worst: f64 = 0.0;
     for (function, figures) in &rows {
-        let ratio = ms(figures.first_response) / ms(baseline.first_response);
+        let ratio = figures.ratio;
         worst = worst.max(ratio);
         let zip = std::fs::metadata(zip_dir.join(function).join("bootstrap.zip")).map(|m| m.len()).unwrap_or_default();
         println!(
