@@ -140,3 +140,18 @@ impl HttpClient for DeferredTlsClient {
         self.0.connector_metadata()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn sdk_clients_use_the_deferred_tls_client() {
+        let loader = aws_config::defaults(BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url("http://127.0.0.1:1");
+        let sdk = load_sdk_config(loader).await;
+        let client = sdk.http_client().map(|c| format!("{c:?}")).unwrap_or_default();
+        assert!(client.contains("DeferredTlsClient"), "the SDK would build TLS per client at init: {client}");
+    }
+}
