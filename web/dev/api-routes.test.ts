@@ -1,8 +1,10 @@
 // @vitest-environment node
+import { Agent } from 'node:http'
 import { fileURLToPath } from 'node:url'
-import { functionFor, loadRoutes } from './api-routes'
+import { MAX_IN_FLIGHT, apiProxy, functionFor, loadRoutes } from './api-routes'
 
-const routes = loadRoutes(fileURLToPath(new URL('../../template.yaml', import.meta.url)))
+const template = fileURLToPath(new URL('../../template.yaml', import.meta.url))
+const routes = loadRoutes(template)
 
 it('routes paths to the functions template.yaml names', () => {
   expect(functionFor(routes, '/api/auth/login')).toBe('login')
@@ -14,4 +16,11 @@ it('routes paths to the functions template.yaml names', () => {
 it('sends unknown paths to the $default route', () => {
   expect(functionFor(routes, '/api/nope')).toBe('session')
   expect(functionFor(routes, '/api/projects/a/b/c/d/e/f')).toBe('session')
+})
+
+it('keeps bursts below the local Lambda emulator\'s 100-request queue', () => {
+  const agent = apiProxy(template, 'http://127.0.0.1:9000').agent as Agent
+  expect(agent).toBeInstanceOf(Agent)
+  expect(agent.maxSockets).toBe(MAX_IN_FLIGHT)
+  expect(MAX_IN_FLIGHT).toBeLessThan(100)
 })

@@ -2,6 +2,7 @@
 // routes them to, and rewrites them to `cargo lambda watch`'s /lambda-url/<function>/… form.
 // Reading template.yaml (not a copy) means local routing cannot drift from production.
 import { readFileSync } from 'node:fs'
+import { Agent } from 'node:http'
 import { parse } from 'yaml'
 import type { ProxyOptions } from 'vite'
 
@@ -55,11 +56,21 @@ export function functionFor(routes: Route[], pathname: string): string {
   return fn
 }
 
+/**
+ * At most this many requests are in flight to the local Lambda emulator; the rest wait here.
+ * `cargo lambda watch` deadlocks, for every function, once more than 100 requests queue for
+ * one function (it awaits room in that function's 100-slot queue while holding the lock every
+ * other function needs), so a burst must queue in front of it, as API Gateway and Lambda's
+ * concurrency limit make it queue or throttle in AWS.
+ */
+export const MAX_IN_FLIGHT = 32
+
 export function apiProxy(templatePath: string, target: string): ProxyOptions {
   const routes = loadRoutes(templatePath)
   return {
     target,
     changeOrigin: false,
+    agent: new Agent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT }),
     rewrite: (url) => `/lambda-url/${functionFor(routes, url.split('?')[0] ?? url)}${url}`,
   }
 }
