@@ -122,7 +122,7 @@ async fn portal(moto: &str, harvest: Option<HarvestConfig>) -> Result<AppState> 
     let mut config = Config::from_lookup(|name| values.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()))?;
     config.harvest = harvest;
     config.login_limit_per_ip = 100_000;
-    let state = AppState::new(config, &sdk)?;
+    let state = AppState::new(config, &sdk);
     let ses = aws_sdk_sesv2::Client::new(&sdk);
     let sender = EmailAddress::parse("portal@agency.example").map_err(|_| anyhow::anyhow!("sender"))?;
     shared::local::init_resources(&state.store, &state.files, &ses, &state.config.files_bucket, &sender).await?;
@@ -370,9 +370,9 @@ async fn init_profile() -> Result<()> {
     step("dynamodb client");
     let _ses = aws_sdk_sesv2::Client::new(&sdk);
     step("ses client");
-    let harvest = config.harvest.as_ref().map(shared::harvest::Harvest::new).transpose()?;
+    let harvest = config.harvest.as_ref().map(shared::harvest::Harvest::new);
     step("harvest (reqwest) client");
-    let state = AppState::new(config, &sdk)?;
+    let state = AppState::new(config, &sdk);
     step("AppState::new (all)");
     drop((ddb, harvest, state));
     println!("  {:<28} {:>6.2} ms", "total", ms(t.elapsed()));

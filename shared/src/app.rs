@@ -40,8 +40,6 @@ pub struct AppState {
 pub enum InitError {
     #[error(transparent)]
     Config(#[from] ConfigError),
-    #[error("could not build the Harvest HTTP client: {0}")]
-    HttpClient(String),
 }
 
 impl AppState {
@@ -49,10 +47,10 @@ impl AppState {
     pub async fn from_env() -> Result<Self, InitError> {
         let config = Config::from_env()?;
         let sdk = load_sdk_config(lambda_config_loader()).await;
-        Self::new(config, &sdk)
+        Ok(Self::new(config, &sdk))
     }
 
-    pub fn new(config: Config, sdk: &SdkConfig) -> Result<Self, InitError> {
+    pub fn new(config: Config, sdk: &SdkConfig) -> Self {
         let store = Store::new(aws_sdk_dynamodb::Client::new(sdk), config.table_name.as_str());
         let mailer = Mailer::new(aws_sdk_sesv2::Client::new(sdk), &config.sender_email, &config.agency_name);
         // Path-style addressing only against a custom endpoint (the local emulator).
@@ -60,11 +58,10 @@ impl AppState {
         let files = aws_sdk_s3::Client::from_conf(s3_config);
         let jwt = Arc::new(JwtKeys::new(&config));
         let cursors = Arc::new(CursorKey::new(config.jwt_secret.as_bytes()));
-        let harvest =
-            config.harvest.as_ref().map(Harvest::new).transpose().map_err(|e| InitError::HttpClient(e.to_string()))?;
+        let harvest = config.harvest.as_ref().map(Harvest::new);
         let aws_endpoint = sdk.endpoint_url().map(Arc::from);
         let aws_region = Arc::from(sdk.region().map_or("us-east-1", |r| r.as_ref()));
-        Ok(Self {
+        Self {
             config: Arc::new(config),
             store,
             mailer,
@@ -75,7 +72,7 @@ impl AppState {
             aws_endpoint,
             aws_credentials: sdk.credentials_provider(),
             aws_region,
-        })
+        }
     }
 }
 

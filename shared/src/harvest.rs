@@ -185,6 +185,8 @@ pub enum HarvestError {
     Malformed(String),
 }
 
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// Most pages followed in one refresh (2000 invoices a page: a million invoices).
 const MAX_PAGES: usize = 500;
 
@@ -193,7 +195,6 @@ pub struct Harvest {
     /// Built on first use: loading the TLS roots costs ~3 ms, which most cold starts (every
     /// function but invoices and admin, and those on most requests) never need.
     http: Arc<OnceLock<reqwest::Client>>,
-    connect_timeout: Duration,
     request_timeout: Duration,
     base_url: String,
     token: String,
@@ -212,16 +213,15 @@ impl std::fmt::Debug for Harvest {
 
 impl Harvest {
     /// No network, and no HTTP client yet: both wait for the first call.
-    pub fn new(config: &HarvestConfig) -> Result<Self, reqwest::Error> {
-        Ok(Self {
+    pub fn new(config: &HarvestConfig) -> Self {
+        Self {
             http: Arc::new(OnceLock::new()),
-            connect_timeout: Duration::from_secs(2),
             request_timeout: config.request_timeout,
             base_url: config.base_url.trim_end_matches('/').to_owned(),
             token: config.access_token.clone(),
             account_id: config.account_id.clone(),
             user_agent: config.user_agent.clone(),
-        })
+        }
     }
 
     /// Every invoice of one Harvest client, all pages, drafts included (callers filter).
@@ -265,7 +265,7 @@ impl Harvest {
             return Ok(client);
         }
         let client = reqwest::Client::builder()
-            .connect_timeout(self.connect_timeout)
+            .connect_timeout(CONNECT_TIMEOUT)
             .timeout(self.request_timeout)
             .https_only(self.base_url.starts_with("https://"))
             .build()

@@ -276,7 +276,7 @@ impl TestApp {
         let mut config = test_config(&format!("portal-{suffix}"), &format!("files-{suffix}"));
         adjust(&mut config);
         let sdk = sdk_config(&endpoint).await;
-        let state = AppState::new(config, &sdk).unwrap();
+        let state = AppState::new(config, &sdk);
         let sender = EmailAddress::parse(SENDER).unwrap();
         let ses = aws_sdk_sesv2::Client::new(&sdk);
         shared::local::init_resources(&state.store, &state.files, &ses, &state.config.files_bucket, &sender)

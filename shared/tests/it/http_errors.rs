@@ -103,7 +103,7 @@ async fn database_outage_is_a_quick_503() {
     // Nothing listens on port 9 (discard) of loopback in the test environment.
     let sdk = harness::sdk_config("http://127.0.0.1:9").await;
     let app = TestApp::new().await;
-    let broken = AppState::new((*app.state.config).clone(), &sdk).unwrap();
+    let broken = AppState::new((*app.state.config).clone(), &sdk);
     let started = Instant::now();
     let response = app
         .send_to(
@@ -124,7 +124,7 @@ async fn database_outage_on_an_authenticated_route_is_503() {
     let tenant = app.tenant("Acme").await;
     let cookie = app.sign_in(&tenant.contact.email).await;
     let sdk = harness::sdk_config("http://127.0.0.1:9").await;
-    let broken = AppState::new((*app.state.config).clone(), &sdk).unwrap();
+    let broken = AppState::new((*app.state.config).clone(), &sdk);
     let started = Instant::now();
     for (router, path) in [
         (shared::api::dashboard::router(broken.clone()), "/api/dashboard".to_owned()),
