@@ -37,6 +37,13 @@ async fn login(
     // Known and unknown addresses take the same time to answer (see Config::login_response_floor).
     let answer_at = tokio::time::Instant::now() + state.config.login_response_floor;
     let outcome = signin::request_magic_link(&state, &email).await;
+    if tokio::time::Instant::now() > answer_at {
+        // The answer now takes longer for a known address than for an unknown one.
+        tracing::warn!(
+            floor_ms = state.config.login_response_floor.as_millis(),
+            "sign-in link request overran LOGIN_RESPONSE_FLOOR_MS; raise it so timing cannot reveal known addresses"
+        );
+    }
     tokio::time::sleep_until(answer_at).await;
     outcome?;
     Ok((

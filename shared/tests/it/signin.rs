@@ -176,9 +176,13 @@ async fn known_and_unknown_addresses_get_the_same_answer() {
 
 /// A known address costs a token write and an email; an unknown one neither. The answer waits
 /// for the same floor either way, so the extra work does not show in the timing.
+///
+/// The floor here is well above the production default (700 ms): the emulator is shared with
+/// every other test running in parallel, and on a busy CI machine the known address's work has
+/// taken close to 600 ms. The property only holds while that work fits inside the floor.
 #[tokio::test]
 async fn known_and_unknown_addresses_take_the_same_time() {
-    const FLOOR: std::time::Duration = std::time::Duration::from_millis(400);
+    const FLOOR: std::time::Duration = std::time::Duration::from_millis(1_500);
     let app = TestApp::with_config(|config| config.login_response_floor = FLOOR).await;
     let client = app.add_client("Acme").await;
     let contact = app.add_contact(&client, "known").await;
