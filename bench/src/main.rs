@@ -125,7 +125,7 @@ async fn portal(moto: &str, harvest: Option<HarvestConfig>) -> Result<AppState> 
     let state = AppState::new(config, &sdk);
     let ses = aws_sdk_sesv2::Client::new(&sdk);
     let sender = EmailAddress::parse("portal@agency.example").map_err(|_| anyhow::anyhow!("sender"))?;
-    shared::local::init_resources(&state.store, &state.files, &ses, &state.config.files_bucket, &sender).await?;
+    shared::local::init_resources(&state.store, state.files.get(), &ses, &state.config.files_bucket, &sender).await?;
     Ok(state)
 }
 

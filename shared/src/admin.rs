@@ -689,7 +689,7 @@ pub async fn confirm_upload(
     let upload_id = ulid::Ulid::from_string(input.upload_id.trim()).map_err(|_| ApiError::NotFound)?;
     let filename = safe_filename(&input.filename).ok_or(ApiError::NotFound)?;
     let key = upload_key(&before, upload_id, &filename);
-    let head = state.files.head_object().bucket(&state.config.files_bucket).key(&key).send().await;
+    let head = state.files.get().head_object().bucket(&state.config.files_bucket).key(&key).send().await;
     let head = match head {
         Ok(head) => head,
         Err(error) if error.as_service_error().is_some_and(|e| e.is_not_found()) => {

@@ -1,7 +1,7 @@
 //! Per-cold-start state: configuration and SDK clients, built once in `main` and shared by
 //! every request. Building makes no network call (credentials and endpoints resolve lazily).
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
@@ -24,7 +24,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub store: Store,
     pub mailer: Mailer,
-    pub files: aws_sdk_s3::Client,
+    pub files: LazyClient<aws_sdk_s3::Client>,
     pub jwt: Arc<JwtKeys>,
     pub cursors: Arc<CursorKey>,
     /// `None` when Harvest credentials are not configured.
@@ -52,10 +52,9 @@ impl AppState {
 
     pub fn new(config: Config, sdk: &SdkConfig) -> Self {
         let store = Store::new(aws_sdk_dynamodb::Client::new(sdk), config.table_name.as_str());
-        let mailer = Mailer::new(aws_sdk_sesv2::Client::new(sdk), &config.sender_email, &config.agency_name);
-        // Path-style addressing only against a custom endpoint (the local emulator).
-        let s3_config = aws_sdk_s3::config::Builder::from(sdk).force_path_style(sdk.endpoint_url().is_some()).build();
-        let files = aws_sdk_s3::Client::from_conf(s3_config);
+        let shared_sdk = Arc::new(sdk.clone());
+        let mailer = Mailer::new(LazyClient::new(&shared_sdk), &config.sender_email, &config.agency_name);
+        let files = LazyClient::new(&shared_sdk);
         let jwt = Arc::new(JwtKeys::new(&config));
         let cursors = Arc::new(CursorKey::new(config.jwt_secret.as_bytes()));
         let harvest = config.harvest.as_ref().map(Harvest::new);
@@ -73,6 +72,56 @@ impl AppState {
             aws_credentials: sdk.credentials_provider(),
             aws_region,
         }
+    }
+}
+
+/// An AWS SDK client built on first use instead of at cold start. Every function reads
+/// DynamoDB, but few send mail or touch S3: those clients cost the others nothing at init, and
+/// since only [`LazyClient::get`] builds one, a function that never calls it does not link the
+/// client's construction either.
+pub struct LazyClient<C> {
+    sdk: Arc<SdkConfig>,
+    client: Arc<OnceLock<C>>,
+}
+
+impl<C: SdkClient> LazyClient<C> {
+    pub fn new(sdk: &Arc<SdkConfig>) -> Self {
+        Self { sdk: Arc::clone(sdk), client: Arc::default() }
+    }
+
+    pub fn get(&self) -> &C {
+        self.client.get_or_init(|| C::build(&self.sdk))
+    }
+}
+
+impl<C> Clone for LazyClient<C> {
+    fn clone(&self) -> Self {
+        Self { sdk: Arc::clone(&self.sdk), client: Arc::clone(&self.client) }
+    }
+}
+
+impl<C> std::fmt::Debug for LazyClient<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LazyClient").field("built", &self.client.get().is_some()).finish_non_exhaustive()
+    }
+}
+
+/// How the portal builds each lazily made SDK client from the shared configuration.
+pub trait SdkClient {
+    fn build(sdk: &SdkConfig) -> Self;
+}
+
+impl SdkClient for aws_sdk_sesv2::Client {
+    fn build(sdk: &SdkConfig) -> Self {
+        Self::new(sdk)
+    }
+}
+
+impl SdkClient for aws_sdk_s3::Client {
+    fn build(sdk: &SdkConfig) -> Self {
+        // Path-style addressing only against a custom endpoint (the local emulator).
+        let config = aws_sdk_s3::config::Builder::from(sdk).force_path_style(sdk.endpoint_url().is_some()).build();
+        Self::from_conf(config)
     }
 }
 
@@ -111,9 +160,9 @@ pub async fn load_sdk_config(loader: aws_config::ConfigLoader) -> SdkConfig {
 
 /// The SDK's HTTPS client (hyper 1 + rustls on aws-lc, as `default-https-client` builds it),
 /// minus its eager TLS set-up: the stock client builds a TLS configuration, parsing every
-/// root certificate, each time an SDK client is constructed: three times per cold start, and
-/// about half of a function's init time (`make bench`). Wrapped, the first AWS call builds it,
-/// once, and all three clients share it (their connector settings are the same).
+/// root certificate, each time an SDK client is constructed: about half of a function's init
+/// time (`make bench`). Wrapped, the first AWS call builds it, once, and every client shares it
+/// (their connector settings are the same).
 #[derive(Debug)]
 struct DeferredTlsClient(SharedHttpClient);
 
@@ -150,5 +199,19 @@ mod tests {
         let sdk = load_sdk_config(loader).await;
         let client = sdk.http_client().map(|c| format!("{c:?}")).unwrap_or_default();
         assert!(client.contains("DeferredTlsClient"), "the SDK would build TLS per client at init: {client}");
+    }
+
+    #[tokio::test]
+    async fn lazy_clients_are_built_once_on_first_use_and_shared_by_clones() {
+        let loader = aws_config::defaults(BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url("http://127.0.0.1:1");
+        let sdk = Arc::new(load_sdk_config(loader).await);
+        let files = LazyClient::<aws_sdk_s3::Client>::new(&sdk);
+        let copy = files.clone();
+        assert!(format!("{files:?}").contains("built: false"), "built before first use: {files:?}");
+        let first: *const aws_sdk_s3::Client = copy.get();
+        assert!(format!("{files:?}").contains("built: true"));
+        assert!(std::ptr::eq(first, files.get()), "each clone built a client of its own");
     }
 }

@@ -3,6 +3,7 @@
 use aws_sdk_sesv2::Client as SesClient;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
 
+use crate::app::LazyClient;
 use crate::domain::EmailAddress;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,13 +20,13 @@ pub struct EmailError(String);
 
 #[derive(Clone, Debug)]
 pub struct Mailer {
-    ses: SesClient,
+    ses: LazyClient<SesClient>,
     /// `"Agency Name" <portal@agency.com>`
     from: String,
 }
 
 impl Mailer {
-    pub fn new(ses: SesClient, sender: &EmailAddress, display_name: &str) -> Self {
+    pub fn new(ses: LazyClient<SesClient>, sender: &EmailAddress, display_name: &str) -> Self {
         let name: String = display_name.chars().filter(|c| !matches!(c, '"' | '\\' | '\r' | '\n')).collect();
         Self { ses, from: format!("\"{name}\" <{sender}>") }
     }
@@ -37,6 +38,7 @@ impl Mailer {
         let text = content(&email.text).map_err(|e| EmailError(e.to_string()))?;
         let message = Message::builder().subject(subject).body(Body::builder().html(html).text(text).build()).build();
         self.ses
+            .get()
             .send_email()
             .from_email_address(&self.from)
             .destination(Destination::builder().to_addresses(email.to.as_str()).build())

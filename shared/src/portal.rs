@@ -366,9 +366,14 @@ pub async fn download_link(
         Some(number) => deliverable.delivered_versions().find(|v| v.number == number),
     }
     .ok_or(ApiError::NotFound)?;
-    let (url, expires_at) =
-        presign_download(&state.files, &state.config.files_bucket, &file.s3_key, &file.filename, &file.content_type)
-            .await?;
+    let (url, expires_at) = presign_download(
+        state.files.get(),
+        &state.config.files_bucket,
+        &file.s3_key,
+        &file.filename,
+        &file.content_type,
+    )
+    .await?;
     Ok(DownloadLink { url, expires_at, filename: file.filename.clone(), version: file.number })
 }
 

@@ -279,7 +279,7 @@ impl TestApp {
         let state = AppState::new(config, &sdk);
         let sender = EmailAddress::parse(SENDER).unwrap();
         let ses = aws_sdk_sesv2::Client::new(&sdk);
-        shared::local::init_resources(&state.store, &state.files, &ses, &state.config.files_bucket, &sender)
+        shared::local::init_resources(&state.store, state.files.get(), &ses, &state.config.files_bucket, &sender)
             .await
             .unwrap();
         Self { state, endpoint, suffix }
@@ -496,6 +496,7 @@ impl TestApp {
             let body = format!("{name} homepage v{number}");
             self.state
                 .files
+                .get()
                 .put_object()
                 .bucket(&self.state.config.files_bucket)
                 .key(&key)
