@@ -181,6 +181,25 @@ async fn bare_get_item(state: &AppState, tenant: &Tenant, into: &mut Samples) ->
     Ok(())
 }
 
+/// The two reads `GET /api/projects/{id}` makes, without the handler around them: a GetItem
+/// (the session check's size) and the project tree's Query — one after the other, or overlapped
+/// as the handler overlaps them. The handler's figure over these is our own overhead.
+async fn bare_detail_reads(state: &AppState, tenant: &Tenant, overlapped: bool, into: &mut Samples) -> Result<()> {
+    let started = Instant::now();
+    let tree = state.store.get_project_tree(tenant.client, tenant.project);
+    let mut sink = Samples::default();
+    if overlapped {
+        let (got, tree) = tokio::join!(bare_get_item(state, tenant, &mut sink), tree);
+        got?;
+        tree?.context("project missing")?;
+    } else {
+        bare_get_item(state, tenant, &mut sink).await?;
+        tree.await?.context("project missing")?;
+    }
+    into.0.push(started.elapsed());
+    Ok(())
+}
+
 /// A first page of the tenant's projects straight from the index: what the emulator itself
 /// costs at this size.
 async fn bare_query(state: &AppState, tenant: &Tenant, into: &mut Samples) -> Result<()> {
@@ -238,6 +257,8 @@ pub async fn run(moto: &str, big: usize, samples: usize) -> Result<()> {
     let mut handler: Vec<[Samples; 2]> = ops.iter().map(|_| Default::default()).collect();
     let mut get_item: [Samples; 2] = Default::default();
     let mut query: [Samples; 2] = Default::default();
+    // [one after the other, overlapped], small tenant only.
+    let mut detail_reads: [Samples; 2] = Default::default();
 
     // The large tenant is sampled every fifth round: each of its requests takes the emulator
     // up to a second, and its scale figure is a p50, which needs fewer samples than a p99.
@@ -256,6 +277,12 @@ pub async fn run(moto: &str, big: usize, samples: usize) -> Result<()> {
             bare_get_item(&states[t], tenant, if warmup { &mut sink } else { &mut get_item[t] }).await?;
             let mut sink = Samples::default();
             bare_query(&states[t], tenant, if warmup { &mut sink } else { &mut query[t] }).await?;
+            if t == 0 {
+                for (overlapped, into) in [false, true].into_iter().zip(detail_reads.iter_mut()) {
+                    let mut sink = Samples::default();
+                    bare_detail_reads(&states[t], tenant, overlapped, if warmup { &mut sink } else { into }).await?;
+                }
+            }
         }
     }
 
@@ -265,6 +292,11 @@ pub async fn run(moto: &str, big: usize, samples: usize) -> Result<()> {
     for (o, (name, _, _)) in ops.iter().enumerate() {
         let (p50, p99) = (handler[o][0].p(0.5), handler[o][0].p(0.99));
         println!("  {name:<26} {p50:>7.1} / {p99:>6.1}   {:.2}×", p50 / base);
+    }
+    println!("  The project page's two reads without the handler (GetItem + project Query):");
+    for (name, reads) in ["one after the other", "overlapped"].iter().zip(detail_reads.iter_mut()) {
+        let (p50, p99) = (reads.p(0.5), reads.p(0.99));
+        println!("    {name:<24} {p50:>7.1} / {p99:>6.1}   {:.2}×", p50 / base);
     }
 
     println!(
