@@ -31,11 +31,13 @@ async fn login(
     ClientIp(ip): ClientIp,
     Json(request): Json<LoginRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<LoginAccepted>)> {
+    // Known and unknown addresses take the same time to answer (see Config::login_response_floor).
+    // The floor counts from arrival, so the rate-limit writes fall inside it too and a slow
+    // moment in the database shifts both kinds of answer alike.
+    let answer_at = tokio::time::Instant::now() + state.config.login_response_floor;
     let email = EmailAddress::parse(&request.email)
         .map_err(|_| ApiError::bad_request("invalid_email", "Enter a valid email address, like name@company.com."))?;
     signin::check_login_rate(&state, &email, &ip).await?;
-    // Known and unknown addresses take the same time to answer (see Config::login_response_floor).
-    let answer_at = tokio::time::Instant::now() + state.config.login_response_floor;
     let outcome = signin::request_magic_link(&state, &email).await;
     if tokio::time::Instant::now() > answer_at {
         // The answer now takes longer for a known address than for an unknown one.

@@ -178,7 +178,7 @@ async fn known_and_unknown_addresses_get_the_same_answer() {
 /// for the same floor either way, so the extra work does not show in the timing.
 ///
 /// The floor here is well above the production default (700 ms): the emulator is shared with
-/// every other test running in parallel, and on a busy CI machine the known address's work has
+/// the tests running beside this one, and on a busy CI machine a sign-in request's writes have
 /// taken close to 600 ms. The property only holds while that work fits inside the floor.
 #[tokio::test]
 async fn known_and_unknown_addresses_take_the_same_time() {
@@ -187,7 +187,7 @@ async fn known_and_unknown_addresses_take_the_same_time() {
     let client = app.add_client("Acme").await;
     let contact = app.add_contact(&client, "known").await;
     let (mut known, mut unknown) = (Vec::new(), Vec::new());
-    for n in 0..3 {
+    for n in 0..5 {
         for (email, into) in
             [(contact.email.to_string(), &mut known), (app.email(&format!("nobody{n}")).to_string(), &mut unknown)]
         {
@@ -197,14 +197,16 @@ async fn known_and_unknown_addresses_take_the_same_time() {
             assert_eq!(response.status, StatusCode::ACCEPTED);
         }
     }
-    assert_eq!(app.inbox(&contact.email).await.len(), 3, "the known address did get its links");
+    assert_eq!(app.inbox(&contact.email).await.len(), 5, "the known address did get its links");
     for took in known.iter().chain(&unknown) {
         assert!(*took >= FLOOR, "answered after {took:?}, before the {FLOOR:?} floor");
     }
     known.sort();
     unknown.sort();
-    let gap = known[1].abs_diff(unknown[1]);
-    assert!(gap < std::time::Duration::from_millis(100), "median known {:?} vs unknown {:?}", known[1], unknown[1]);
+    // A floor missing on either side would open a gap of about the floor itself; what is left
+    // with it is the machine's scheduling noise.
+    let gap = known[2].abs_diff(unknown[2]);
+    assert!(gap < FLOOR / 5, "median known {:?} vs unknown {:?}", known[2], unknown[2]);
 }
 
 #[tokio::test]
