@@ -35,8 +35,9 @@ pub struct Config {
     /// bucket's own URL. The dev server proxies it to the emulator, whose POST answers carry no
     /// CORS headers; S3 itself answers with the bucket's CORS rules, so production leaves it unset.
     pub upload_url: Option<String>,
-    /// Every magic-link request that passes the rate limit is answered no sooner than this, so
-    /// the extra work for a known address (token write, SES send) does not show in the timing.
+    /// Every magic-link request that passes the rate limit is answered no sooner than this after
+    /// it arrived, so the extra work for a known address (token write, SES send) does not show
+    /// in the timing.
     pub login_response_floor: Duration,
     /// `ORIGIN_VERIFY_SECRET`: CloudFront adds it to every request it forwards (a custom origin
     /// header). When set, requests without it are refused — the API answers only through
