@@ -100,12 +100,23 @@ struct Run {
     init: Duration,
     first_response: Duration,
     peak_rss_kib: u64,
+    page_faults: u64,
 }
 
 fn peak_rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Minor page faults of the whole process so far (`minflt`, field 10 of `/proc/<pid>/stat`,
+/// summed over its threads): most of what a larger binary adds to a cold start is kernel time
+/// spent on these, largely the pages the loader writes while relocating.
+fn page_faults(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces; the fields after it are space-separated.
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    after_name.split_whitespace().nth(7)?.parse().ok()
 }
 
 async fn start_once(bootstrap: &Path, function: &str, moto: &str) -> Result<Run> {
@@ -167,16 +178,17 @@ async fn start_once(bootstrap: &Path, function: &str, moto: &str) -> Result<Run>
     .await
     .with_context(|| format!("{function} did not answer within 20 s"))??;
     let peak = peak_rss_kib(pid).unwrap_or_default();
+    let faults = page_faults(pid).unwrap_or_default();
     child.kill().await.ok();
     server.abort();
     let (first_response, body) = outcome;
     if !body.contains("statusCode") {
         bail!("{function} answered something that is not an HTTP response: {body}");
     }
-    Ok(Run { init: init.context("no poll")?, first_response, peak_rss_kib: peak })
+    Ok(Run { init: init.context("no poll")?, first_response, peak_rss_kib: peak, page_faults: faults })
 }
 
-fn median(mut values: Vec<Duration>) -> Duration {
+fn median<T: Ord + Copy + Default>(mut values: Vec<T>) -> T {
     values.sort();
     values.get(values.len() / 2).copied().unwrap_or_default()
 }
@@ -185,6 +197,7 @@ struct Figures {
     init: Duration,
     first_response: Duration,
     peak_rss_kib: u64,
+    page_faults: u64,
     /// Median over rounds of this function's first response ÷ the hello-world's in the same round.
     ratio: f64,
 }
@@ -197,6 +210,7 @@ fn figures(runs: &[Run], baseline: &[Run]) -> Figures {
         init: median(runs.iter().map(|r| r.init).collect()),
         first_response: median(runs.iter().map(|r| r.first_response).collect()),
         peak_rss_kib: runs.iter().map(|r| r.peak_rss_kib).max().unwrap_or_default(),
+        page_faults: median(runs.iter().map(|r| r.page_faults).collect()),
         ratio: ratios.get(ratios.len() / 2).copied().unwrap_or_default(),
     }
 }
@@ -229,11 +243,12 @@ pub async fn run(moto: &str, lambda_dir: &Path, runs: usize) -> Result<()> {
         "Cold start, median of {runs} rounds (exec → first poll · exec → first response; ratio = median of first response ÷ hello-world's, same round):"
     );
     println!(
-        "  {:<10} {:>7.1} ms · {:>7.1} ms                  peak RSS {:>6.1} MiB",
+        "  {:<10} {:>7.1} ms · {:>7.1} ms                  peak RSS {:>6.1} MiB  page faults {:>5}",
         "hello",
         ms(baseline.init),
         ms(baseline.first_response),
-        baseline.peak_rss_kib as f64 / 1024.0
+        baseline.peak_rss_kib as f64 / 1024.0,
+        baseline.page_faults
     );
     let mut worst: f64 = 0.0;
     for (function, figures) in &rows {
@@ -241,13 +256,14 @@ pub async fn run(moto: &str, lambda_dir: &Path, runs: usize) -> Result<()> {
         worst = worst.max(ratio);
         let zip = std::fs::metadata(zip_dir.join(function).join("bootstrap.zip")).map(|m| m.len()).unwrap_or_default();
         println!(
-            "  {:<10} {:>7.1} ms · {:>7.1} ms  {:>5.2}×  zip {:>5.2} MB  peak RSS {:>6.1} MiB",
+            "  {:<10} {:>7.1} ms · {:>7.1} ms  {:>5.2}×  zip {:>5.2} MB  peak RSS {:>6.1} MiB  page faults {:>5}",
             function,
             ms(figures.init),
             ms(figures.first_response),
             ratio,
             zip as f64 / 1_048_576.0,
-            figures.peak_rss_kib as f64 / 1024.0
+            figures.peak_rss_kib as f64 / 1024.0,
+            figures.page_faults
         );
     }
     println!("  worst first-response ratio: {worst:.2}× (goal ≤ 1.5×)");
