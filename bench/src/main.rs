@@ -368,8 +368,6 @@ async fn init_profile() -> Result<()> {
     step("sdk config (default chain)");
     let ddb = aws_sdk_dynamodb::Client::new(&sdk);
     step("dynamodb client");
-    let _ses = aws_sdk_sesv2::Client::new(&sdk);
-    step("ses client");
     let harvest = config.harvest.as_ref().map(shared::harvest::Harvest::new);
     step("harvest (reqwest) client");
     let state = AppState::new(config, &sdk);
