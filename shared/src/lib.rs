@@ -1,26 +1,22 @@
 //! Client Portal core, shared by every Lambda function and the `portal` CLI.
+//!
+//! Features, each in one folder with its routes, services and views: `auth` (sign-in,
+//! sessions), `portal` (what a client sees and does), `invoices` (Harvest), `admin` (the
+//! agency's side), `files` (S3 downloads and uploads), `mail` (SES and every message).
+//! Plumbing below them: `http` (extractors, guards, errors to HTTP), `store` (DynamoDB),
+//! `domain` (types and rules' errors), `config`, `aws` (SDK set-up). `app` composes it all.
 
 pub mod admin;
-pub mod api;
 pub mod app;
 pub mod auth;
+pub mod aws;
 pub mod config;
 pub mod domain;
-pub mod email;
-pub mod error;
 pub mod files;
-pub mod harvest;
 pub mod http;
 pub mod invoices;
-pub mod lambda;
-pub mod local;
-pub mod markdown;
-pub mod models;
-pub mod pagination;
+pub mod mail;
 pub mod portal;
-pub mod signin;
 pub mod store;
-pub mod telemetry;
-pub mod uploads;
 
 pub use app::AppState;

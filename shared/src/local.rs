@@ -6,7 +6,7 @@ use aws_sdk_s3::types::{CorsConfiguration, CorsRule, PublicAccessBlockConfigurat
 use time::OffsetDateTime;
 
 use crate::domain::{AdminId, ClientId, ContactId, EmailAddress};
-use crate::models::{
+use crate::domain::{
     Activity, ActivityKind, Admin, AuthorKind, Client, ClientStatus, Contact, Deliverable, DeliverableStatus,
     DeliverableVersion, MeetingNote, Message, Milestone, MilestoneStatus, Project, ProjectStatus, Review,
     ReviewDecision,

@@ -1,6 +1,6 @@
-//! The `admin` function: see `shared::api::admin`.
+//! The `admin` function: see `shared::admin::routes::admin`.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::lambda::run(shared::api::admin::router).await
+    shared::app::run(shared::admin::routes::admin).await
 }

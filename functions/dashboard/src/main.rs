@@ -1,6 +1,6 @@
-//! The `dashboard` function: see `shared::api::dashboard`.
+//! The `dashboard` function: see `shared::portal::routes::dashboard`.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::lambda::run(shared::api::dashboard::router).await
+    shared::app::run(shared::portal::routes::dashboard).await
 }

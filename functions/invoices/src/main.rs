@@ -1,6 +1,6 @@
-//! The `invoices` function: see `shared::api::invoices`.
+//! The `invoices` function: see `shared::invoices::routes::invoices`.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::lambda::run(shared::api::invoices::router).await
+    shared::app::run(shared::invoices::routes::invoices).await
 }

@@ -1,6 +1,6 @@
-//! The `login` function: see `shared::api::login`.
+//! The `login` function: see `shared::auth::routes::login`.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::lambda::run(shared::api::login::router).await
+    shared::app::run(shared::auth::routes::login).await
 }

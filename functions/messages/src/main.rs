@@ -1,6 +1,6 @@
-//! The `messages` function: see `shared::api::messages`.
+//! The `messages` function: see `shared::portal::routes::messages`.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::lambda::run(shared::api::messages::router).await
+    shared::app::run(shared::portal::routes::messages).await
 }

@@ -1,6 +1,6 @@
-//! The `projects` function: see `shared::api::projects`.
+//! The `projects` function: see `shared::portal::routes::projects`.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::lambda::run(shared::api::projects::router).await
+    shared::app::run(shared::portal::routes::projects).await
 }

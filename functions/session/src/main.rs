@@ -1,6 +1,6 @@
-//! The `session` function: see `shared::api::session`.
+//! The `session` function: see `shared::auth::routes::session`.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::lambda::run(shared::api::session::router).await
+    shared::app::run(shared::auth::routes::session).await
 }

@@ -1,6 +1,6 @@
-//! The `verify` function: see `shared::api::verify`.
+//! The `verify` function: see `shared::auth::routes::verify`.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::lambda::run(shared::api::verify::router).await
+    shared::app::run(shared::auth::routes::verify).await
 }

@@ -2,9 +2,9 @@
 
 use aws_sdk_dynamodb::types::TransactWriteItem;
 
-use super::{Item, Store, StoreError, classify, keys, s, to_item};
+use super::{Item, ListQuery, Store, StoreError, TableSpec, classify, from_item, keys, s, to_item};
 use crate::domain::{AdminId, ClientId, ContactId, EmailAddress, Role};
-use crate::models::{Admin, Client, Contact, EmailClaim};
+use crate::domain::{Admin, AuditEvent, Client, Contact, EmailClaim};
 
 impl Store {
     /// Client items are also in GSI1 `CLIENTS`, sorted by lower-cased name, for the admin list
@@ -54,7 +54,7 @@ impl Store {
     pub async fn create_contact_audited(
         &self,
         contact: &Contact,
-        audit: &crate::models::AuditEvent,
+        audit: &crate::domain::AuditEvent,
     ) -> Result<(), StoreError> {
         self.create_contact_with(contact, Some(audit)).await
     }
@@ -62,7 +62,7 @@ impl Store {
     async fn create_contact_with(
         &self,
         contact: &Contact,
-        audit: Option<&crate::models::AuditEvent>,
+        audit: Option<&crate::domain::AuditEvent>,
     ) -> Result<(), StoreError> {
         let item = to_item(contact, keys::client(contact.client_id), format!("CONTACT#{}", contact.id), [])?;
         let claim = EmailClaim {
@@ -75,8 +75,8 @@ impl Store {
         self.create_with_claim(item, &claim, Some(contact.client_id), extra).await
     }
 
-    /// Adds an admin and claims its email in one transaction.
-    pub async fn create_admin(&self, admin: &Admin) -> Result<(), StoreError> {
+    /// Adds an admin and claims its email (and records `audit`) in one transaction.
+    pub async fn create_admin(&self, admin: &Admin, audit: Option<&AuditEvent>) -> Result<(), StoreError> {
         let item = to_item(admin, keys::AGENCY.into(), format!("ADMIN#{}", admin.id), [])?;
         let claim = EmailClaim {
             email: admin.email.clone(),
@@ -84,7 +84,8 @@ impl Store {
             principal_id: admin.id.to_string(),
             client_id: None,
         };
-        self.create_with_claim(item, &claim, None, None).await
+        let extra = audit.map(|a| self.audit_put(a)).transpose()?;
+        self.create_with_claim(item, &claim, None, extra).await
     }
 
     /// Puts an item that must not exist yet.
@@ -131,5 +132,63 @@ impl Store {
             Err(StoreError::Cancelled(_)) => Err(StoreError::ConditionFailed),
             other => other,
         }
+    }
+
+    /// Clients by name; `prefix` (lower-cased) narrows to names starting with it.
+    pub async fn list_clients(
+        &self,
+        prefix: Option<&str>,
+        limit: i32,
+        start: Option<Item>,
+    ) -> Result<(Vec<Client>, Option<Item>), StoreError> {
+        let mut query = ListQuery::index(TableSpec::GSI1, "CLIENTS".into());
+        query.newest_first = false;
+        query.sk_prefix = prefix.map(str::to_lowercase).filter(|p| !p.is_empty());
+        self.query_page(query, limit, start).await
+    }
+
+    pub async fn list_contacts(&self, client: ClientId) -> Result<Vec<Contact>, StoreError> {
+        let mut query = ListQuery::table(keys::client(client), "CONTACT#");
+        query.newest_first = false;
+        self.query_all(query).await?.into_iter().map(from_item).collect()
+    }
+
+    /// Writes `client` (which must exist) and its audit event together.
+    pub async fn update_client(&self, client: &Client, audit: &AuditEvent) -> Result<(), StoreError> {
+        let ops = vec![self.put_op(self.client_item(client)?, Some("attribute_exists(PK)"))?, self.audit_put(audit)?];
+        self.transact(ops).await
+    }
+
+    pub async fn create_client(&self, client: &Client, audit: &AuditEvent) -> Result<(), StoreError> {
+        let ops =
+            vec![self.put_op(self.client_item(client)?, Some("attribute_not_exists(PK)"))?, self.audit_put(audit)?];
+        self.transact(ops).await
+    }
+
+    /// Replaces a contact; when the email changes, moves the claim in the same transaction
+    /// (old claim deleted only if it is this contact's, new one only if free).
+    pub async fn update_contact(
+        &self,
+        before: &Contact,
+        after: &Contact,
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        let item = to_item(after, keys::client(after.client_id), format!("CONTACT#{}", after.id), [])?;
+        let mut ops = vec![self.put_op(item, Some("attribute_exists(PK)"))?];
+        if before.email != after.email {
+            let claim = EmailClaim {
+                email: after.email.clone(),
+                role: Role::Client,
+                principal_id: after.id.to_string(),
+                client_id: Some(after.client_id),
+            };
+            ops.push(self.put_op(
+                to_item(&claim, keys::email(&after.email), "EMAIL".into(), [])?,
+                Some("attribute_not_exists(PK)"),
+            )?);
+            ops.push(self.delete_op(keys::email(&before.email), "EMAIL".into(), None)?);
+        }
+        ops.push(self.audit_put(audit)?);
+        self.transact(ops).await
     }
 }

@@ -1,10 +1,10 @@
 //! The message thread, read markers and the client-facing activity feed.
 
-use aws_sdk_dynamodb::types::TransactWriteItem;
+use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 
-use super::{Item, ListQuery, Store, StoreError, classify, keys, s, to_item};
+use super::{Item, ListQuery, Store, StoreError, TableSpec, classify, keys, n, s, to_item};
 use crate::domain::{ClientId, ContactId};
-use crate::models::{Activity, Message};
+use crate::domain::{Activity, Message, MessageThread};
 
 /// Just enough of a message to count unread ones.
 #[derive(Debug, serde::Deserialize)]
@@ -21,7 +21,7 @@ impl Store {
         message: &Message,
         activity: &Activity,
         company_name: &str,
-        audit: Option<&crate::models::AuditEvent>,
+        audit: Option<&crate::domain::AuditEvent>,
     ) -> Result<(), StoreError> {
         let item = self.message_item(message)?;
         let mut ops = vec![
@@ -107,5 +107,72 @@ impl Store {
     pub(crate) fn activity_put(&self, activity: &Activity) -> Result<TransactWriteItem, StoreError> {
         let item = to_item(activity, keys::client(activity.client_id), keys::activity(activity.id), [])?;
         self.put_op(item, Some("attribute_not_exists(PK)"))
+    }
+
+    /// Message threads, most recent activity first (GSI1 `THREADS`).
+    pub async fn list_threads(
+        &self,
+        limit: i32,
+        start: Option<Item>,
+    ) -> Result<(Vec<MessageThread>, Option<Item>), StoreError> {
+        self.query_page(ListQuery::index(TableSpec::GSI1, "THREADS".into()), limit, start).await
+    }
+
+    /// Resets the agency's unread count of a thread.
+    pub async fn mark_thread_read_by_agency(&self, client: ClientId) -> Result<(), StoreError> {
+        let result = self
+            .db
+            .update_item()
+            .table_name(&*self.table)
+            .key("PK", s(keys::client(client)))
+            .key("SK", s("THREAD"))
+            .update_expression("SET unread_for_agency = :zero")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_values(":zero", n(0))
+            .send()
+            .await
+            .map_err(classify);
+        super::done_if_condition_failed(result)
+    }
+
+    /// The thread summary's share of posting `message`: last message and the agency's unread
+    /// count (client messages add one; an agency reply means the agency has read it all).
+    pub(crate) fn thread_update(&self, message: &Message, company_name: &str) -> Result<TransactWriteItem, StoreError> {
+        let preview: String = message.body.chars().take(140).collect();
+        let (expression, unread) = match message.author_kind {
+            crate::domain::AuthorKind::Contact => (
+                "SET client_id = :cid, company_name = :company, last_message_id = :id, last_message_at = :at, \
+                 last_author_name = :author, last_preview = :preview, GSI1PK = :gpk, GSI1SK = :gsk \
+                 ADD unread_for_agency :unread",
+                1,
+            ),
+            crate::domain::AuthorKind::Agency => (
+                "SET client_id = :cid, company_name = :company, last_message_id = :id, last_message_at = :at, \
+                 last_author_name = :author, last_preview = :preview, GSI1PK = :gpk, GSI1SK = :gsk, \
+                 unread_for_agency = :unread",
+                0,
+            ),
+        };
+        let at = message
+            .created_at
+            .format(&time::format_description::well_known::Rfc3339)
+            .map_err(|e| StoreError::Other(e.to_string()))?;
+        let update = Update::builder()
+            .table_name(&*self.table)
+            .key("PK", s(keys::client(message.client_id)))
+            .key("SK", s("THREAD"))
+            .update_expression(expression)
+            .expression_attribute_values(":cid", s(message.client_id.to_string()))
+            .expression_attribute_values(":company", s(company_name))
+            .expression_attribute_values(":id", s(message.id.to_string()))
+            .expression_attribute_values(":at", s(at))
+            .expression_attribute_values(":author", s(message.author_name.clone()))
+            .expression_attribute_values(":preview", s(preview))
+            .expression_attribute_values(":gpk", s("THREADS"))
+            .expression_attribute_values(":gsk", s(message.id.to_string()))
+            .expression_attribute_values(":unread", n(unread))
+            .build()
+            .map_err(|e| StoreError::Other(e.to_string()))?;
+        Ok(TransactWriteItem::builder().update(update).build())
     }
 }

@@ -5,13 +5,13 @@
 //! session, and builds the partition key `CLIENT#{cid}` from it: a tenant cannot name another
 //! tenant's partition.
 
-mod admin;
-mod auth;
+mod audit;
 mod directory;
 mod invoices;
 mod messages;
 mod projects;
 mod schema;
+mod sessions;
 
 use std::collections::HashMap;
 
@@ -22,7 +22,7 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-pub use auth::RateLimitHit;
+pub use sessions::RateLimitHit;
 pub use invoices::InvoiceCacheRecord;
 pub use messages::MessageMeta;
 pub use projects::{ProjectTree, status_key as projects_status_key, summarise as summarise_milestones};
@@ -59,21 +59,20 @@ pub enum StoreError {
     Other(String),
 }
 
-impl From<StoreError> for crate::error::ApiError {
+/// What a storage failure means to the portal's rules (HTTP is decided in `http::error`).
+impl From<StoreError> for crate::domain::Error {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::Unavailable(cause) => {
                 tracing::warn!(%cause, "database unavailable");
-                Self::ServiceUnavailable
+                Self::Unavailable
             }
-            StoreError::ConditionFailed | StoreError::Cancelled(_) => Self::Conflict {
-                code: "conflict",
-                message: "The item changed while you were editing it. Reload and try again.".into(),
-            },
-            StoreError::EmailTaken => Self::Conflict {
-                code: "email_taken",
-                message: "That email address already belongs to a portal user.".into(),
-            },
+            StoreError::ConditionFailed | StoreError::Cancelled(_) => {
+                Self::conflict("conflict", "The item changed while you were editing it. Reload and try again.")
+            }
+            StoreError::EmailTaken => {
+                Self::conflict("email_taken", "That email address already belongs to a portal user.")
+            }
             StoreError::Malformed(cause) | StoreError::Other(cause) => Self::Internal(cause),
         }
     }
@@ -116,6 +115,11 @@ pub(crate) fn done_if_condition_failed<T>(result: Result<T, StoreError>) -> Resu
 
 pub(crate) fn s(value: impl Into<String>) -> AttributeValue {
     AttributeValue::S(value.into())
+}
+
+/// A string attribute, for callers that build key items (cursors).
+pub fn string(value: impl Into<String>) -> AttributeValue {
+    s(value)
 }
 
 pub(crate) fn n(value: i64) -> AttributeValue {

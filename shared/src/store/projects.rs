@@ -6,9 +6,12 @@
 //! sparse GSI1 `CLIENT#{cid}#DELIVERABLES` holds only deliverables clients can see, newest
 //! change first.
 
+use aws_sdk_dynamodb::types::TransactWriteItem;
+
 use super::{Item, ListQuery, Store, StoreError, TableSpec, classify, from_item, keys, s, to_item};
 use crate::domain::ClientId;
-use crate::models::{
+use crate::domain::{
+    AuditEvent,
     Deliverable, MeetingNote, Milestone, MilestoneStatus, MilestoneSummary, NextMilestone, Project, ProjectStatus,
 };
 
@@ -190,6 +193,95 @@ impl Store {
             .await
             .map_err(classify)?;
         Ok(())
+    }
+
+    /// Creates (`before` None: must not exist) or replaces (`before`: must exist) a project,
+    /// with its audit event.
+    pub async fn write_project(
+        &self,
+        project: &crate::domain::Project,
+        before: Option<&crate::domain::Project>,
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        let condition = if before.is_some() { "attribute_exists(PK)" } else { "attribute_not_exists(PK)" };
+        let ops = vec![self.put_op(self.project_item(project)?, Some(condition))?, self.audit_put(audit)?];
+        self.transact(ops).await
+    }
+
+    pub async fn write_milestone(
+        &self,
+        milestone: &crate::domain::Milestone,
+        activity: Option<&crate::domain::Activity>,
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        let item = to_item(
+            milestone,
+            keys::client(milestone.client_id),
+            keys::milestone(milestone.project_id, milestone.id),
+            [],
+        )?;
+        let mut ops = vec![self.put_op(item, None)?, self.audit_put(audit)?];
+        if let Some(activity) = activity {
+            ops.push(self.activity_put(activity)?);
+        }
+        self.transact(ops).await
+    }
+
+    /// Creates (`before` None) or replaces a deliverable if unchanged since `before` was read
+    /// (optimistic concurrency), with its activity and audit event (admin writes): one
+    /// transaction.
+    pub async fn write_deliverable(
+        &self,
+        deliverable: &crate::domain::Deliverable,
+        before: Option<&crate::domain::Deliverable>,
+        activity: Option<&crate::domain::Activity>,
+        audit: Option<&AuditEvent>,
+    ) -> Result<(), StoreError> {
+        let item = self.deliverable_item(deliverable)?;
+        let put = match before {
+            None => self.put_op(item, Some("attribute_not_exists(PK)"))?,
+            Some(before) => {
+                let seen = before
+                    .updated_at
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .map_err(|e| StoreError::Other(e.to_string()))?;
+                let put = aws_sdk_dynamodb::types::Put::builder()
+                    .table_name(&*self.table)
+                    .set_item(Some(item))
+                    .condition_expression("attribute_exists(PK) AND updated_at = :seen")
+                    .expression_attribute_values(":seen", s(seen))
+                    .build()
+                    .map_err(|e| StoreError::Other(e.to_string()))?;
+                TransactWriteItem::builder().put(put).build()
+            }
+        };
+        let mut ops = vec![put];
+        if let Some(audit) = audit {
+            ops.push(self.audit_put(audit)?);
+        }
+        if let Some(activity) = activity {
+            ops.push(self.activity_put(activity)?);
+        }
+        self.transact(ops).await
+    }
+
+    pub async fn write_note(&self, note: &crate::domain::MeetingNote, audit: &AuditEvent) -> Result<(), StoreError> {
+        let item = to_item(note, keys::client(note.client_id), keys::note(note.project_id, note.id), [])?;
+        self.transact(vec![self.put_op(item, None)?, self.audit_put(audit)?]).await
+    }
+
+    pub async fn delete_note(
+        &self,
+        client: ClientId,
+        project: ulid::Ulid,
+        id: ulid::Ulid,
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        let ops = vec![
+            self.delete_op(keys::client(client), keys::note(project, id), Some("attribute_exists(PK)"))?,
+            self.audit_put(audit)?,
+        ];
+        self.transact(ops).await
     }
 }
 

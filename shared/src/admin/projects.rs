@@ -1,0 +1,197 @@
+//! Projects and their milestones.
+
+use serde::Deserialize;
+use time::{Date, OffsetDateTime};
+
+use super::{Actor, change, double_option, not_found_on_cancel, optional_text, text};
+use crate::config::Config;
+use crate::domain::{Activity, ActivityKind, ClientId, Error, Milestone, MilestoneStatus, Project, ProjectStatus};
+use crate::store::{ProjectTree, Store};
+
+/// A project's summary, as clients read it on the project page.
+pub const MAX_SUMMARY_CHARS: usize = 2000;
+
+#[derive(Debug, Deserialize)]
+pub struct NewProject {
+    pub name: String,
+    #[serde(default)]
+    pub status: Option<ProjectStatus>,
+    #[serde(default)]
+    pub start_date: Option<Date>,
+    #[serde(default)]
+    pub due_date: Option<Date>,
+    #[serde(default)]
+    pub summary: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ProjectPatch {
+    pub name: Option<String>,
+    pub status: Option<ProjectStatus>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub start_date: Option<Option<Date>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub due_date: Option<Option<Date>>,
+    pub summary: Option<String>,
+}
+
+fn check_dates(start: Option<Date>, due: Option<Date>) -> Result<(), Error> {
+    match (start, due) {
+        (Some(start), Some(due)) if due < start => {
+            Err(Error::invalid("invalid_dates", "The due date cannot be before the start date."))
+        }
+        _ => Ok(()),
+    }
+}
+
+pub async fn create(
+    store: &Store,
+    actor: &Actor,
+    client_id: ClientId,
+    input: NewProject,
+) -> Result<Project, Error> {
+    super::clients::get(store, client_id).await?;
+    check_dates(input.start_date, input.due_date)?;
+    let project = Project {
+        id: ulid::Ulid::new(),
+        client_id,
+        name: text(&input.name, "name", 200)?,
+        status: input.status.unwrap_or(ProjectStatus::Planning),
+        start_date: input.start_date,
+        due_date: input.due_date,
+        summary: optional_text(&input.summary, "summary", MAX_SUMMARY_CHARS)?,
+        milestones: Default::default(),
+        created_at: OffsetDateTime::now_utc(),
+    };
+    let audit = actor.audit(Some(client_id), "project.create", format!("project:{}", project.id), project.name.clone());
+    store.write_project(&project, None, &audit).await.map_err(not_found_on_cancel)?;
+    Ok(project)
+}
+
+/// A project with everything under it; not found unless it is this client's.
+pub async fn tree(store: &Store, client_id: ClientId, id: ulid::Ulid) -> Result<ProjectTree, Error> {
+    store.get_project_tree(client_id, id).await?.ok_or(Error::NotFound)
+}
+
+pub async fn update(
+    store: &Store,
+    actor: &Actor,
+    client_id: ClientId,
+    id: ulid::Ulid,
+    patch: ProjectPatch,
+) -> Result<Project, Error> {
+    let before = tree(store, client_id, id).await?.project;
+    let mut after = before.clone();
+    if let Some(name) = &patch.name {
+        after.name = text(name, "name", 200)?;
+    }
+    if let Some(status) = patch.status {
+        after.status = status;
+    }
+    if let Some(start) = patch.start_date {
+        after.start_date = start;
+    }
+    if let Some(due) = patch.due_date {
+        after.due_date = due;
+    }
+    if let Some(summary) = &patch.summary {
+        after.summary = optional_text(summary, "summary", MAX_SUMMARY_CHARS)?;
+    }
+    check_dates(after.start_date, after.due_date)?;
+    let mut changes = Vec::new();
+    change(&mut changes, "name", &before.name, &after.name);
+    change(&mut changes, "status", &before.status, &after.status);
+    change(&mut changes, "start_date", &before.start_date, &after.start_date);
+    change(&mut changes, "due_date", &before.due_date, &after.due_date);
+    change(&mut changes, "summary", &before.summary, &after.summary);
+    if changes.is_empty() {
+        return Ok(before);
+    }
+    let audit = actor.audit(Some(client_id), "project.update", format!("project:{id}"), changes.join("; "));
+    store.write_project(&after, Some(&before), &audit).await.map_err(not_found_on_cancel)?;
+    Ok(after)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MilestoneInput {
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub due_date: Option<Option<Date>>,
+    pub status: Option<MilestoneStatus>,
+    pub position: Option<u32>,
+}
+
+/// Creates (`id` None) or edits a milestone; marking one done records `completed_at` and an
+/// activity event the client sees. The project's milestone summary is refreshed after.
+pub async fn save_milestone(
+    store: &Store,
+    config: &Config,
+    actor: &Actor,
+    client_id: ClientId,
+    project_id: ulid::Ulid,
+    id: Option<ulid::Ulid>,
+    input: MilestoneInput,
+) -> Result<Milestone, Error> {
+    let tree = tree(store, client_id, project_id).await?;
+    let before = match id {
+        Some(id) => Some(tree.milestones.iter().find(|m| m.id == id).cloned().ok_or(Error::NotFound)?),
+        None => None,
+    };
+    let mut after = before.clone().unwrap_or_else(|| Milestone {
+        id: ulid::Ulid::new(),
+        project_id,
+        client_id,
+        title: String::new(),
+        due_date: None,
+        status: MilestoneStatus::Pending,
+        completed_at: None,
+        position: u32::try_from(tree.milestones.len()).unwrap_or(u32::MAX),
+    });
+    match (&input.title, &before) {
+        (Some(title), _) => after.title = text(title, "title", 200)?,
+        (None, None) => return Err(Error::invalid("invalid_field", "`title` is required.")),
+        (None, Some(_)) => {}
+    }
+    if let Some(due) = input.due_date {
+        after.due_date = due;
+    }
+    if let Some(position) = input.position {
+        after.position = position;
+    }
+    if let Some(status) = input.status {
+        after.status = status;
+        after.completed_at = match status {
+            MilestoneStatus::Done => after.completed_at.or(Some(OffsetDateTime::now_utc())),
+            MilestoneStatus::Pending => None,
+        };
+    }
+    let completed =
+        after.status == MilestoneStatus::Done && before.as_ref().is_none_or(|b| b.status != MilestoneStatus::Done);
+    let activity = completed.then(|| {
+        Activity::new(
+            client_id,
+            ActivityKind::MilestoneCompleted,
+            Some(project_id),
+            Some(after.id),
+            &config.agency_name,
+            format!("Milestone reached: {} ({})", after.title, tree.project.name),
+        )
+    });
+    let action = if before.is_some() { "milestone.update" } else { "milestone.create" };
+    let mut changes = Vec::new();
+    if let Some(before) = &before {
+        change(&mut changes, "title", &before.title, &after.title);
+        change(&mut changes, "due_date", &before.due_date, &after.due_date);
+        change(&mut changes, "status", &before.status, &after.status);
+        change(&mut changes, "position", &before.position, &after.position);
+        if changes.is_empty() {
+            return Ok(after);
+        }
+    } else {
+        changes.push(after.title.clone());
+    }
+    let audit = actor.audit(Some(client_id), action, format!("milestone:{}", after.id), changes.join("; "));
+    store.write_milestone(&after, activity.as_ref(), &audit).await?;
+    store.refresh_project_summary(client_id, project_id).await?;
+    Ok(after)
+}

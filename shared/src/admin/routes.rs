@@ -1,0 +1,362 @@
+//! The routes of the `admin` function: `/api/admin/**`, the agency's side. Every handler takes
+//! an `AdminSession`: a client contact gets 403, no session 401. Route strings are the paths of
+//! `template.yaml`, letter for letter.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRef, State};
+use axum::http::StatusCode;
+use axum::routing::{get, patch, post};
+use serde::{Deserialize, Serialize};
+
+use super::clients::{ClientDetail, ClientPatch, NewClient};
+use super::contacts::{ContactPatch, NewContact, Revoked};
+use super::deliverables::{ConfirmUpload, MAX_DESCRIPTION_CHARS, NewDeliverable, UploadRequest};
+use super::notes::{MAX_REQUEST_CHARS, NoteInput};
+use super::projects::{MAX_SUMMARY_CHARS, MilestoneInput, NewProject, ProjectPatch};
+use super::{Actor, audit, clients, contacts, deliverables, messages, notes, projects};
+use crate::auth::{AdminSession, JwtKeys};
+use crate::config::Config;
+use crate::domain::{
+    AuditEvent, Client, ClientId, Contact, ContactId, Deliverable, MeetingNote, Message, MessageThread, Milestone,
+    Project,
+};
+use crate::files::{FileStore, UploadForm};
+use crate::http::{ApiResult, CursorKey, Json, Page, Paging, Path, Query, body_limit_for_chars};
+use crate::invoices::{Billing, HarvestClient};
+use crate::mail::Mailer;
+use crate::portal::{MAX_MESSAGE_CHARS, MessageBody};
+use crate::store::Store;
+
+type Created<T> = ApiResult<(StatusCode, axum::Json<T>)>;
+type Reply<T> = ApiResult<axum::Json<T>>;
+type ProjectId = ulid::Ulid;
+type MilestoneId = ulid::Ulid;
+type DeliverableId = ulid::Ulid;
+type NoteId = ulid::Ulid;
+
+fn created<T>(value: T) -> Created<T> {
+    Ok((StatusCode::CREATED, axum::Json(value)))
+}
+
+pub fn admin<S>() -> Router<S>
+where
+    Store: FromRef<S>,
+    Mailer: FromRef<S>,
+    FileStore: FromRef<S>,
+    Billing: FromRef<S>,
+    Arc<Config>: FromRef<S>,
+    Arc<JwtKeys>: FromRef<S>,
+    Arc<CursorKey>: FromRef<S>,
+    S: Clone + Send + Sync + 'static,
+{
+    let project_text = DefaultBodyLimit::max(body_limit_for_chars(200 + MAX_SUMMARY_CHARS));
+    let note_text = DefaultBodyLimit::max(body_limit_for_chars(MAX_REQUEST_CHARS));
+    Router::new()
+        .route("/api/admin/clients", get(list_clients).post(create_client))
+        .route("/api/admin/clients/{clientId}", get(client_detail).patch(update_client))
+        .route("/api/admin/harvest/clients", get(harvest_clients))
+        .route("/api/admin/clients/{clientId}/contacts", post(add_contact))
+        .route("/api/admin/clients/{clientId}/contacts/{contactId}", patch(update_contact))
+        .route("/api/admin/clients/{clientId}/contacts/{contactId}/revoke", post(revoke_contact))
+        .route("/api/admin/clients/{clientId}/contacts/{contactId}/invite", post(invite_contact))
+        .route(
+            "/api/admin/clients/{clientId}/projects",
+            get(list_projects).post(create_project).layer(project_text.clone()),
+        )
+        .route(
+            "/api/admin/clients/{clientId}/projects/{projectId}",
+            get(project_detail).patch(update_project).layer(project_text),
+        )
+        .route("/api/admin/clients/{clientId}/projects/{projectId}/milestones", post(create_milestone))
+        .route("/api/admin/clients/{clientId}/projects/{projectId}/milestones/{milestoneId}", patch(update_milestone))
+        .route(
+            "/api/admin/clients/{clientId}/projects/{projectId}/deliverables",
+            post(create_deliverable).layer(DefaultBodyLimit::max(body_limit_for_chars(200 + MAX_DESCRIPTION_CHARS))),
+        )
+        .route(
+            "/api/admin/clients/{clientId}/projects/{projectId}/deliverables/{deliverableId}/uploads",
+            post(upload_form),
+        )
+        .route(
+            "/api/admin/clients/{clientId}/projects/{projectId}/deliverables/{deliverableId}/versions",
+            post(confirm_upload),
+        )
+        .route("/api/admin/clients/{clientId}/projects/{projectId}/deliverables/{deliverableId}/deliver", post(deliver))
+        .route("/api/admin/clients/{clientId}/projects/{projectId}/notes", post(create_note).layer(note_text.clone()))
+        .route(
+            "/api/admin/clients/{clientId}/projects/{projectId}/notes/{noteId}",
+            patch(update_note).delete(delete_note).layer(note_text),
+        )
+        .route("/api/admin/messages", get(inbox))
+        .route(
+            "/api/admin/clients/{clientId}/messages",
+            get(thread).post(reply).layer(DefaultBodyLimit::max(body_limit_for_chars(MAX_MESSAGE_CHARS))),
+        )
+        .route("/api/admin/audit", get(agency_audit))
+        .route("/api/admin/clients/{clientId}/audit", get(client_audit))
+}
+
+fn actor(session: &AdminSession) -> Actor {
+    Actor::admin(session.admin_id)
+}
+
+#[derive(Deserialize)]
+struct ClientSearch {
+    search: Option<String>,
+}
+
+async fn list_clients(
+    State(store): State<Store>,
+    _: AdminSession,
+    paging: Paging,
+    Query(filter): Query<ClientSearch>,
+) -> Reply<Page<Client>> {
+    let (items, last) = clients::list(&store, filter.search.as_deref(), paging.limit, paging.start.clone()).await?;
+    Ok(axum::Json(paging.page(items, last)?))
+}
+
+async fn create_client(State(store): State<Store>, s: AdminSession, Json(input): Json<NewClient>) -> Created<Client> {
+    created(clients::create(&store, &actor(&s), input).await?)
+}
+
+async fn client_detail(State(store): State<Store>, _: AdminSession, Path(c): Path<ClientId>) -> Reply<ClientDetail> {
+    Ok(axum::Json(clients::detail(&store, c).await?))
+}
+
+async fn update_client(
+    State(store): State<Store>,
+    s: AdminSession,
+    Path(c): Path<ClientId>,
+    Json(patch): Json<ClientPatch>,
+) -> Reply<Client> {
+    Ok(axum::Json(clients::update(&store, &actor(&s), c, patch).await?))
+}
+
+async fn harvest_clients(State(billing): State<Billing>, _: AdminSession) -> Reply<Vec<HarvestClient>> {
+    Ok(axum::Json(crate::invoices::harvest_clients(&billing).await?))
+}
+
+async fn add_contact(
+    State(store): State<Store>,
+    s: AdminSession,
+    Path(c): Path<ClientId>,
+    Json(input): Json<NewContact>,
+) -> Created<Contact> {
+    created(contacts::add(&store, &actor(&s), c, input).await?)
+}
+
+async fn update_contact(
+    State(store): State<Store>,
+    s: AdminSession,
+    Path((c, id)): Path<(ClientId, ContactId)>,
+    Json(patch): Json<ContactPatch>,
+) -> Reply<Contact> {
+    Ok(axum::Json(contacts::update(&store, &actor(&s), c, id, patch).await?))
+}
+
+async fn revoke_contact(
+    State(store): State<Store>,
+    s: AdminSession,
+    Path((c, id)): Path<(ClientId, ContactId)>,
+) -> Reply<Revoked> {
+    Ok(axum::Json(contacts::revoke(&store, &actor(&s), c, id).await?))
+}
+
+async fn invite_contact(
+    State(store): State<Store>,
+    State(mailer): State<Mailer>,
+    State(config): State<Arc<Config>>,
+    s: AdminSession,
+    Path((c, id)): Path<(ClientId, ContactId)>,
+) -> ApiResult<StatusCode> {
+    contacts::invite(&store, &mailer, &config, &actor(&s), c, id).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+async fn list_projects(
+    State(store): State<Store>,
+    _: AdminSession,
+    Path(c): Path<ClientId>,
+    paging: Paging,
+) -> Reply<Page<Project>> {
+    clients::get(&store, c).await?;
+    let (items, last) = store.list_projects(c, None, paging.limit, paging.start.clone()).await?;
+    Ok(axum::Json(paging.page(items, last)?))
+}
+
+async fn create_project(
+    State(store): State<Store>,
+    s: AdminSession,
+    Path(c): Path<ClientId>,
+    Json(input): Json<NewProject>,
+) -> Created<Project> {
+    created(projects::create(&store, &actor(&s), c, input).await?)
+}
+
+/// The project (with its milestone summary) and, beside it, everything under it.
+#[derive(Serialize)]
+struct ProjectTreeView {
+    project: Project,
+    milestones: Vec<Milestone>,
+    deliverables: Vec<Deliverable>,
+    notes: Vec<MeetingNote>,
+}
+
+async fn project_detail(
+    State(store): State<Store>,
+    _: AdminSession,
+    Path((c, p)): Path<(ClientId, ProjectId)>,
+) -> Reply<ProjectTreeView> {
+    let mut tree = projects::tree(&store, c, p).await?;
+    tree.milestones.sort_by_key(|m| (m.position, m.due_date));
+    Ok(axum::Json(ProjectTreeView {
+        project: tree.project,
+        milestones: tree.milestones,
+        deliverables: tree.deliverables,
+        notes: tree.notes,
+    }))
+}
+
+async fn update_project(
+    State(store): State<Store>,
+    s: AdminSession,
+    Path((c, p)): Path<(ClientId, ProjectId)>,
+    Json(patch): Json<ProjectPatch>,
+) -> Reply<Project> {
+    Ok(axum::Json(projects::update(&store, &actor(&s), c, p, patch).await?))
+}
+
+async fn create_milestone(
+    State(store): State<Store>,
+    State(config): State<Arc<Config>>,
+    s: AdminSession,
+    Path((c, p)): Path<(ClientId, ProjectId)>,
+    Json(input): Json<MilestoneInput>,
+) -> Created<Milestone> {
+    created(projects::save_milestone(&store, &config, &actor(&s), c, p, None, input).await?)
+}
+
+async fn update_milestone(
+    State(store): State<Store>,
+    State(config): State<Arc<Config>>,
+    s: AdminSession,
+    Path((c, p, m)): Path<(ClientId, ProjectId, MilestoneId)>,
+    Json(input): Json<MilestoneInput>,
+) -> Reply<Milestone> {
+    Ok(axum::Json(projects::save_milestone(&store, &config, &actor(&s), c, p, Some(m), input).await?))
+}
+
+async fn create_deliverable(
+    State(store): State<Store>,
+    s: AdminSession,
+    Path((c, p)): Path<(ClientId, ProjectId)>,
+    Json(input): Json<NewDeliverable>,
+) -> Created<Deliverable> {
+    created(deliverables::create(&store, &actor(&s), c, p, input).await?)
+}
+
+async fn upload_form(
+    State(store): State<Store>,
+    State(files): State<FileStore>,
+    _: AdminSession,
+    Path((c, p, d)): Path<(ClientId, ProjectId, DeliverableId)>,
+    Json(input): Json<UploadRequest>,
+) -> Reply<UploadForm> {
+    Ok(axum::Json(deliverables::upload_form(&store, &files, c, p, d, input).await?))
+}
+
+async fn confirm_upload(
+    State(store): State<Store>,
+    State(files): State<FileStore>,
+    s: AdminSession,
+    Path((c, p, d)): Path<(ClientId, ProjectId, DeliverableId)>,
+    Json(input): Json<ConfirmUpload>,
+) -> Created<Deliverable> {
+    created(deliverables::confirm_upload(&store, &files, &actor(&s), c, p, d, input).await?)
+}
+
+async fn deliver(
+    State(store): State<Store>,
+    State(mailer): State<Mailer>,
+    State(config): State<Arc<Config>>,
+    s: AdminSession,
+    Path((c, p, d)): Path<(ClientId, ProjectId, DeliverableId)>,
+) -> Reply<Deliverable> {
+    Ok(axum::Json(deliverables::deliver(&store, &mailer, &config, &actor(&s), c, p, d).await?))
+}
+
+async fn create_note(
+    State(store): State<Store>,
+    s: AdminSession,
+    Path((c, p)): Path<(ClientId, ProjectId)>,
+    Json(input): Json<NoteInput>,
+) -> Created<MeetingNote> {
+    created(notes::save(&store, &actor(&s), c, p, None, input).await?)
+}
+
+async fn update_note(
+    State(store): State<Store>,
+    s: AdminSession,
+    Path((c, p, n)): Path<(ClientId, ProjectId, NoteId)>,
+    Json(input): Json<NoteInput>,
+) -> Reply<MeetingNote> {
+    Ok(axum::Json(notes::save(&store, &actor(&s), c, p, Some(n), input).await?))
+}
+
+async fn delete_note(
+    State(store): State<Store>,
+    s: AdminSession,
+    Path((c, p, n)): Path<(ClientId, ProjectId, NoteId)>,
+) -> ApiResult<StatusCode> {
+    notes::delete(&store, &actor(&s), c, p, n).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn inbox(State(store): State<Store>, _: AdminSession, paging: Paging) -> Reply<Page<MessageThread>> {
+    let (items, last) = messages::inbox(&store, paging.limit, paging.start.clone()).await?;
+    Ok(axum::Json(paging.page(items, last)?))
+}
+
+async fn thread(
+    State(store): State<Store>,
+    _: AdminSession,
+    Path(c): Path<ClientId>,
+    paging: Paging,
+) -> Reply<Page<Message>> {
+    let (items, last) = messages::thread(&store, c, paging.limit, paging.start.clone()).await?;
+    Ok(axum::Json(paging.page(items, last)?))
+}
+
+#[derive(Deserialize)]
+struct ReplyBody {
+    body: String,
+}
+
+async fn reply(
+    State(store): State<Store>,
+    State(mailer): State<Mailer>,
+    State(config): State<Arc<Config>>,
+    s: AdminSession,
+    Path(c): Path<ClientId>,
+    Json(input): Json<ReplyBody>,
+) -> Created<Message> {
+    let body = MessageBody::parse(&input.body)?;
+    created(messages::reply(&store, &mailer, &config, &actor(&s), c, body).await?)
+}
+
+async fn agency_audit(State(store): State<Store>, _: AdminSession, paging: Paging) -> Reply<Page<AuditEvent>> {
+    let (items, last) = audit::log(&store, None, paging.limit, paging.start.clone()).await?;
+    Ok(axum::Json(paging.page(items, last)?))
+}
+
+async fn client_audit(
+    State(store): State<Store>,
+    _: AdminSession,
+    Path(c): Path<ClientId>,
+    paging: Paging,
+) -> Reply<Page<AuditEvent>> {
+    let (items, last) = audit::log(&store, Some(c), paging.limit, paging.start.clone()).await?;
+    Ok(axum::Json(paging.page(items, last)?))
+}

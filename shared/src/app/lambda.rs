@@ -1,0 +1,11 @@
+//! The whole of a function's `main`: logs, state built once per cold start, router served.
+
+use axum::Router;
+
+use super::{AppState, finish};
+
+pub async fn run(routes: fn() -> Router<AppState>) -> Result<(), lambda_http::Error> {
+    super::telemetry::init();
+    let state = AppState::from_env().await.inspect_err(|error| tracing::error!(%error, "configuration error"))?;
+    lambda_http::run(finish(routes(), state)).await
+}

@@ -1,0 +1,14 @@
+//! Signing in and staying signed in: the magic-link rules (`signin`), sessions and the
+//! extractors that turn a request into a verified principal (`session`), and the routes of the
+//! `login`, `verify` and `session` functions.
+
+pub mod routes;
+mod session;
+pub mod signin;
+mod views;
+
+pub use session::{
+    AdminSession, Claims, ClientSession, JwtKeys, PendingSessionCheck, SESSION_COOKIE, SignedIn,
+    cleared_session_cookie, confirm_session, session_cookie,
+};
+pub use views::{ClientView, MeResponse, UserView};

@@ -1,0 +1,64 @@
+//! The dashboard and the activity feed.
+
+use serde::Serialize;
+
+use crate::domain::{ClientId, ContactId, Error, ProjectStatus};
+use crate::invoices::{Billing, InvoiceSummary};
+use crate::store::{Item, Store};
+
+use super::messages::{UNREAD_WINDOW, unread_count};
+use super::views::{ActivityView, DeliverableView, ProjectSummaryView, today};
+
+#[derive(Debug, Serialize)]
+pub struct Dashboard {
+    /// Active projects (up to 20), newest first, each with its next milestone.
+    pub active_projects: Vec<ProjectSummaryView>,
+    /// The five most recently changed deliverables.
+    pub latest_deliverables: Vec<DeliverableView>,
+    /// Unread messages among the newest 100; `unread_messages_more` when all 100 are unread.
+    pub unread_messages: u32,
+    pub unread_messages_more: bool,
+    /// Open totals and the next due date from Harvest; `available: false` when billing is
+    /// unreachable and nothing is cached (the rest of the dashboard still loads).
+    pub invoices: InvoiceSummary,
+}
+
+/// The session check, then everything in parallel: four reads, and the invoice summary (two
+/// more reads when the cache is fresh).
+pub async fn dashboard(
+    store: &Store,
+    billing: &Billing,
+    client: ClientId,
+    contact: ContactId,
+) -> Result<Dashboard, Error> {
+    let reads = async {
+        tokio::try_join!(
+            store.list_projects(client, Some(ProjectStatus::Active), 20, None),
+            store.latest_deliverables(client, 5),
+            store.recent_message_meta(client, UNREAD_WINDOW),
+            store.read_marker(client, contact),
+        )
+        .map_err(Error::from)
+    };
+    let ((active, deliverables, recent, marker), invoices) =
+        tokio::try_join!(reads, crate::invoices::summary(store, billing, client))?;
+    let today = today();
+    let unread = unread_count(&recent, marker, contact);
+    Ok(Dashboard {
+        active_projects: active.0.iter().map(|p| ProjectSummaryView::new(p, today)).collect(),
+        latest_deliverables: deliverables.iter().map(DeliverableView::new).collect(),
+        unread_messages_more: i64::from(unread) >= i64::from(UNREAD_WINDOW),
+        unread_messages: unread,
+        invoices,
+    })
+}
+
+pub async fn activity(
+    store: &Store,
+    client: ClientId,
+    limit: i32,
+    start: Option<Item>,
+) -> Result<(Vec<ActivityView>, Option<Item>), Error> {
+    let (events, last) = store.list_activity(client, limit, start).await?;
+    Ok((events.into_iter().map(ActivityView::from).collect(), last))
+}

@@ -1,0 +1,170 @@
+//! Sign-in state: rate-limit counters, login tokens, sessions and their audit events.
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{Delete, Put, ReturnValue, TransactWriteItem};
+
+use super::{ListQuery, Store, StoreError, TableSpec, classify, keys, n, s, to_item};
+use crate::domain::{SessionId, TokenHash};
+use crate::domain::{AuditEvent, LoginTokenRecord, SessionRecord};
+
+/// Outcome of counting one attempt against a fixed window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimitHit {
+    /// Attempts in the current window, this one included.
+    pub count: u32,
+    /// Seconds until the window ends.
+    pub retry_after_secs: u64,
+}
+
+fn other(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Other(e.to_string())
+}
+
+impl Store {
+    /// Counts an attempt for `subject` (already hashed by the caller) in the fixed window
+    /// containing `now`. One atomic `ADD`, so concurrent attempts are all counted.
+    pub async fn hit_rate_limit(&self, subject: &str, window: Duration, now: i64) -> Result<RateLimitHit, StoreError> {
+        let span = i64::try_from(window.as_secs()).unwrap_or(900).max(1);
+        let index = now.div_euclid(span);
+        let window_end = (index + 1) * span;
+        let output = self
+            .db
+            .update_item()
+            .table_name(&*self.table)
+            .key("PK", s(format!("RATE#{subject}#{index}")))
+            .key("SK", s("RATE"))
+            .update_expression("ADD hits :one SET #ttl = :ttl")
+            .expression_attribute_names("#ttl", "ttl")
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":ttl", n(window_end + 60))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(classify)?;
+        let count = output
+            .attributes
+            .as_ref()
+            .and_then(|attributes| attributes.get("hits"))
+            .and_then(|value| value.as_n().ok())
+            .and_then(|raw| raw.parse::<u32>().ok())
+            .ok_or_else(|| StoreError::Malformed("rate-limit counter missing".into()))?;
+        Ok(RateLimitHit { count, retry_after_secs: u64::try_from(window_end - now).unwrap_or(1).max(1) })
+    }
+
+    pub async fn put_login_token(&self, hash: &TokenHash, record: &LoginTokenRecord) -> Result<(), StoreError> {
+        self.put_new(to_item(record, keys::token(hash), "TOKEN".into(), [("ttl", n(record.expires_at))])?).await
+    }
+
+    pub async fn get_login_token(&self, hash: &TokenHash) -> Result<Option<LoginTokenRecord>, StoreError> {
+        self.get(keys::token(hash), "TOKEN".into()).await
+    }
+
+    /// Consumes the login token and opens the session in one transaction. The token's delete
+    /// is conditional on it still existing and being unexpired, so of two concurrent
+    /// redemptions exactly one succeeds; the loser gets `ConditionFailed`.
+    pub async fn start_session(
+        &self,
+        token: &TokenHash,
+        session: &SessionRecord,
+        audit: &AuditEvent,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let consume = Delete::builder()
+            .table_name(&*self.table)
+            .key("PK", s(keys::token(token)))
+            .key("SK", s("TOKEN"))
+            .condition_expression("attribute_exists(PK) AND expires_at > :now")
+            .expression_attribute_values(":now", n(now))
+            .build()
+            .map_err(other)?;
+        let session_item = to_item(
+            session,
+            keys::session(session.sid),
+            "SESSION".into(),
+            [
+                ("GSI1PK", s(keys::principal(&session.principal_id))),
+                ("GSI1SK", s(keys::session(session.sid))),
+                ("ttl", n(session.expires_at)),
+            ],
+        )?;
+        let open = Put::builder()
+            .table_name(&*self.table)
+            .set_item(Some(session_item))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(other)?;
+        let result = self
+            .db
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().delete(consume).build())
+            .transact_items(TransactWriteItem::builder().put(open).build())
+            .transact_items(self.audit_put(audit)?)
+            .send()
+            .await;
+        result.map(|_| ()).map_err(cancelled_as_condition_failed)
+    }
+
+    pub async fn get_session(&self, sid: SessionId) -> Result<Option<SessionRecord>, StoreError> {
+        self.get(keys::session(sid), "SESSION".into()).await
+    }
+
+    /// Deletes the session row (its JWT stops working on the next request) and records why.
+    /// `ConditionFailed` means it was already gone.
+    pub async fn end_session(&self, sid: SessionId, audit: &AuditEvent) -> Result<(), StoreError> {
+        let delete = Delete::builder()
+            .table_name(&*self.table)
+            .key("PK", s(keys::session(sid)))
+            .key("SK", s("SESSION"))
+            .condition_expression("attribute_exists(PK)")
+            .build()
+            .map_err(other)?;
+        let result = self
+            .db
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().delete(delete).build())
+            .transact_items(self.audit_put(audit)?)
+            .send()
+            .await;
+        result.map(|_| ()).map_err(cancelled_as_condition_failed)
+    }
+
+    /// Every live session of a person (GSI1 `PRINCIPAL#{id}`).
+    pub async fn sessions_of(&self, principal_id: &str) -> Result<Vec<SessionId>, StoreError> {
+        let mut query = ListQuery::index(TableSpec::GSI1, keys::principal(principal_id));
+        query.sk_prefix = Some("SESSION#".into());
+        let items = self.query_all(query).await?;
+        Ok(items
+            .iter()
+            .filter_map(|item| item.get("sid").and_then(|v| v.as_s().ok()))
+            .filter_map(|sid| SessionId::parse(sid))
+            .collect())
+    }
+
+    /// Deletes sessions (idempotent: a session already gone is fine).
+    pub async fn delete_sessions(&self, sessions: &[SessionId]) -> Result<(), StoreError> {
+        for sid in sessions {
+            self.db
+                .delete_item()
+                .table_name(&*self.table)
+                .key("PK", s(keys::session(*sid)))
+                .key("SK", s("SESSION"))
+                .send()
+                .await
+                .map_err(classify)?;
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn cancelled_as_condition_failed(
+    error: aws_sdk_dynamodb::error::SdkError<TransactWriteItemsError, aws_sdk_dynamodb::config::http::HttpResponse>,
+) -> StoreError {
+    if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) = error.as_service_error()
+        && cancelled.cancellation_reasons().iter().any(|reason| reason.code() == Some("ConditionalCheckFailed"))
+    {
+        return StoreError::ConditionFailed;
+    }
+    classify(error)
+}
