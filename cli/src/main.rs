@@ -1,14 +1,12 @@
-//! `portal`: the operator's command line. It uses the same shared store and rules as the
-//! Lambda functions, so there is no second implementation of, say, email uniqueness.
-
-mod fake_harvest;
+//! `portal`: the operator's command line. Its writes go through the same services as the admin
+//! API (same validation, same transactions), audited as `operator:cli`; emulator set-up, demo
+//! data, the fake Harvest and the mailbox come from the dev kit.
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
-use shared::domain::{AdminId, ClientId, ContactId, EmailAddress};
-use shared::models::{Admin, Client, ClientStatus, Contact};
+use shared::admin::{Actor, clients, contacts, staff};
+use shared::domain::{ClientId, ContactId, EmailAddress};
 use shared::store::Store;
-use time::OffsetDateTime;
 
 #[derive(Parser)]
 #[command(name = "portal", version, about = "Client Portal operator CLI")]
@@ -151,9 +149,9 @@ struct MailboxArgs {
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();
-    let sdk = shared::app::load_sdk_config(aws_config::defaults(aws_config::BehaviorVersion::latest())).await;
+    let sdk = shared::aws::load_sdk_config(aws_config::defaults(aws_config::BehaviorVersion::latest())).await;
     let store = Store::new(aws_sdk_dynamodb::Client::new(&sdk), cli.table.as_str());
-    let now = OffsetDateTime::now_utc();
+    let operator = Actor::operator();
     match cli.command {
         Command::Init(args) => {
             let endpoint = emulator_endpoint()?;
@@ -161,15 +159,15 @@ async fn main() -> Result<()> {
             let s3 =
                 aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build());
             let ses = aws_sdk_sesv2::Client::new(&sdk);
-            shared::local::init_resources(&store, &s3, &ses, &args.bucket, &sender).await?;
-            shared::local::allow_browser_uploads(&s3, &args.bucket, &args.web_origin).await?;
+            devkit::init_resources(&store, &s3, &ses, &args.bucket, &sender).await?;
+            devkit::allow_browser_uploads(&s3, &args.bucket, &args.web_origin).await?;
             println!("Ready at {endpoint}: table {}, bucket {}, sender {sender}", cli.table, args.bucket);
         }
         Command::Seed { bucket } => {
             emulator_endpoint()?;
             let s3 =
                 aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build());
-            let report = shared::local::seed_demo(&store, &s3, &bucket).await?;
+            let report = devkit::seed_demo(&store, &s3, &bucket).await?;
             if report.already_seeded {
                 println!("Demo data already present (admin {}).", report.admin_email);
             } else {
@@ -183,92 +181,70 @@ async fn main() -> Result<()> {
             }
         }
         Command::Admin(AdminCommand::Add { email, name }) => {
-            let admin = Admin { id: AdminId::new(), name, email: parse_email(&email)?, created_at: now };
-            store.create_admin(&admin).await.context("could not add the admin")?;
+            let admin = staff::add(&store, &operator, &name, &email).await.map_err(refused("add the admin"))?;
             println!("{}", admin.id);
         }
         Command::Client(ClientCommand::List { search }) => {
-            let state = full_state().await?;
-            let mut cursor = None;
+            let mut start = None;
             loop {
-                let scope = shared::admin::clients_scope(search.as_deref());
-                let page =
-                    shared::pagination::PageRequest::parse(Some("100"), cursor.as_deref(), &state.cursors, &scope)
-                        .map_err(|e| anyhow::anyhow!("{e}"))?;
-                let result = shared::admin::list_clients(&state, search.as_deref(), page)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
-                for c in &result.items {
+                let (page, last) =
+                    clients::list(&store, search.as_deref(), 100, start).await.map_err(refused("list clients"))?;
+                for c in &page {
                     let portal = if c.portal_enabled { "portal on" } else { "portal off" };
                     println!("{}  {:<32} {:?}, {portal}", c.id, c.company_name, c.status);
                 }
-                match result.next_cursor {
-                    Some(next) => cursor = Some(next),
+                match last {
+                    Some(next) => start = Some(next),
                     None => break,
                 }
             }
         }
-        Command::Contact(ContactCommand::Grant { client, contact }) => set_access(&client, &contact, true).await?,
-        Command::Contact(ContactCommand::Revoke { client, contact }) => set_access(&client, &contact, false).await?,
+        Command::Contact(ContactCommand::Grant { client, contact }) => {
+            set_access(&store, &operator, &client, &contact, true).await?;
+        }
+        Command::Contact(ContactCommand::Revoke { client, contact }) => {
+            set_access(&store, &operator, &client, &contact, false).await?;
+        }
         Command::Client(ClientCommand::Add { name, portal_disabled }) => {
-            let name = name.trim().to_owned();
-            if name.is_empty() {
-                bail!("--name must not be empty");
-            }
-            let client = Client {
-                id: ClientId::new(),
-                company_name: name,
-                status: ClientStatus::Active,
-                portal_enabled: !portal_disabled,
-                harvest_client_id: None,
-                created_at: now,
-            };
-            store.put_client(&client).await.context("could not add the client")?;
+            let input = clients::NewClient { company_name: name, harvest_client_id: None, portal_enabled: !portal_disabled };
+            let client = clients::create(&store, &operator, input).await.map_err(refused("add the client"))?;
             println!("{}", client.id);
         }
         Command::Contact(ContactCommand::Add { client, name, email, portal }) => {
             let client_id = ClientId::parse(client.trim()).context("--client is not a client id")?;
-            let contact = Contact {
-                id: ContactId::new(),
-                client_id,
-                name: name.trim().to_owned(),
-                email: parse_email(&email)?,
-                portal_enabled: portal,
-                created_at: now,
-            };
-            match store.create_contact(&contact).await {
-                Ok(()) => println!("{}", contact.id),
-                Err(shared::store::StoreError::ConditionFailed) => bail!("no client with id {client_id}"),
-                Err(other) => return Err(other).context("could not add the contact"),
+            let input = contacts::NewContact { name, email, portal_enabled: portal };
+            match contacts::add(&store, &operator, client_id, input).await {
+                Ok(contact) => println!("{}", contact.id),
+                Err(shared::domain::Error::NotFound) => bail!("no client with id {client_id}"),
+                Err(other) => return Err(refused("add the contact")(other)),
             }
         }
         Command::Mailbox(args) => mailbox(args).await?,
-        Command::FakeHarvest { port, token, account_id } => fake_harvest::serve(port, token, account_id).await?,
+        Command::FakeHarvest { port, token, account_id } => {
+            let fake = devkit::fake_harvest::FakeHarvest::serve_demo(port, &token, &account_id)
+                .await
+                .with_context(|| format!("could not listen on port {port}"))?;
+            println!("Fake Harvest API v2 on {}", fake.uri());
+            std::future::pending::<()>().await;
+        }
     }
     Ok(())
 }
 
-/// The functions' full state (same configuration), for commands that run the admin rules.
-async fn full_state() -> Result<shared::AppState> {
-    shared::AppState::from_env()
-        .await
-        .context("set the functions' environment (for local use: scripts/with-dev-env.sh)")
+/// The service's refusal, in its own words.
+fn refused(what: &'static str) -> impl Fn(shared::domain::Error) -> anyhow::Error {
+    move |error| anyhow::anyhow!("could not {what}: {error}")
 }
 
 /// Grant or revoke through the same rules as the admin API (audited as `operator:cli`).
-async fn set_access(client: &str, contact: &str, enabled: bool) -> Result<()> {
-    let state = full_state().await?;
+async fn set_access(store: &Store, operator: &Actor, client: &str, contact: &str, enabled: bool) -> Result<()> {
     let client_id = ClientId::parse(client.trim()).context("--client is not a client id")?;
     let contact_id = ContactId::parse(contact.trim()).context("--contact is not a contact id")?;
-    let patch = shared::admin::ContactPatch { portal_enabled: Some(enabled), ..Default::default() };
-    let actor = shared::admin::Actor::operator();
-    let updated = shared::admin::update_contact(&state, &actor, client_id, contact_id, patch)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let patch = contacts::ContactPatch { portal_enabled: Some(enabled), ..Default::default() };
+    let updated =
+        contacts::update(store, operator, client_id, contact_id, patch).await.map_err(refused("change access"))?;
     if !enabled {
-        shared::admin::revoke_contact(&state, &actor, client_id, contact_id)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        contacts::revoke(store, operator, client_id, contact_id).await.map_err(refused("end the sessions"))?;
     }
     println!(
         "{} <{}>: portal access {}",
@@ -294,25 +270,9 @@ fn emulator_endpoint() -> Result<String> {
 async fn mailbox(args: MailboxArgs) -> Result<()> {
     let endpoint = emulator_endpoint()?;
     let to = args.to.as_deref().map(parse_email).transpose()?;
-    let data: serde_json::Value = reqwest::get(format!("{endpoint}/moto-api/data.json"))
-        .await
-        .context("could not reach the emulator")?
-        .json()
-        .await
-        .context("the emulator's data is not JSON")?;
-    let messages: Vec<&serde_json::Value> = data["ses"]["Message"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|message| {
-            to.as_ref().is_none_or(|to| {
-                message["destinations"]["ToAddresses"].as_array().is_some_and(|a| a.iter().any(|v| v == to.as_str()))
-            })
-        })
-        .collect();
+    let messages = devkit::mailbox::read(&endpoint, to.as_ref()).await?;
     if args.token {
-        let token = messages.iter().rev().find_map(|m| magic_link(m["body"].as_str().unwrap_or_default()));
-        match token.and_then(|link| link.split_once("#token=").map(|(_, token)| token.to_owned())) {
+        match messages.iter().rev().find_map(devkit::mailbox::SentMail::token) {
             Some(token) => println!("{token}"),
             None => bail!("no magic link in the mailbox{}", to.map(|t| format!(" for {t}")).unwrap_or_default()),
         }
@@ -322,28 +282,13 @@ async fn mailbox(args: MailboxArgs) -> Result<()> {
         println!("The mailbox is empty. Ask for a sign-in link first (POST /api/auth/login).");
     }
     for message in messages.iter().rev().take(args.limit) {
-        let recipients: Vec<&str> = message["destinations"]["ToAddresses"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|v| v.as_str())
-            .collect();
-        println!("To:      {}", recipients.join(", "));
-        println!("From:    {}", message["source"].as_str().unwrap_or_default());
-        println!("Subject: {}", message["subject"].as_str().unwrap_or_default());
-        if let Some(link) = magic_link(message["body"].as_str().unwrap_or_default()) {
+        println!("To:      {}", message.to.join(", "));
+        println!("From:    {}", message.source);
+        println!("Subject: {}", message.subject);
+        if let Some(link) = message.magic_link() {
             println!("Link:    {link}");
         }
         println!();
     }
     Ok(())
-}
-
-/// The first `href` pointing at the verify page.
-fn magic_link(html: &str) -> Option<String> {
-    html.split("href=\"")
-        .skip(1)
-        .filter_map(|rest| rest.split('"').next())
-        .find(|href| href.contains("/auth/verify#token="))
-        .map(|href| href.replace("&amp;", "&"))
 }

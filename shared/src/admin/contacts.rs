@@ -45,7 +45,7 @@ pub async fn add(
         format!("contact:{}", contact.id),
         format!("{} <{}>, portal {}", contact.name, contact.email, if contact.portal_enabled { "on" } else { "off" }),
     );
-    match store.create_contact_audited(&contact, &audit).await {
+    match store.create_contact(&contact, &audit).await {
         Ok(()) => Ok(contact),
         Err(StoreError::EmailTaken) => Err(StoreError::EmailTaken.into()),
         Err(StoreError::ConditionFailed | StoreError::Cancelled(_)) => Err(Error::NotFound),

@@ -11,7 +11,7 @@ use crate::store::{Store, StoreError};
 pub async fn add(store: &Store, actor: &Actor, name: &str, address: &str) -> Result<Admin, Error> {
     let admin = Admin { id: AdminId::new(), name: text(name, "name", 200)?, email: email(address)?, created_at: OffsetDateTime::now_utc() };
     let audit = actor.audit(None, "admin.create", format!("admin:{}", admin.id), format!("{} <{}>", admin.name, admin.email));
-    match store.create_admin(&admin, Some(&audit)).await {
+    match store.create_admin(&admin, &audit).await {
         Ok(()) => Ok(admin),
         Err(StoreError::EmailTaken) => Err(StoreError::EmailTaken.into()),
         Err(other) => Err(other.into()),

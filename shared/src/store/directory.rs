@@ -9,24 +9,13 @@ use crate::domain::{Admin, AuditEvent, Client, Contact, EmailClaim};
 impl Store {
     /// Client items are also in GSI1 `CLIENTS`, sorted by lower-cased name, for the admin list
     /// and its prefix search.
-    pub(crate) fn client_item(&self, client: &Client) -> Result<Item, StoreError> {
+    pub fn client_item(&self, client: &Client) -> Result<Item, StoreError> {
         to_item(
             client,
             keys::client(client.id),
             "CLIENT".into(),
             [("GSI1PK", s("CLIENTS")), ("GSI1SK", s(format!("{}#{}", client.company_name.to_lowercase(), client.id)))],
         )
-    }
-
-    pub async fn put_client(&self, client: &Client) -> Result<(), StoreError> {
-        self.put_new(self.client_item(client)?).await
-    }
-
-    /// Replaces a client record (admin edits; demo data).
-    pub async fn put_client_replacing(&self, client: &Client) -> Result<(), StoreError> {
-        let item = self.client_item(client)?;
-        self.db.put_item().table_name(&*self.table).set_item(Some(item)).send().await.map_err(classify)?;
-        Ok(())
     }
 
     pub async fn get_client(&self, id: ClientId) -> Result<Option<Client>, StoreError> {
@@ -45,25 +34,9 @@ impl Store {
         self.get(keys::email(email), "EMAIL".into()).await
     }
 
-    /// Adds a contact and claims its email in one transaction: no contact without its claim.
-    pub async fn create_contact(&self, contact: &Contact) -> Result<(), StoreError> {
-        self.create_contact_with(contact, None).await
-    }
-
-    /// `create_contact` with its audit event in the same transaction.
-    pub async fn create_contact_audited(
-        &self,
-        contact: &Contact,
-        audit: &crate::domain::AuditEvent,
-    ) -> Result<(), StoreError> {
-        self.create_contact_with(contact, Some(audit)).await
-    }
-
-    async fn create_contact_with(
-        &self,
-        contact: &Contact,
-        audit: Option<&crate::domain::AuditEvent>,
-    ) -> Result<(), StoreError> {
+    /// Adds a contact, claims its email and records its audit event in one transaction: no
+    /// contact without its claim.
+    pub async fn create_contact(&self, contact: &Contact, audit: &AuditEvent) -> Result<(), StoreError> {
         let item = to_item(contact, keys::client(contact.client_id), format!("CONTACT#{}", contact.id), [])?;
         let claim = EmailClaim {
             email: contact.email.clone(),
@@ -71,12 +44,12 @@ impl Store {
             principal_id: contact.id.to_string(),
             client_id: Some(contact.client_id),
         };
-        let extra = audit.map(|a| self.audit_put(a)).transpose()?;
-        self.create_with_claim(item, &claim, Some(contact.client_id), extra).await
+        let extra = self.audit_put(audit)?;
+        self.create_with_claim(item, &claim, Some(contact.client_id), Some(extra)).await
     }
 
     /// Adds an admin and claims its email (and records `audit`) in one transaction.
-    pub async fn create_admin(&self, admin: &Admin, audit: Option<&AuditEvent>) -> Result<(), StoreError> {
+    pub async fn create_admin(&self, admin: &Admin, audit: &AuditEvent) -> Result<(), StoreError> {
         let item = to_item(admin, keys::AGENCY.into(), format!("ADMIN#{}", admin.id), [])?;
         let claim = EmailClaim {
             email: admin.email.clone(),
@@ -84,8 +57,8 @@ impl Store {
             principal_id: admin.id.to_string(),
             client_id: None,
         };
-        let extra = audit.map(|a| self.audit_put(a)).transpose()?;
-        self.create_with_claim(item, &claim, None, extra).await
+        let extra = self.audit_put(audit)?;
+        self.create_with_claim(item, &claim, None, Some(extra)).await
     }
 
     /// Puts an item that must not exist yet.

@@ -36,7 +36,7 @@ impl Store {
     }
 
     /// The item `post_message` writes for a message (bulk loading for benchmarks uses it).
-    pub(crate) fn message_item(&self, message: &Message) -> Result<crate::store::Item, StoreError> {
+    pub fn message_item(&self, message: &Message) -> Result<crate::store::Item, StoreError> {
         to_item(message, keys::client(message.client_id), keys::message(message.id), [])
     }
 
@@ -99,14 +99,12 @@ impl Store {
         self.query_page(ListQuery::table(keys::client(client), "ACTIVITY#"), limit, start).await
     }
 
-    pub async fn append_activity(&self, activity: &Activity) -> Result<(), StoreError> {
-        let item = to_item(activity, keys::client(activity.client_id), keys::activity(activity.id), [])?;
-        self.put_new(item).await
+    pub fn activity_item(&self, activity: &Activity) -> Result<Item, StoreError> {
+        to_item(activity, keys::client(activity.client_id), keys::activity(activity.id), [])
     }
 
     pub(crate) fn activity_put(&self, activity: &Activity) -> Result<TransactWriteItem, StoreError> {
-        let item = to_item(activity, keys::client(activity.client_id), keys::activity(activity.id), [])?;
-        self.put_op(item, Some("attribute_not_exists(PK)"))
+        self.put_op(self.activity_item(activity)?, Some("attribute_not_exists(PK)"))
     }
 
     /// Message threads, most recent activity first (GSI1 `THREADS`).

@@ -45,13 +45,8 @@ fn deliverable_recency(deliverable: &Deliverable) -> String {
 
 impl Store {
     /// Creates or replaces a project, keeping its index entries in step.
-    pub async fn put_project(&self, project: &Project) -> Result<(), StoreError> {
-        let item = self.project_item(project)?;
-        self.db.put_item().table_name(&*self.table).set_item(Some(item)).send().await.map_err(classify)?;
-        Ok(())
-    }
-
-    pub(crate) fn project_item(&self, project: &Project) -> Result<Item, StoreError> {
+    /// A project item with its list index keys (GSI1, GSI2 by status).
+    pub fn project_item(&self, project: &Project) -> Result<Item, StoreError> {
         let status = status_key(project.status);
         to_item(
             project,
@@ -127,24 +122,16 @@ impl Store {
         self.get(keys::client(client), keys::note(project, id)).await
     }
 
-    pub async fn put_milestone(&self, milestone: &Milestone) -> Result<(), StoreError> {
-        let item = to_item(
-            milestone,
-            keys::client(milestone.client_id),
-            keys::milestone(milestone.project_id, milestone.id),
-            [],
-        )?;
-        self.db.put_item().table_name(&*self.table).set_item(Some(item)).send().await.map_err(classify)?;
-        Ok(())
+    pub fn milestone_item(&self, milestone: &Milestone) -> Result<Item, StoreError> {
+        to_item(milestone, keys::client(milestone.client_id), keys::milestone(milestone.project_id, milestone.id), [])
     }
 
-    pub async fn put_note(&self, note: &MeetingNote) -> Result<(), StoreError> {
-        let item = to_item(note, keys::client(note.client_id), keys::note(note.project_id, note.id), [])?;
-        self.db.put_item().table_name(&*self.table).set_item(Some(item)).send().await.map_err(classify)?;
-        Ok(())
+    pub fn note_item(&self, note: &MeetingNote) -> Result<Item, StoreError> {
+        to_item(note, keys::client(note.client_id), keys::note(note.project_id, note.id), [])
     }
 
-    pub(crate) fn deliverable_item(&self, deliverable: &Deliverable) -> Result<Item, StoreError> {
+    /// A deliverable item; visible ones are also in the client's latest-deliverables index.
+    pub fn deliverable_item(&self, deliverable: &Deliverable) -> Result<Item, StoreError> {
         // Only deliverables clients can see are in the "latest deliverables" index.
         let index = deliverable.is_visible_to_client().then(|| {
             [
@@ -158,12 +145,6 @@ impl Store {
             keys::deliverable(deliverable.project_id, deliverable.id),
             index.into_iter().flatten(),
         )
-    }
-
-    pub async fn put_deliverable(&self, deliverable: &Deliverable) -> Result<(), StoreError> {
-        let item = self.deliverable_item(deliverable)?;
-        self.db.put_item().table_name(&*self.table).set_item(Some(item)).send().await.map_err(classify)?;
-        Ok(())
     }
 
     /// The client's most recently changed visible deliverables.

@@ -1,14 +1,8 @@
-//! Table definition, used by `portal init` and the test harness. In AWS the table comes from
-//! `template.yaml`; both must agree (keys `PK`/`SK`, index `GSI1` on `GSI1PK`/`GSI1SK`, TTL `ttl`).
+//! Names the code shares with the table definition in `template.yaml` (and the dev kit's copy
+//! for the emulator); both must agree (keys `PK`/`SK`, index `GSI1` on `GSI1PK`/`GSI1SK`, TTL `ttl`).
 //! GSI1: sessions by principal, a client's projects, a client's visible deliverables.
 //! GSI2: a client's projects by status.
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
-    ScalarAttributeType, TimeToLiveSpecification,
-};
-
-use super::{Store, StoreError, classify};
 
 /// Names shared by the code and `template.yaml`.
 pub struct TableSpec;
@@ -17,63 +11,4 @@ impl TableSpec {
     pub const GSI1: &'static str = "GSI1";
     pub const GSI2: &'static str = "GSI2";
     pub const TTL_ATTRIBUTE: &'static str = "ttl";
-}
-
-fn build_error(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Other(e.to_string())
-}
-
-impl Store {
-    /// Creates the table if it does not exist (emulator and tests only).
-    pub async fn create_table_if_missing(&self) -> Result<bool, StoreError> {
-        let key = |name: &str, kind: KeyType| KeySchemaElement::builder().attribute_name(name).key_type(kind).build();
-        let attr = |name: &str| {
-            AttributeDefinition::builder().attribute_name(name).attribute_type(ScalarAttributeType::S).build()
-        };
-        let index = |name: &str, pk: &str, sk: &str| -> Result<GlobalSecondaryIndex, StoreError> {
-            GlobalSecondaryIndex::builder()
-                .index_name(name)
-                .key_schema(key(pk, KeyType::Hash).map_err(build_error)?)
-                .key_schema(key(sk, KeyType::Range).map_err(build_error)?)
-                .projection(Projection::builder().projection_type(ProjectionType::All).build())
-                .build()
-                .map_err(build_error)
-        };
-        let created = self
-            .db
-            .create_table()
-            .table_name(&*self.table)
-            .billing_mode(BillingMode::PayPerRequest)
-            .attribute_definitions(attr("PK").map_err(build_error)?)
-            .attribute_definitions(attr("SK").map_err(build_error)?)
-            .attribute_definitions(attr("GSI1PK").map_err(build_error)?)
-            .attribute_definitions(attr("GSI1SK").map_err(build_error)?)
-            .attribute_definitions(attr("GSI2PK").map_err(build_error)?)
-            .attribute_definitions(attr("GSI2SK").map_err(build_error)?)
-            .key_schema(key("PK", KeyType::Hash).map_err(build_error)?)
-            .key_schema(key("SK", KeyType::Range).map_err(build_error)?)
-            .global_secondary_indexes(index(TableSpec::GSI1, "GSI1PK", "GSI1SK")?)
-            .global_secondary_indexes(index(TableSpec::GSI2, "GSI2PK", "GSI2SK")?)
-            .send()
-            .await;
-        match created {
-            Ok(_) => {}
-            Err(e) if e.as_service_error().is_some_and(|se| se.is_resource_in_use_exception()) => return Ok(false),
-            Err(e) => return Err(classify(e)),
-        }
-        self.db
-            .update_time_to_live()
-            .table_name(&*self.table)
-            .time_to_live_specification(
-                TimeToLiveSpecification::builder()
-                    .enabled(true)
-                    .attribute_name(TableSpec::TTL_ATTRIBUTE)
-                    .build()
-                    .map_err(build_error)?,
-            )
-            .send()
-            .await
-            .map_err(classify)?;
-        Ok(true)
-    }
 }

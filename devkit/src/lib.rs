@@ -1,17 +1,24 @@
-//! Local emulator support (moto server): creating the resources that `template.yaml` creates
-//! in AWS, and the demo data. Used by `portal init`/`portal seed` and the test harness; never
-//! by a Lambda function.
+//! Development only, linked by the `portal` CLI, the benchmarks and the tests, never by a
+//! Lambda function: the emulator's resources (moto server: what `template.yaml` creates in
+//! AWS), the demo data, bulk loading, Harvest fixtures and the one fake Harvest, and the one
+//! reader of the emulator's mailbox.
+
+pub mod fake_harvest;
+pub mod mailbox;
+mod schema;
+
+pub use schema::create_table_if_missing;
 
 use aws_sdk_s3::types::{CorsConfiguration, CorsRule, PublicAccessBlockConfiguration};
 use time::OffsetDateTime;
 
-use crate::domain::{AdminId, ClientId, ContactId, EmailAddress};
-use crate::domain::{
+use shared::domain::{AdminId, AuditEvent, ClientId, ContactId, EmailAddress};
+use shared::domain::{
     Activity, ActivityKind, Admin, AuthorKind, Client, ClientStatus, Contact, Deliverable, DeliverableStatus,
     DeliverableVersion, MeetingNote, Message, Milestone, MilestoneStatus, Project, ProjectStatus, Review,
     ReviewDecision,
 };
-use crate::store::{Store, StoreError};
+use shared::store::{Item, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LocalError {
@@ -36,7 +43,7 @@ pub async fn init_resources(
     bucket: &str,
     sender: &EmailAddress,
 ) -> Result<(), LocalError> {
-    store.create_table_if_missing().await?;
+    create_table_if_missing(store).await?;
     match s3.create_bucket().bucket(bucket).send().await {
         Ok(_) => {}
         Err(e)
@@ -152,11 +159,22 @@ pub async fn seed_demo(store: &Store, s3: &aws_sdk_s3::Client, bucket: &str) -> 
         return Ok(report);
     }
     let admin = Admin { id: AdminId::new(), name: DEMO_ADMIN_NAME.into(), email: admin_email, created_at: ago(90) };
-    store.create_admin(&admin).await?;
+    store.create_admin(&admin, &seed_audit(None, "admin.create", format!("admin:{}", admin.id))).await?;
     let seed = Seeder { store, s3, bucket, admin: &admin };
     report.clients.push(seed.northwind().await?);
     report.clients.push(seed.globex().await?);
     Ok(report)
+}
+
+/// Demo records are written as the seeding operator did them, so the audit log shows them.
+fn seed_audit(client: Option<ClientId>, action: &str, target: String) -> AuditEvent {
+    AuditEvent::new(client, "operator:seed".to_owned(), action, target)
+}
+
+/// Writes one item as it is (demo data: the records' dates lie in the past).
+async fn put(store: &Store, item: Item) -> Result<(), LocalError> {
+    store.client().put_item().table_name(store.table_name()).set_item(Some(item)).send().await.map_err(aws_error)?;
+    Ok(())
 }
 
 fn email(raw: &str) -> Result<EmailAddress, LocalError> {
@@ -191,7 +209,7 @@ impl Seeder<'_> {
             harvest_client_id: None,
             created_at: ago(120),
         };
-        self.store.put_client(&client).await?;
+        put(self.store, self.store.client_item(&client)?).await?;
         let mut created = Vec::new();
         for (name, address) in contacts {
             let contact = Contact {
@@ -202,7 +220,8 @@ impl Seeder<'_> {
                 portal_enabled: true,
                 created_at: ago(100),
             };
-            self.store.create_contact(&contact).await?;
+            let audit = seed_audit(Some(client.id), "contact.create", format!("contact:{}", contact.id));
+            self.store.create_contact(&contact, &audit).await?;
             created.push(contact);
         }
         Ok((client, created))
@@ -228,10 +247,9 @@ impl Seeder<'_> {
             milestones: Default::default(),
             created_at: ago(-start.min(0)),
         };
-        self.store.put_project(&project).await?;
+        put(self.store, self.store.project_item(&project)?).await?;
         for (position, (title, due, done)) in milestones.iter().enumerate() {
-            self.store
-                .put_milestone(&Milestone {
+            let milestone = Milestone {
                     id: ulid::Ulid::new(),
                     project_id: project.id,
                     client_id: client.id,
@@ -240,8 +258,8 @@ impl Seeder<'_> {
                     status: if *done { MilestoneStatus::Done } else { MilestoneStatus::Pending },
                     completed_at: done.then(|| ago(-(*due).min(0))),
                     position: u32::try_from(position).unwrap_or(0),
-                })
-                .await?;
+                };
+            put(self.store, self.store.milestone_item(&milestone)?).await?;
         }
         self.store.refresh_project_summary(client.id, project.id).await?;
         Ok(project)
@@ -317,7 +335,7 @@ impl Seeder<'_> {
             created_at: ago(delivered_days_ago + 14),
             updated_at: ago(delivered_days_ago),
         };
-        self.store.put_deliverable(&deliverable).await?;
+        put(self.store, self.store.deliverable_item(&deliverable)?).await?;
         if deliverable.is_visible_to_client() {
             let mut activity = Activity::new(
                 project.client_id,
@@ -328,7 +346,7 @@ impl Seeder<'_> {
                 format!("{} delivered {}", self.admin.name, deliverable.name),
             );
             activity.at = deliverable.updated_at;
-            self.store.append_activity(&activity).await?;
+            put(self.store, self.store.activity_item(&activity)?).await?;
         }
         for review in &deliverable.reviews {
             let verb = match review.decision {
@@ -344,7 +362,7 @@ impl Seeder<'_> {
                 format!("{} {verb} {} (v{})", review.reviewer_name, deliverable.name, review.version),
             );
             activity.at = review.at;
-            self.store.append_activity(&activity).await?;
+            put(self.store, self.store.activity_item(&activity)?).await?;
         }
         Ok(deliverable)
     }
@@ -357,8 +375,7 @@ impl Seeder<'_> {
         attendees: &[&str],
         body: &str,
     ) -> Result<(), LocalError> {
-        self.store
-            .put_note(&MeetingNote {
+        let note = MeetingNote {
                 id: ulid::Ulid::new(),
                 project_id: project.id,
                 client_id: project.client_id,
@@ -367,9 +384,8 @@ impl Seeder<'_> {
                 attendees: attendees.iter().map(|a| (*a).to_owned()).collect(),
                 body_markdown: body.into(),
                 created_at: ago(days_ago),
-            })
-            .await?;
-        Ok(())
+            };
+        put(self.store, self.store.note_item(&note)?).await
     }
 
     /// Posts a thread, oldest first: (contact or None for the agency, text, days ago).
@@ -413,7 +429,7 @@ impl Seeder<'_> {
             )
             .await?;
         client.harvest_client_id = Some(harvest_fixtures::NORTHWIND_HARVEST_ID);
-        self.store.put_client_replacing(&client).await?;
+        put(self.store, self.store.client_item(&client)?).await?;
         let (alice, bob) = (&contacts[0], &contacts[1]);
         let website = self
             .project(
@@ -543,7 +559,7 @@ impl Seeder<'_> {
             .client("Globex Corporation", [("Carol Diaz", "carol@globex.example"), ("Dan Novak", "dan@globex.example")])
             .await?;
         client.harvest_client_id = Some(harvest_fixtures::GLOBEX_HARVEST_ID);
-        self.store.put_client_replacing(&client).await?;
+        put(self.store, self.store.client_item(&client)?).await?;
         let app = self
             .project(
                 &client,
