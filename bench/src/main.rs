@@ -12,17 +12,15 @@ use anyhow::{Context, Result, bail};
 use axum::Router;
 use axum::body::Body;
 use clap::{Parser, Subcommand};
+use devkit::harvest_fixtures;
 use http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use shared::AppState;
 use shared::config::{Config, HarvestConfig};
+use shared::domain::{Client, ClientStatus, Contact};
 use shared::domain::{ClientId, ContactId, EmailAddress};
-use shared::local::harvest_fixtures;
-use shared::models::{Client, ClientStatus, Contact};
 use tower::ServiceExt;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
 
 #[derive(Parser)]
 #[command(about = "Client Portal benchmarks")]
@@ -92,7 +90,7 @@ async fn main() -> Result<()> {
 
 /// A fresh portal (own table, bucket, identity) on the emulator.
 async fn portal(moto: &str, harvest: Option<HarvestConfig>) -> Result<AppState> {
-    let sdk = shared::app::load_sdk_config(
+    let sdk = shared::aws::load_sdk_config(
         aws_config::defaults(aws_config::BehaviorVersion::latest())
             .endpoint_url(moto)
             .region(aws_config::Region::new("us-east-1"))
@@ -125,7 +123,7 @@ async fn portal(moto: &str, harvest: Option<HarvestConfig>) -> Result<AppState> 
     let state = AppState::new(config, &sdk);
     let ses = aws_sdk_sesv2::Client::new(&sdk);
     let sender = EmailAddress::parse("portal@agency.example").map_err(|_| anyhow::anyhow!("sender"))?;
-    shared::local::init_resources(&state.store, state.files.get(), &ses, &state.config.files_bucket, &sender).await?;
+    devkit::init_resources(&state.store, state.files.client(), &ses, state.files.bucket(), &sender).await?;
     Ok(state)
 }
 
@@ -154,28 +152,15 @@ async fn call(
 
 /// The newest magic-link token mailed to `email`, from the emulator's SES mailbox.
 async fn newest_token(moto: &str, email: &str) -> Result<String> {
-    let data: Value = reqwest::get(format!("{moto}/moto-api/data.json")).await?.json().await?;
-    let body = data["ses"]["Message"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .rfind(|m| m["destinations"]["ToAddresses"][0] == email)
-        .and_then(|m| m["body"].as_str())
-        .context("no magic link in the mailbox")?
-        .to_owned();
-    Ok(body
-        .split("#token=")
-        .nth(1)
-        .context("no token")?
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect())
+    let to = EmailAddress::parse(email).map_err(|_| anyhow::anyhow!("email"))?;
+    let mail = devkit::mailbox::read(moto, Some(&to)).await?;
+    mail.iter().rev().find_map(devkit::mailbox::SentMail::token).context("no magic link in the mailbox")
 }
 
 /// Signs `email` in through the real login and verify routers and the emulator's mailbox.
 async fn sign_in(state: &AppState, moto: &str, email: &str) -> Result<String> {
     let (status, _, _) = call(
-        &shared::api::login::router(state.clone()),
+        &shared::app::router(shared::auth::routes::login, state.clone()),
         "POST",
         "/api/auth/login",
         Some(json!({ "email": email })),
@@ -187,7 +172,7 @@ async fn sign_in(state: &AppState, moto: &str, email: &str) -> Result<String> {
     }
     let token = newest_token(moto, email).await?;
     let (status, _, cookies) = call(
-        &shared::api::verify::router(state.clone()),
+        &shared::app::router(shared::auth::routes::verify, state.clone()),
         "POST",
         "/api/auth/verify",
         Some(json!({ "token": token })),
@@ -215,7 +200,7 @@ async fn linked_contact(state: &AppState, harvest_id: u64) -> Result<String> {
         harvest_client_id: Some(harvest_id),
         created_at: now,
     };
-    state.store.put_client(&client).await?;
+    devkit::insert(&state.store, state.store.client_item(&client)?).await?;
     let email = format!("bench-{}@client.example", ulid::Ulid::new().to_string().to_lowercase());
     let contact = Contact {
         id: ContactId::new(),
@@ -225,7 +210,7 @@ async fn linked_contact(state: &AppState, harvest_id: u64) -> Result<String> {
         portal_enabled: true,
         created_at: now,
     };
-    state.store.create_contact(&contact).await?;
+    devkit::insert_contact(&state.store, &contact).await?;
     Ok(email)
 }
 
@@ -240,34 +225,17 @@ fn ms(d: Duration) -> f64 {
 }
 
 async fn invoices(moto: &str, concurrency: usize, samples: usize) -> Result<()> {
-    let harvest = MockServer::start().await;
+    let harvest = devkit::fake_harvest::FakeHarvest::start().await;
     const HARVEST_ID: u64 = harvest_fixtures::NORTHWIND_HARVEST_ID;
-    Mock::given(method("GET"))
-        .and(path("/v2/company"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(harvest_fixtures::company()))
-        .mount(&harvest)
-        .await;
     // Harvest is not instant: 150 ms per call makes the cold-cache race realistic.
-    Mock::given(method("GET"))
-        .and(path("/v2/invoices"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(harvest_fixtures::invoices_page(harvest_fixtures::demo_invoices(HARVEST_ID), 1, 1, None))
-                .set_delay(Duration::from_millis(150)),
-        )
-        .mount(&harvest)
-        .await;
-    let harvest_config = HarvestConfig {
-        base_url: harvest.uri(),
-        access_token: "bench".into(),
-        account_id: "bench".into(),
-        user_agent: "Client Portal (bench@agency.example)".into(),
-        request_timeout: Duration::from_secs(5),
-    };
+    let invoices = harvest_fixtures::demo_invoices(HARVEST_ID);
+    harvest.serve_invoices_after(Duration::from_millis(150), HARVEST_ID, invoices, 2000).await;
+    let mut harvest_config = harvest.config();
+    harvest_config.request_timeout = Duration::from_secs(5);
     let state = portal(moto, Some(harvest_config)).await?;
     let email = linked_contact(&state, HARVEST_ID).await?;
     let cookie = sign_in(&state, moto, &email).await?;
-    let router = shared::api::invoices::router(state.clone());
+    let router = shared::app::router(shared::invoices::routes::invoices, state.clone());
 
     // 1. Cold cache, `concurrency` simultaneous views, each on its own task.
     let started = Instant::now();
@@ -286,9 +254,8 @@ async fn invoices(moto: &str, concurrency: usize, samples: usize) -> Result<()> 
         }
     }
     let cold_elapsed = started.elapsed();
-    let received = harvest.received_requests().await.unwrap_or_default();
-    let invoice_calls = received.iter().filter(|r| r.url.path() == "/v2/invoices").count();
-    let company_calls = received.iter().filter(|r| r.url.path() == "/v2/company").count();
+    let invoice_calls = harvest.calls_to("/v2/invoices").await;
+    let company_calls = harvest.calls_to("/v2/company").await;
 
     // 2. Warm cache: the full handler (session check + client + cache read) vs a bare GetItem
     //    of the cache item, interleaved so both see the same machine.
@@ -350,11 +317,11 @@ async fn init_profile() -> Result<()> {
         println!("  {name:<28} {:>6.2} ms", ms(now - last));
         last = now;
     };
-    shared::telemetry::init();
+    shared::app::telemetry::init();
     step("telemetry");
     let config = Config::from_env()?;
     step("config");
-    let lean = shared::app::load_sdk_config(
+    let lean = shared::aws::load_sdk_config(
         aws_config::defaults(aws_config::BehaviorVersion::latest())
             .region(aws_config::Region::new("us-east-1"))
             .credentials_provider(aws_config::environment::EnvironmentVariableCredentialsProvider::new()),
@@ -364,11 +331,11 @@ async fn init_profile() -> Result<()> {
     let no_http = aws_sdk_dynamodb::config::Builder::from(&lean).build();
     step("ddb conf from lean");
     drop(no_http);
-    let sdk = shared::app::load_sdk_config(aws_config::defaults(aws_config::BehaviorVersion::latest())).await;
+    let sdk = shared::aws::load_sdk_config(aws_config::defaults(aws_config::BehaviorVersion::latest())).await;
     step("sdk config (default chain)");
     let ddb = aws_sdk_dynamodb::Client::new(&sdk);
     step("dynamodb client");
-    let harvest = config.harvest.as_ref().map(shared::harvest::Harvest::new);
+    let harvest = config.harvest.as_ref().map(shared::invoices::Harvest::new);
     step("harvest (reqwest) client");
     let state = AppState::new(config, &sdk);
     step("AppState::new (all)");

@@ -18,10 +18,10 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use axum::Router;
 use http::StatusCode;
 use shared::AppState;
-use shared::domain::{ClientId, ContactId};
-use shared::models::{
+use shared::domain::{
     AuthorKind, Client, ClientStatus, Contact, Message, Milestone, MilestoneStatus, Project, ProjectStatus,
 };
+use shared::domain::{ClientId, ContactId};
 use time::OffsetDateTime;
 
 use crate::{call, ms, percentile, portal, sign_in};
@@ -43,7 +43,7 @@ async fn seed_tenant(state: &AppState, moto: &str, projects: usize, messages: us
         harvest_client_id: None,
         created_at: now,
     };
-    state.store.put_client(&client).await?;
+    devkit::insert(&state.store, state.store.client_item(&client)?).await?;
     let email = format!("scale-{}@client.example", ulid::Ulid::new().to_string().to_lowercase());
     let contact = Contact {
         id: ContactId::new(),
@@ -53,7 +53,7 @@ async fn seed_tenant(state: &AppState, moto: &str, projects: usize, messages: us
         portal_enabled: true,
         created_at: now,
     };
-    state.store.create_contact(&contact).await?;
+    devkit::insert_contact(&state.store, &contact).await?;
     // Sign in before loading: moto copies the whole table inside every transaction (verify
     // writes one), which at 20 000 items outlasts the SDK's timeouts. DynamoDB does not.
     let cookie = sign_in(state, moto, &email).await.context("signing in")?;
@@ -84,7 +84,7 @@ async fn seed_tenant(state: &AppState, moto: &str, projects: usize, messages: us
             created_at: now,
         })
         .collect();
-    shared::local::bulk_load(&state.store, &all_projects, &all_messages).await.context("seeding")?;
+    devkit::bulk_load(&state.store, &all_projects, &all_messages).await.context("seeding")?;
     // The measured project has a few milestones, like a real one.
     let project = all_projects.first().map(|p| p.id).context("no projects")?;
     for position in 0..5u32 {
@@ -98,7 +98,7 @@ async fn seed_tenant(state: &AppState, moto: &str, projects: usize, messages: us
             completed_at: (position < 2).then_some(now),
             position,
         };
-        state.store.put_milestone(&milestone).await.context("seeding milestones")?;
+        devkit::insert(&state.store, state.store.milestone_item(&milestone)?).await.context("seeding milestones")?;
     }
     Ok(Tenant { client: client.id, cookie, project })
 }
@@ -240,9 +240,9 @@ pub async fn run(moto: &str, big: usize, samples: usize) -> Result<()> {
         .iter()
         .map(|state| {
             [
-                shared::api::projects::router(state.clone()),
-                shared::api::messages::router(state.clone()),
-                shared::api::dashboard::router(state.clone()),
+                shared::app::router(shared::portal::routes::projects, state.clone()),
+                shared::app::router(shared::portal::routes::messages, state.clone()),
+                shared::app::router(shared::portal::routes::dashboard, state.clone()),
             ]
         })
         .collect();

@@ -206,7 +206,8 @@ async fn main() -> Result<()> {
             set_access(&store, &operator, &client, &contact, false).await?;
         }
         Command::Client(ClientCommand::Add { name, portal_disabled }) => {
-            let input = clients::NewClient { company_name: name, harvest_client_id: None, portal_enabled: !portal_disabled };
+            let input =
+                clients::NewClient { company_name: name, harvest_client_id: None, portal_enabled: !portal_disabled };
             let client = clients::create(&store, &operator, input).await.map_err(refused("add the client"))?;
             println!("{}", client.id);
         }

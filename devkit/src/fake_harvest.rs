@@ -84,6 +84,11 @@ impl FakeHarvest {
 
     /// Serves `invoices` for `client_id`, `per_page` to a page, linked by `links.next`.
     pub async fn serve_invoices(&self, client_id: u64, invoices: Vec<Value>, per_page: usize) {
+        self.serve_invoices_after(Duration::ZERO, client_id, invoices, per_page).await;
+    }
+
+    /// `serve_invoices`, each page answered after `delay` (Harvest is not instant).
+    pub async fn serve_invoices_after(&self, delay: Duration, client_id: u64, invoices: Vec<Value>, per_page: usize) {
         let pages: Vec<Vec<Value>> = invoices.chunks(per_page.max(1)).map(<[Value]>::to_vec).collect();
         let total = pages.len().max(1) as u64;
         let pages = if pages.is_empty() { vec![vec![]] } else { pages };
@@ -101,7 +106,7 @@ impl FakeHarvest {
             } else {
                 mock.and(query_param("page", number.to_string().as_str()))
             };
-            mock.respond_with(ResponseTemplate::new(200).set_body_json(body))
+            mock.respond_with(ResponseTemplate::new(200).set_body_json(body).set_delay(delay))
                 .with_priority(5)
                 .mount(&self.server)
                 .await;

@@ -12,12 +12,12 @@ pub use schema::create_table_if_missing;
 use aws_sdk_s3::types::{CorsConfiguration, CorsRule, PublicAccessBlockConfiguration};
 use time::OffsetDateTime;
 
-use shared::domain::{AdminId, AuditEvent, ClientId, ContactId, EmailAddress};
 use shared::domain::{
     Activity, ActivityKind, Admin, AuthorKind, Client, ClientStatus, Contact, Deliverable, DeliverableStatus,
     DeliverableVersion, MeetingNote, Message, Milestone, MilestoneStatus, Project, ProjectStatus, Review,
     ReviewDecision,
 };
+use shared::domain::{AdminId, AuditEvent, ClientId, ContactId, EmailAddress};
 use shared::store::{Item, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -159,7 +159,7 @@ pub async fn seed_demo(store: &Store, s3: &aws_sdk_s3::Client, bucket: &str) -> 
         return Ok(report);
     }
     let admin = Admin { id: AdminId::new(), name: DEMO_ADMIN_NAME.into(), email: admin_email, created_at: ago(90) };
-    store.create_admin(&admin, &seed_audit(None, "admin.create", format!("admin:{}", admin.id))).await?;
+    insert_admin(store, &admin).await?;
     let seed = Seeder { store, s3, bucket, admin: &admin };
     report.clients.push(seed.northwind().await?);
     report.clients.push(seed.globex().await?);
@@ -171,10 +171,22 @@ fn seed_audit(client: Option<ClientId>, action: &str, target: String) -> AuditEv
     AuditEvent::new(client, "operator:seed".to_owned(), action, target)
 }
 
-/// Writes one item as it is (demo data: the records' dates lie in the past).
-async fn put(store: &Store, item: Item) -> Result<(), LocalError> {
+/// Writes one item as it is, unaudited: demo and test data (whose dates may lie in the past).
+/// Build the item with the store's own conversions (`store.client_item(…)` and the like).
+pub async fn insert(store: &Store, item: Item) -> Result<(), LocalError> {
     store.client().put_item().table_name(store.table_name()).set_item(Some(item)).send().await.map_err(aws_error)?;
     Ok(())
+}
+
+/// Adds a contact with its email claim, as the seeding operator.
+pub async fn insert_contact(store: &Store, contact: &Contact) -> Result<(), LocalError> {
+    let audit = seed_audit(Some(contact.client_id), "contact.create", format!("contact:{}", contact.id));
+    Ok(store.create_contact(contact, &audit).await?)
+}
+
+/// Adds an admin with their email claim, as the seeding operator.
+pub async fn insert_admin(store: &Store, admin: &Admin) -> Result<(), LocalError> {
+    Ok(store.create_admin(admin, &seed_audit(None, "admin.create", format!("admin:{}", admin.id))).await?)
 }
 
 fn email(raw: &str) -> Result<EmailAddress, LocalError> {
@@ -209,7 +221,7 @@ impl Seeder<'_> {
             harvest_client_id: None,
             created_at: ago(120),
         };
-        put(self.store, self.store.client_item(&client)?).await?;
+        insert(self.store, self.store.client_item(&client)?).await?;
         let mut created = Vec::new();
         for (name, address) in contacts {
             let contact = Contact {
@@ -220,8 +232,7 @@ impl Seeder<'_> {
                 portal_enabled: true,
                 created_at: ago(100),
             };
-            let audit = seed_audit(Some(client.id), "contact.create", format!("contact:{}", contact.id));
-            self.store.create_contact(&contact, &audit).await?;
+            insert_contact(self.store, &contact).await?;
             created.push(contact);
         }
         Ok((client, created))
@@ -247,19 +258,19 @@ impl Seeder<'_> {
             milestones: Default::default(),
             created_at: ago(-start.min(0)),
         };
-        put(self.store, self.store.project_item(&project)?).await?;
+        insert(self.store, self.store.project_item(&project)?).await?;
         for (position, (title, due, done)) in milestones.iter().enumerate() {
             let milestone = Milestone {
-                    id: ulid::Ulid::new(),
-                    project_id: project.id,
-                    client_id: client.id,
-                    title: (*title).into(),
-                    due_date: Some(day(*due)),
-                    status: if *done { MilestoneStatus::Done } else { MilestoneStatus::Pending },
-                    completed_at: done.then(|| ago(-(*due).min(0))),
-                    position: u32::try_from(position).unwrap_or(0),
-                };
-            put(self.store, self.store.milestone_item(&milestone)?).await?;
+                id: ulid::Ulid::new(),
+                project_id: project.id,
+                client_id: client.id,
+                title: (*title).into(),
+                due_date: Some(day(*due)),
+                status: if *done { MilestoneStatus::Done } else { MilestoneStatus::Pending },
+                completed_at: done.then(|| ago(-(*due).min(0))),
+                position: u32::try_from(position).unwrap_or(0),
+            };
+            insert(self.store, self.store.milestone_item(&milestone)?).await?;
         }
         self.store.refresh_project_summary(client.id, project.id).await?;
         Ok(project)
@@ -335,7 +346,7 @@ impl Seeder<'_> {
             created_at: ago(delivered_days_ago + 14),
             updated_at: ago(delivered_days_ago),
         };
-        put(self.store, self.store.deliverable_item(&deliverable)?).await?;
+        insert(self.store, self.store.deliverable_item(&deliverable)?).await?;
         if deliverable.is_visible_to_client() {
             let mut activity = Activity::new(
                 project.client_id,
@@ -346,7 +357,7 @@ impl Seeder<'_> {
                 format!("{} delivered {}", self.admin.name, deliverable.name),
             );
             activity.at = deliverable.updated_at;
-            put(self.store, self.store.activity_item(&activity)?).await?;
+            insert(self.store, self.store.activity_item(&activity)?).await?;
         }
         for review in &deliverable.reviews {
             let verb = match review.decision {
@@ -362,7 +373,7 @@ impl Seeder<'_> {
                 format!("{} {verb} {} (v{})", review.reviewer_name, deliverable.name, review.version),
             );
             activity.at = review.at;
-            put(self.store, self.store.activity_item(&activity)?).await?;
+            insert(self.store, self.store.activity_item(&activity)?).await?;
         }
         Ok(deliverable)
     }
@@ -376,16 +387,16 @@ impl Seeder<'_> {
         body: &str,
     ) -> Result<(), LocalError> {
         let note = MeetingNote {
-                id: ulid::Ulid::new(),
-                project_id: project.id,
-                client_id: project.client_id,
-                title: title.into(),
-                meeting_date: day(-days_ago),
-                attendees: attendees.iter().map(|a| (*a).to_owned()).collect(),
-                body_markdown: body.into(),
-                created_at: ago(days_ago),
-            };
-        put(self.store, self.store.note_item(&note)?).await
+            id: ulid::Ulid::new(),
+            project_id: project.id,
+            client_id: project.client_id,
+            title: title.into(),
+            meeting_date: day(-days_ago),
+            attendees: attendees.iter().map(|a| (*a).to_owned()).collect(),
+            body_markdown: body.into(),
+            created_at: ago(days_ago),
+        };
+        insert(self.store, self.store.note_item(&note)?).await
     }
 
     /// Posts a thread, oldest first: (contact or None for the agency, text, days ago).
@@ -429,7 +440,7 @@ impl Seeder<'_> {
             )
             .await?;
         client.harvest_client_id = Some(harvest_fixtures::NORTHWIND_HARVEST_ID);
-        put(self.store, self.store.client_item(&client)?).await?;
+        insert(self.store, self.store.client_item(&client)?).await?;
         let (alice, bob) = (&contacts[0], &contacts[1]);
         let website = self
             .project(
@@ -559,7 +570,7 @@ impl Seeder<'_> {
             .client("Globex Corporation", [("Carol Diaz", "carol@globex.example"), ("Dan Novak", "dan@globex.example")])
             .await?;
         client.harvest_client_id = Some(harvest_fixtures::GLOBEX_HARVEST_ID);
-        put(self.store, self.store.client_item(&client)?).await?;
+        insert(self.store, self.store.client_item(&client)?).await?;
         let app = self
             .project(
                 &client,

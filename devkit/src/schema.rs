@@ -19,9 +19,8 @@ fn classify<E: std::fmt::Display>(error: E) -> StoreError {
 /// `ttl`) if it does not exist. Answers whether it created it.
 pub async fn create_table_if_missing(store: &Store) -> Result<bool, StoreError> {
     let key = |name: &str, kind: KeyType| KeySchemaElement::builder().attribute_name(name).key_type(kind).build();
-    let attr = |name: &str| {
-        AttributeDefinition::builder().attribute_name(name).attribute_type(ScalarAttributeType::S).build()
-    };
+    let attr =
+        |name: &str| AttributeDefinition::builder().attribute_name(name).attribute_type(ScalarAttributeType::S).build();
     let index = |name: &str, pk: &str, sk: &str| -> Result<GlobalSecondaryIndex, StoreError> {
         GlobalSecondaryIndex::builder()
             .index_name(name)
@@ -53,7 +52,8 @@ pub async fn create_table_if_missing(store: &Store) -> Result<bool, StoreError> 
         Err(e) if e.as_service_error().is_some_and(|se| se.is_resource_in_use_exception()) => return Ok(false),
         Err(e) => return Err(classify(e)),
     }
-    store.client()
+    store
+        .client()
         .update_time_to_live()
         .table_name(store.table_name())
         .time_to_live_specification(

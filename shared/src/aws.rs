@@ -12,7 +12,6 @@ use aws_smithy_runtime_api::client::http::{HttpClient, HttpConnectorSettings, Sh
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_runtime_api::shared::IntoShared;
 
-
 /// An AWS SDK client built on first use instead of at cold start. Every function reads
 /// DynamoDB, but few send mail or touch S3: those clients cost the others nothing at init, and
 /// since only [`LazyClient::get`] builds one, a function that never calls it does not link the

@@ -70,12 +70,7 @@ pub async fn detail(store: &Store, id: ClientId) -> Result<ClientDetail, Error> 
 
 /// Edits a client. Switching its portal off or archiving it also ends every session of its
 /// contacts, so the change bites on their next request, not when their cookie expires.
-pub async fn update(
-    store: &Store,
-    actor: &Actor,
-    id: ClientId,
-    patch: ClientPatch,
-) -> Result<Client, Error> {
+pub async fn update(store: &Store, actor: &Actor, id: ClientId, patch: ClientPatch) -> Result<Client, Error> {
     let before = get(store, id).await?;
     let mut after = before.clone();
     if let Some(name) = &patch.company_name {

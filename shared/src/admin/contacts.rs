@@ -25,12 +25,7 @@ pub struct ContactPatch {
     pub portal_enabled: Option<bool>,
 }
 
-pub async fn add(
-    store: &Store,
-    actor: &Actor,
-    client_id: ClientId,
-    input: NewContact,
-) -> Result<Contact, Error> {
+pub async fn add(store: &Store, actor: &Actor, client_id: ClientId, input: NewContact) -> Result<Contact, Error> {
     let contact = Contact {
         id: ContactId::new(),
         client_id,
@@ -113,12 +108,8 @@ pub(super) async fn end_sessions(store: &Store, id: ContactId) -> Result<usize, 
 pub async fn revoke(store: &Store, actor: &Actor, client_id: ClientId, id: ContactId) -> Result<Revoked, Error> {
     get(store, client_id, id).await?;
     let ended = end_sessions(store, id).await?;
-    let audit = actor.audit(
-        Some(client_id),
-        "contact.revoke",
-        format!("contact:{id}"),
-        format!("{ended} session(s) ended"),
-    );
+    let audit =
+        actor.audit(Some(client_id), "contact.revoke", format!("contact:{id}"), format!("{ended} session(s) ended"));
     store.append_audit(&audit).await?;
     Ok(Revoked { sessions_ended: ended })
 }
@@ -147,13 +138,9 @@ pub async fn invite(
         LoginTokenRecord { role: Role::Client, principal_id: id.to_string(), client_id: Some(client_id), expires_at };
     store.put_login_token(&token.hash(), &record).await?;
     let link = format!("{}/auth/verify#token={}", config.public_url, token.as_str());
-    let invitation = Invitation {
-        name: &person.name,
-        agency: &config.agency_name,
-        company: &company.company_name,
-        link: &link,
-    }
-    .to(&person.email)?;
+    let invitation =
+        Invitation { name: &person.name, agency: &config.agency_name, company: &company.company_name, link: &link }
+            .to(&person.email)?;
     mailer.send(&invitation).await.map_err(|error| {
         tracing::error!(%error, "invitation could not be sent");
         Error::DependencyUnavailable {

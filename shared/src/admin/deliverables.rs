@@ -6,9 +6,7 @@ use time::OffsetDateTime;
 
 use super::{Actor, optional_text, text};
 use crate::config::Config;
-use crate::domain::{
-    Activity, ActivityKind, ClientId, Deliverable, DeliverableStatus, DeliverableVersion, Error,
-};
+use crate::domain::{Activity, ActivityKind, ClientId, Deliverable, DeliverableStatus, DeliverableVersion, Error};
 use crate::files::{ALLOWED_CONTENT_TYPES, FileStore, UploadForm, safe_filename};
 use crate::mail::{Mailer, Notification};
 use crate::store::{Store, StoreError};
@@ -54,12 +52,7 @@ pub async fn create(
     Ok(deliverable)
 }
 
-async fn get(
-    store: &Store,
-    client_id: ClientId,
-    project_id: ulid::Ulid,
-    id: ulid::Ulid,
-) -> Result<Deliverable, Error> {
+async fn get(store: &Store, client_id: ClientId, project_id: ulid::Ulid, id: ulid::Ulid) -> Result<Deliverable, Error> {
     store.get_deliverable(client_id, project_id, id).await?.ok_or(Error::NotFound)
 }
 
@@ -85,8 +78,8 @@ pub async fn upload_form(
     input: UploadRequest,
 ) -> Result<UploadForm, Error> {
     let d = get(store, client_id, project_id, id).await?;
-    let filename = safe_filename(&input.filename)
-        .ok_or_else(|| Error::invalid("invalid_filename", "The file needs a name."))?;
+    let filename =
+        safe_filename(&input.filename).ok_or_else(|| Error::invalid("invalid_filename", "The file needs a name."))?;
     let content_type = input.content_type.trim().to_ascii_lowercase();
     if !ALLOWED_CONTENT_TYPES.contains(&content_type.as_str()) {
         return Err(Error::invalid(
@@ -98,7 +91,10 @@ pub async fn upload_form(
     }
     let max = files.max_upload_bytes;
     if input.size == 0 || input.size > max {
-        return Err(Error::invalid("file_too_large", format!("Files must be between 1 byte and {} MB.", max / 1024 / 1024)));
+        return Err(Error::invalid(
+            "file_too_large",
+            format!("Files must be between 1 byte and {} MB.", max / 1024 / 1024),
+        ));
     }
     let upload_id = ulid::Ulid::new();
     files.upload_form(&upload_key(&d, upload_id, &filename), upload_id, &content_type).await
@@ -129,10 +125,7 @@ pub async fn confirm_upload(
         Error::conflict("upload_missing", "The file has not arrived in storage yet. Upload it, then confirm.")
     })?;
     if before.versions.iter().any(|v| v.s3_key == key) {
-        return Err(Error::Conflict {
-            code: "already_recorded",
-            message: "This upload is already a version.".into(),
-        });
+        return Err(Error::Conflict { code: "already_recorded", message: "This upload is already a version.".into() });
     }
     let now = OffsetDateTime::now_utc();
     let mut after = before.clone();
@@ -197,17 +190,19 @@ pub async fn deliver(
         format!("{} delivered {} (v{number})", config.agency_name, after.name),
     );
     let audit = actor.audit(Some(client_id), "deliverable.deliver", format!("deliverable:{id}"), format!("v{number}"));
-    store
-        .write_deliverable(&after, Some(&before), Some(&activity), Some(&audit))
-        .await
-        .map_err(conflict_on_cancel)?;
+    store.write_deliverable(&after, Some(&before), Some(&activity), Some(&audit)).await.map_err(conflict_on_cancel)?;
     let link = format!("{}/portal/projects/{project_id}", config.public_url);
     let subject = format!("New delivery: {} (v{number})", after.name);
     let message = format!(
         "{} has delivered {} (version {number}). Review it in your portal: {link}",
         config.agency_name, after.name
     );
-    super::notify_contacts(store, mailer, client_id, Notification { subject: &subject, message: &message, link: &link })
-        .await;
+    super::notify_contacts(
+        store,
+        mailer,
+        client_id,
+        Notification { subject: &subject, message: &message, link: &link },
+    )
+    .await;
     Ok(after)
 }

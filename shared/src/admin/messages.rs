@@ -10,7 +10,11 @@ use crate::portal::MessageBody;
 use crate::store::{Item, Store};
 
 /// Threads, most recent message first.
-pub async fn inbox(store: &Store, limit: i32, start: Option<Item>) -> Result<(Vec<MessageThread>, Option<Item>), Error> {
+pub async fn inbox(
+    store: &Store,
+    limit: i32,
+    start: Option<Item>,
+) -> Result<(Vec<MessageThread>, Option<Item>), Error> {
     Ok(store.list_threads(limit, start).await?)
 }
 

@@ -56,10 +56,7 @@ pub async fn save(
     let body = match (&input.body_markdown, &before) {
         (Some(body), _) if body.chars().count() <= MAX_NOTE_CHARS => body.clone(),
         (Some(_), _) => {
-            return Err(Error::invalid(
-                "invalid_field",
-                format!("Notes are limited to {MAX_NOTE_CHARS} characters."),
-            ));
+            return Err(Error::invalid("invalid_field", format!("Notes are limited to {MAX_NOTE_CHARS} characters.")));
         }
         (None, Some(note)) => note.body_markdown.clone(),
         (None, None) => return Err(required("body_markdown")),

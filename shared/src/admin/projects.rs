@@ -44,12 +44,7 @@ fn check_dates(start: Option<Date>, due: Option<Date>) -> Result<(), Error> {
     }
 }
 
-pub async fn create(
-    store: &Store,
-    actor: &Actor,
-    client_id: ClientId,
-    input: NewProject,
-) -> Result<Project, Error> {
+pub async fn create(store: &Store, actor: &Actor, client_id: ClientId, input: NewProject) -> Result<Project, Error> {
     super::clients::get(store, client_id).await?;
     check_dates(input.start_date, input.due_date)?;
     let project = Project {

@@ -63,7 +63,7 @@ where
         .route("/api/admin/clients/{clientId}/contacts/{contactId}/invite", post(invite_contact))
         .route(
             "/api/admin/clients/{clientId}/projects",
-            get(list_projects).post(create_project).layer(project_text.clone()),
+            get(list_projects).post(create_project).layer(project_text),
         )
         .route(
             "/api/admin/clients/{clientId}/projects/{projectId}",
@@ -84,7 +84,7 @@ where
             post(confirm_upload),
         )
         .route("/api/admin/clients/{clientId}/projects/{projectId}/deliverables/{deliverableId}/deliver", post(deliver))
-        .route("/api/admin/clients/{clientId}/projects/{projectId}/notes", post(create_note).layer(note_text.clone()))
+        .route("/api/admin/clients/{clientId}/projects/{projectId}/notes", post(create_note).layer(note_text))
         .route(
             "/api/admin/clients/{clientId}/projects/{projectId}/notes/{noteId}",
             patch(update_note).delete(delete_note).layer(note_text),

@@ -65,7 +65,10 @@ impl AppState {
         Self {
             jwt: Arc::new(JwtKeys::new(&config)),
             cursors: Arc::new(CursorKey::new(config.jwt_secret.as_bytes())),
-            billing: Billing { harvest: config.harvest.as_ref().map(Harvest::new), cache_ttl: config.invoice_cache_ttl },
+            billing: Billing {
+                harvest: config.harvest.as_ref().map(Harvest::new),
+                cache_ttl: config.invoice_cache_ttl,
+            },
             config: Arc::new(config),
             store,
             mailer,

@@ -127,9 +127,7 @@ pub async fn sign_out(store: &Store, session: &SessionRecord) -> Result<(), Erro
 
 /// The person behind a session, as of now.
 pub async fn current_principal(store: &Store, session: &SessionRecord) -> Result<Principal, Error> {
-    load_principal(store, session.role, &session.principal_id, session.client_id)
-        .await?
-        .ok_or(Error::Unauthenticated)
+    load_principal(store, session.role, &session.principal_id, session.client_id).await?.ok_or(Error::Unauthenticated)
 }
 
 /// Loads a contact (with its company) or an admin; `None` if any part is gone.

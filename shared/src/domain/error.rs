@@ -55,4 +55,3 @@ impl Error {
         Self::Internal(cause.to_string())
     }
 }
-

@@ -43,12 +43,16 @@ where
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|_| ApiError::PayloadTooLarge)?;
         match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
-            None => return Err(ApiError::bad_request("invalid_json", "The request body is empty; send a JSON object.")),
+            None => {
+                return Err(ApiError::bad_request("invalid_json", "The request body is empty; send a JSON object."));
+            }
             Some(b'{') => {}
             Some(_) if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_err() => {
                 return Err(ApiError::bad_request("invalid_json", "The request body is not valid JSON."));
             }
-            Some(_) => return Err(ApiError::bad_request("invalid_json", "The request body must be a JSON object.")),
+            Some(_) => {
+                return Err(ApiError::bad_request("invalid_request", "The request body must be a JSON object."));
+            }
         }
         match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(value)) => Ok(Self(value)),

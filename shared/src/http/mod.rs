@@ -14,7 +14,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 pub use error::{ApiError, ApiResult};
-pub use extract::{ClientIp, Json, Path, Paging, Query, Tenant, ViewerIp};
+pub use extract::{ClientIp, Json, Paging, Path, Query, Tenant, ViewerIp};
 pub use pagination::{CursorKey, DEFAULT_LIMIT, MAX_LIMIT, Page};
 
 use crate::config::Config;

@@ -271,4 +271,3 @@ async fn fetch(
     let (full_domain, invoices) = tokio::try_join!(domain, harvest.invoices(harvest_client_id))?;
     Ok(InvoiceSnapshot::from_harvest(harvest_client_id, full_domain, now(), invoices))
 }
-

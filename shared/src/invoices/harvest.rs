@@ -325,7 +325,7 @@ fn redact(url: &str) -> &str {
 mod tests {
     use super::*;
 
-    const PAGE: &str = include_str!("../../testdata/harvest/invoices_page.json");
+    const PAGE: &str = include_str!("../../../testdata/harvest/invoices_page.json");
 
     #[test]
     fn documented_page_parses_with_exact_money() {

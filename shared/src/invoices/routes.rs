@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::{Billing, InvoiceDetailView, InvoiceList, StateFilter};
 use crate::auth::{ClientSession, JwtKeys};
 use crate::domain::Error;
-use crate::http::{ApiResult, CursorKey, Path, Paging, Query};
+use crate::http::{ApiResult, CursorKey, Paging, Path, Query};
 use crate::store::{Item, Store};
 
 pub fn invoices<S>() -> Router<S>
@@ -48,7 +48,10 @@ async fn list(
     let offset = match &paging.start {
         None => 0,
         Some(start) => start.get(OFFSET).and_then(|v| v.as_s().ok()).and_then(|v| v.parse().ok()).ok_or_else(|| {
-            Error::malformed("invalid_cursor", "The cursor is not valid for this list. Start again from the first page.")
+            Error::malformed(
+                "invalid_cursor",
+                "The cursor is not valid for this list. Start again from the first page.",
+            )
         })?,
     };
     let limit = usize::try_from(paging.limit).unwrap_or(25);

@@ -10,7 +10,6 @@ use super::harvest::InvoiceState;
 use crate::domain::{ClientId, Error};
 use crate::store::Store;
 
-
 /// Money as an exact decimal string with two places, e.g. `"288.90"`.
 pub fn money(amount: Decimal) -> String {
     format!("{:.2}", amount.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero))

@@ -172,7 +172,11 @@ mod tests {
         assert!(email.html.contains(link));
         assert!(email.text.contains("10 minutes"));
         assert!(email.text.contains("Hello Ada <script>,"), "the text part is not HTML: {}", email.text);
-        assert!(email.html.contains("Ada &#60;script&#62;") || email.html.contains("Ada &lt;script&gt;"), "{}", email.html);
+        assert!(
+            email.html.contains("Ada &#60;script&#62;") || email.html.contains("Ada &lt;script&gt;"),
+            "{}",
+            email.html
+        );
         assert!(!email.html.contains("<script>"));
         assert!(email.html.contains("Agency &#38; Co") || email.html.contains("Agency &amp; Co"));
         assert_eq!(email.subject, "Your sign-in link for Agency & Co");

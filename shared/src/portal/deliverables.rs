@@ -80,9 +80,8 @@ pub async fn review(
     input: ReviewInput<'_>,
 ) -> Result<DeliverableView, Error> {
     let comment = input.comment()?;
-    let reviewer = async {
-        Ok::<_, Error>(store.get_contact(client, contact).await?.ok_or(Error::Unauthenticated)?.name)
-    };
+    let reviewer =
+        async { Ok::<_, Error>(store.get_contact(client, contact).await?.ok_or(Error::Unauthenticated)?.name) };
     let (current, reviewer) = tokio::try_join!(visible(store, client, project, deliverable), reviewer)?;
     let version = current.latest_delivered().map(|v| v.number).ok_or(Error::NotFound)?;
     let now = OffsetDateTime::now_utc();

@@ -11,8 +11,8 @@ use serde::Deserialize;
 
 use super::deliverables::{self, MAX_COMMENT_CHARS, ReviewInput};
 use super::messages::{self, MAX_MESSAGE_CHARS, MessageBody, ReadState};
-use super::{dashboard, notes, projects};
 use super::{ActivityView, DeliverableView, MessageView, NoteView, ProjectDetailView, ProjectSummaryView};
+use super::{dashboard, notes, projects};
 use crate::auth::{ClientSession, JwtKeys};
 use crate::config::Config;
 use crate::domain::{Error, ProjectStatus, ReviewDecision};
@@ -60,9 +60,7 @@ where
     Router::new()
         .route(
             "/api/messages",
-            get(list_messages)
-                .post(post_message)
-                .layer(DefaultBodyLimit::max(body_limit_for_chars(MAX_MESSAGE_CHARS))),
+            get(list_messages).post(post_message).layer(DefaultBodyLimit::max(body_limit_for_chars(MAX_MESSAGE_CHARS))),
         )
         .route("/api/messages/read", post(mark_read))
 }
@@ -155,8 +153,7 @@ async fn review(
     Json(request): Json<ReviewRequest>,
 ) -> Reply<DeliverableView> {
     let input = ReviewInput { decision: request.decision, comment: &request.comment };
-    let view =
-        deliverables::review(&store, session.client_id, session.contact_id, project, deliverable, input).await?;
+    let view = deliverables::review(&store, session.client_id, session.contact_id, project, deliverable, input).await?;
     Ok(axum::Json(view))
 }
 

@@ -18,7 +18,6 @@ pub(super) fn is_overdue(status: MilestoneStatus, due: Option<Date>, today: Date
     status == MilestoneStatus::Pending && due.is_some_and(|due| due < today)
 }
 
-
 #[derive(Debug, Serialize)]
 pub struct NextMilestoneView {
     pub id: ulid::Ulid,

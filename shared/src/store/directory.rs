@@ -3,8 +3,8 @@
 use aws_sdk_dynamodb::types::TransactWriteItem;
 
 use super::{Item, ListQuery, Store, StoreError, TableSpec, classify, from_item, keys, s, to_item};
-use crate::domain::{AdminId, ClientId, ContactId, EmailAddress, Role};
 use crate::domain::{Admin, AuditEvent, Client, Contact, EmailClaim};
+use crate::domain::{AdminId, ClientId, ContactId, EmailAddress, Role};
 
 impl Store {
     /// Client items are also in GSI1 `CLIENTS`, sorted by lower-cased name, for the admin list

@@ -3,8 +3,8 @@
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 
 use super::{Item, ListQuery, Store, StoreError, TableSpec, classify, keys, n, s, to_item};
-use crate::domain::{ClientId, ContactId};
 use crate::domain::{Activity, Message, MessageThread};
+use crate::domain::{ClientId, ContactId};
 
 /// Just enough of a message to count unread ones.
 #[derive(Debug, serde::Deserialize)]

@@ -22,11 +22,11 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-pub use sessions::RateLimitHit;
 pub use invoices::InvoiceCacheRecord;
 pub use messages::MessageMeta;
 pub use projects::{ProjectTree, status_key as projects_status_key, summarise as summarise_milestones};
 pub use schema::TableSpec;
+pub use sessions::RateLimitHit;
 
 pub type Item = HashMap<String, AttributeValue>;
 

@@ -11,8 +11,8 @@ use aws_sdk_dynamodb::types::TransactWriteItem;
 use super::{Item, ListQuery, Store, StoreError, TableSpec, classify, from_item, keys, s, to_item};
 use crate::domain::ClientId;
 use crate::domain::{
-    AuditEvent,
-    Deliverable, MeetingNote, Milestone, MilestoneStatus, MilestoneSummary, NextMilestone, Project, ProjectStatus,
+    AuditEvent, Deliverable, MeetingNote, Milestone, MilestoneStatus, MilestoneSummary, NextMilestone, Project,
+    ProjectStatus,
 };
 
 /// A project with everything under it, as one query returns it.

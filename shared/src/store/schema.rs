@@ -3,7 +3,6 @@
 //! GSI1: sessions by principal, a client's projects, a client's visible deliverables.
 //! GSI2: a client's projects by status.
 
-
 /// Names shared by the code and `template.yaml`.
 pub struct TableSpec;
 

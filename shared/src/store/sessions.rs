@@ -6,8 +6,8 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{Delete, Put, ReturnValue, TransactWriteItem};
 
 use super::{ListQuery, Store, StoreError, TableSpec, classify, keys, n, s, to_item};
-use crate::domain::{SessionId, TokenHash};
 use crate::domain::{AuditEvent, LoginTokenRecord, SessionRecord};
+use crate::domain::{SessionId, TokenHash};
 
 /// Outcome of counting one attempt against a fixed window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,13 +3,13 @@
 
 use std::time::Duration;
 
+use devkit::harvest_fixtures::{self, Spec};
 use http::StatusCode;
 use serde_json::Value;
-use shared::local::harvest_fixtures::{self, Spec};
 use wiremock::ResponseTemplate;
 
-use crate::fake_harvest::FakeHarvest;
-use crate::harness::{ApiRequest, TestApp};
+use crate::helpers::{ApiRequest, TestApp};
+use devkit::fake_harvest::FakeHarvest;
 
 const HARVEST_ID: u64 = 777001;
 
@@ -253,8 +253,9 @@ async fn harvest_401_is_502_harvest_misconfigured() {
 
 #[tokio::test]
 async fn wrong_credentials_never_match_the_fake() {
-    // The fake insists on Harvest's headers: a client sending other credentials is refused
-    // (no mock matches → 404 → unavailable), proving the headers are checked.
+    // The fake insists on Harvest's headers: a client sending other credentials gets Harvest's
+    // 401, which the portal reports as a misconfiguration (502), not as an outage: a dead or
+    // silent fake would give 503 instead.
     let fake = FakeHarvest::start().await;
     fake.serve_invoices(HARVEST_ID, vec![invoice(1, "open", "10", "10", -1, 10)], 2000).await;
     let mut harvest = fake.config();
@@ -264,7 +265,10 @@ async fn wrong_credentials_never_match_the_fake() {
     app.link_to_harvest(&mut client, HARVEST_ID).await;
     let contact = app.add_contact(&client, "x").await;
     let cookie = app.sign_in(&contact.email).await;
-    assert_eq!(app.send(get("/api/invoices", &cookie)).await.status, StatusCode::SERVICE_UNAVAILABLE);
+    let response = app.send(get("/api/invoices", &cookie)).await;
+    assert_eq!(response.status, StatusCode::BAD_GATEWAY, "{}", response.body);
+    assert_eq!(response.error_code(), "harvest_misconfigured");
+    assert_eq!(fake.calls_to("/v2/invoices").await, 1, "refused once, then not retried");
 }
 
 #[tokio::test]

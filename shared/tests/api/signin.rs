@@ -3,9 +3,9 @@
 use http::StatusCode;
 use serde_json::json;
 use shared::domain::LoginToken;
-use shared::models::{ClientStatus, LoginTokenRecord};
+use shared::domain::{ClientStatus, LoginTokenRecord};
 
-use crate::harness::{ApiRequest, PUBLIC_URL, TestApp};
+use crate::helpers::{ApiRequest, PUBLIC_URL, TestApp, spawn_app};
 
 fn login(email: &str) -> ApiRequest {
     ApiRequest::post("/api/auth/login", json!({ "email": email }))
@@ -17,7 +17,7 @@ fn verify(token: &str) -> ApiRequest {
 
 #[tokio::test]
 async fn full_flow_login_mail_verify_me_logout() {
-    let app = TestApp::new().await;
+    let app = spawn_app().await;
     let client = app.add_client("Northwind Traders").await;
     let contact = app.add_contact(&client, "alice").await;
 
@@ -59,7 +59,7 @@ async fn full_flow_login_mail_verify_me_logout() {
 
 #[tokio::test]
 async fn admins_sign_in_the_same_way() {
-    let app = TestApp::new().await;
+    let app = spawn_app().await;
     let admin = app.add_admin("morgan").await;
     let cookie = app.sign_in(&admin.email).await;
     let me = app.send(ApiRequest::get("/api/me").cookie(&cookie)).await;
@@ -70,7 +70,7 @@ async fn admins_sign_in_the_same_way() {
 
 #[tokio::test]
 async fn only_the_hash_of_a_token_is_stored() {
-    let app = TestApp::new().await;
+    let app = spawn_app().await;
     let client = app.add_client("Acme").await;
     let contact = app.add_contact(&client, "hash").await;
     app.send(login(contact.email.as_str())).await;
@@ -102,7 +102,7 @@ async fn only_the_hash_of_a_token_is_stored() {
 
 #[tokio::test]
 async fn tokens_work_once() {
-    let app = TestApp::new().await;
+    let app = spawn_app().await;
     let client = app.add_client("Acme").await;
     let contact = app.add_contact(&client, "once").await;
     app.send(login(contact.email.as_str())).await;
@@ -115,7 +115,7 @@ async fn tokens_work_once() {
 
 #[tokio::test]
 async fn expired_tokens_are_refused_even_before_ttl_deletion() {
-    let app = TestApp::new().await;
+    let app = spawn_app().await;
     let client = app.add_client("Acme").await;
     let contact = app.add_contact(&client, "late").await;
     let token = LoginToken::generate().unwrap();
@@ -139,7 +139,7 @@ async fn expired_tokens_are_refused_even_before_ttl_deletion() {
 
 #[tokio::test]
 async fn unknown_expired_used_and_malformed_tokens_look_the_same() {
-    let app = TestApp::new().await;
+    let app = spawn_app().await;
     let unknown = app.send(verify(LoginToken::generate().unwrap().as_str())).await;
     let malformed = app.send(verify("not-a-token")).await;
     assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
@@ -148,7 +148,7 @@ async fn unknown_expired_used_and_malformed_tokens_look_the_same() {
 
 #[tokio::test]
 async fn concurrent_verifies_of_one_token_yield_exactly_one_session() {
-    let app = TestApp::new().await;
+    let app = spawn_app().await;
     let client = app.add_client("Acme").await;
     let contact = app.add_contact(&client, "race").await;
     app.send(login(contact.email.as_str())).await;
@@ -162,7 +162,7 @@ async fn concurrent_verifies_of_one_token_yield_exactly_one_session() {
 
 #[tokio::test]
 async fn known_and_unknown_addresses_get_the_same_answer() {
-    let app = TestApp::new().await;
+    let app = spawn_app().await;
     let client = app.add_client("Acme").await;
     let contact = app.add_contact(&client, "known").await;
     let known = app.send(login(contact.email.as_str())).await;
@@ -211,7 +211,7 @@ async fn known_and_unknown_addresses_take_the_same_time() {
 
 #[tokio::test]
 async fn no_link_for_people_without_portal_access() {
-    let app = TestApp::new().await;
+    let app = spawn_app().await;
     // Contact switched off.
     let client = app.add_client("Acme").await;
     let mut off = app.add_contact(&client, "off").await;
@@ -237,7 +237,7 @@ async fn no_link_for_people_without_portal_access() {
 
 #[tokio::test]
 async fn a_link_stops_working_when_access_is_withdrawn() {
-    let app = TestApp::new().await;
+    let app = spawn_app().await;
     let mut client = app.add_client("Acme").await;
     let contact = app.add_contact(&client, "withdrawn").await;
     app.send(login(contact.email.as_str())).await;
@@ -248,7 +248,7 @@ async fn a_link_stops_working_when_access_is_withdrawn() {
     assert_eq!(response.status, StatusCode::UNAUTHORIZED);
 }
 
-async fn overwrite(app: &TestApp, contact: &shared::models::Contact) {
+async fn overwrite(app: &TestApp, contact: &shared::domain::Contact) {
     let mut item: std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue> =
         serde_dynamo::to_item(contact).unwrap();
     item.insert("PK".into(), aws_sdk_dynamodb::types::AttributeValue::S(format!("CLIENT#{}", contact.client_id)));
@@ -256,7 +256,7 @@ async fn overwrite(app: &TestApp, contact: &shared::models::Contact) {
     put(app, item).await;
 }
 
-async fn overwrite_client(app: &TestApp, client: &shared::models::Client) {
+async fn overwrite_client(app: &TestApp, client: &shared::domain::Client) {
     let mut item: std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue> =
         serde_dynamo::to_item(client).unwrap();
     item.insert("PK".into(), aws_sdk_dynamodb::types::AttributeValue::S(format!("CLIENT#{}", client.id)));
@@ -278,7 +278,7 @@ async fn put(app: &TestApp, item: std::collections::HashMap<String, aws_sdk_dyna
 
 #[tokio::test]
 async fn per_email_rate_limit_applies_to_known_and_unknown_alike() {
-    let app = TestApp::new().await;
+    let app = spawn_app().await;
     let client = app.add_client("Acme").await;
     let contact = app.add_contact(&client, "eager").await;
     let stranger = app.email("stranger");
@@ -344,7 +344,7 @@ async fn only_cloudfront_gets_in_and_its_viewer_address_is_the_callers_ip() {
 
 #[tokio::test]
 async fn malformed_email_is_400_invalid_email() {
-    let app = TestApp::new().await;
+    let app = spawn_app().await;
     for email in ["", "not-an-email", "a@b", "x@y.example extra"] {
         let response = app.send(login(email)).await;
         assert_eq!(response.status, StatusCode::BAD_REQUEST, "{email:?}");
@@ -355,7 +355,7 @@ async fn malformed_email_is_400_invalid_email() {
 
 #[tokio::test]
 async fn foreign_origin_is_refused_on_every_post() {
-    let app = TestApp::new().await;
+    let app = spawn_app().await;
     let client = app.add_client("Acme").await;
     let contact = app.add_contact(&client, "csrf").await;
     let cookie = app.sign_in(&contact.email).await;
@@ -378,7 +378,7 @@ async fn foreign_origin_is_refused_on_every_post() {
 
 #[tokio::test]
 async fn forged_and_orphaned_session_cookies_are_refused() {
-    let app = TestApp::new().await;
+    let app = spawn_app().await;
     let client = app.add_client("Acme").await;
     let contact = app.add_contact(&client, "forge").await;
     let cookie = app.sign_in(&contact.email).await;
@@ -395,14 +395,14 @@ async fn forged_and_orphaned_session_cookies_are_refused() {
     }
 
     // A correctly signed JWT whose session row is gone (revoked) is refused.
-    let other = TestApp::new().await; // same secret, different table: the sid does not exist there
+    let other = spawn_app().await; // same secret, different table: the sid does not exist there
     let response = other.send(ApiRequest::get("/api/me").cookie(&cookie)).await;
     assert_eq!(response.status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
 async fn sign_in_and_out_are_audited() {
-    let app = TestApp::new().await;
+    let app = spawn_app().await;
     let client = app.add_client("Acme").await;
     let contact = app.add_contact(&client, "audit").await;
     let cookie = app.sign_in(&contact.email).await;
@@ -420,7 +420,9 @@ async fn sign_in_and_out_are_audited() {
         .await
         .unwrap();
     let actions: Vec<String> = events.items().iter().map(|item| item["action"].as_s().unwrap().clone()).collect();
-    assert_eq!(actions, ["auth.sign_in", "auth.sign_out"]);
-    let actor = events.items()[0]["actor"].as_s().unwrap();
+    // The fixture added the contact as the seeding operator; then the contact's own two events.
+    assert_eq!(actions, ["contact.create", "auth.sign_in", "auth.sign_out"]);
+    assert_eq!(events.items()[0]["actor"].as_s().unwrap(), "operator:seed");
+    let actor = events.items()[1]["actor"].as_s().unwrap();
     assert_eq!(actor, &format!("contact:{}", contact.id));
 }

@@ -4,8 +4,7 @@
 
 mod admin;
 mod codebase;
-mod fake_harvest;
-mod harness;
+mod helpers;
 mod http_errors;
 mod invoices;
 mod portal;

@@ -4,7 +4,8 @@
 use http::{Method, StatusCode};
 use serde_json::json;
 
-use crate::harness::{ApiRequest, TestApp, function_router, route_for, template_routes};
+use crate::helpers::{ApiRequest, route_for, spawn_app, template_routes};
+use shared::app::function_router;
 
 /// Routes anyone may call.
 const PUBLIC: [&str; 2] = ["/api/auth/login", "/api/auth/verify"];
@@ -31,7 +32,7 @@ fn every_function_in_the_template_has_a_router() {
     }
     for function in ["login", "verify", "session"] {
         assert!(routes.iter().any(|r| r.function == function), "{function} missing from template.yaml");
-        let manifest = crate::harness::workspace_root().join(format!("functions/{function}/Cargo.toml"));
+        let manifest = crate::helpers::workspace_root().join(format!("functions/{function}/Cargo.toml"));
         assert!(manifest.exists(), "{} missing", manifest.display());
     }
     assert_eq!(routes.iter().filter(|r| r.path == "$default").count(), 1);
@@ -52,7 +53,7 @@ fn a_path_belongs_to_one_function() {
 
 #[tokio::test]
 async fn every_route_reaches_its_handler() {
-    let app = TestApp::new().await;
+    let app = spawn_app().await;
     for route in template_routes().iter().filter(|r| r.path != "$default") {
         let request = request_for(&route.method, &route.path);
         assert_eq!(route_for(&request.method, &request.path).function, route.function);
@@ -70,7 +71,7 @@ async fn every_route_reaches_its_handler() {
 
 #[tokio::test]
 async fn every_protected_route_needs_a_session() {
-    let app = TestApp::new().await;
+    let app = spawn_app().await;
     for route in template_routes().iter().filter(|r| r.path != "$default" && !PUBLIC.contains(&r.path.as_str())) {
         let response = app.send(request_for(&route.method, &route.path)).await;
         assert_eq!(response.status, StatusCode::UNAUTHORIZED, "{} {}", route.method, route.path);
@@ -80,7 +81,7 @@ async fn every_protected_route_needs_a_session() {
 
 #[test]
 fn openapi_describes_exactly_the_template_routes() {
-    let text = std::fs::read_to_string(crate::harness::workspace_root().join("openapi.yaml")).unwrap();
+    let text = std::fs::read_to_string(crate::helpers::workspace_root().join("openapi.yaml")).unwrap();
     let spec: serde_json::Value = serde_norway::from_str(&text).unwrap();
     assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"), "OpenAPI 3.1 expected");
     let mut documented = Vec::new();

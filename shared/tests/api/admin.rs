@@ -3,7 +3,7 @@
 use http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::harness::{ApiRequest, TestApp, TestResponse};
+use crate::helpers::{ApiRequest, TestApp, TestResponse, spawn_app};
 
 struct Admin {
     app: TestApp,
@@ -11,7 +11,7 @@ struct Admin {
 }
 
 async fn admin() -> Admin {
-    let app = TestApp::new().await;
+    let app = spawn_app().await;
     let staff = app.add_admin("staff").await;
     let cookie = app.sign_in(&staff.email).await;
     Admin { app, cookie }
@@ -402,7 +402,7 @@ async fn inbox_unread_counts_and_replies() {
 
 #[tokio::test]
 async fn the_audit_log_cannot_be_edited_through_the_api() {
-    for route in crate::harness::template_routes() {
+    for route in crate::helpers::template_routes() {
         if route.path.contains("/audit") {
             assert_eq!(route.method, "GET", "{} {} would change the audit log", route.method, route.path);
         }

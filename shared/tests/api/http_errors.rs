@@ -6,7 +6,7 @@ use http::{Method, StatusCode};
 use serde_json::json;
 use shared::AppState;
 
-use crate::harness::{self, ApiRequest, TestApp, TestResponse};
+use crate::helpers::{self, ApiRequest, TestResponse, spawn_app};
 
 fn assert_json_error(response: &TestResponse, status: StatusCode, code: &str) {
     assert_eq!(response.status, status, "body: {}", String::from_utf8_lossy(&response.raw));
@@ -18,7 +18,7 @@ fn assert_json_error(response: &TestResponse, status: StatusCode, code: &str) {
 
 #[tokio::test]
 async fn malformed_json_is_400() {
-    let app = TestApp::new().await;
+    let app = spawn_app().await;
     let response =
         app.send(ApiRequest::post_raw("/api/auth/login", "application/json", b"{\"email\": ".to_vec())).await;
     assert_json_error(&response, StatusCode::BAD_REQUEST, "invalid_json");
@@ -26,8 +26,10 @@ async fn malformed_json_is_400() {
 
 #[tokio::test]
 async fn missing_or_mistyped_fields_are_400() {
-    let app = TestApp::new().await;
-    for body in [json!({}), json!({ "email": 42 }), json!("email"), json!(null)] {
+    let app = spawn_app().await;
+    // Not an object: serde would read a struct from an array, so `["a@example.com"]` once
+    // passed as `{"email": …}`.
+    for body in [json!({}), json!({ "email": 42 }), json!("email"), json!(null), json!(["a@example.com"]), json!([])] {
         let response = app.send(ApiRequest::post("/api/auth/login", body.clone())).await;
         assert_json_error(&response, StatusCode::BAD_REQUEST, "invalid_request");
     }
@@ -37,7 +39,7 @@ async fn missing_or_mistyped_fields_are_400() {
 
 #[tokio::test]
 async fn non_json_content_types_are_415() {
-    let app = TestApp::new().await;
+    let app = spawn_app().await;
     let body = br#"{"email":"a@b.example"}"#.to_vec();
     for content_type in ["text/plain", "multipart/form-data; boundary=x", "application/xml"] {
         let response = app.send(ApiRequest::post_raw("/api/auth/login", content_type, body.clone())).await;
@@ -48,7 +50,7 @@ async fn non_json_content_types_are_415() {
 #[tokio::test]
 async fn curl_style_posts_are_read_as_json() {
     // `curl -d '{…}'` sends application/x-www-form-urlencoded; no header at all is fine too.
-    let app = TestApp::new().await;
+    let app = spawn_app().await;
     let body = br#"{"email":"a@b.example"}"#.to_vec();
     let form =
         app.send(ApiRequest::post_raw("/api/auth/login", "application/x-www-form-urlencoded", body.clone())).await;
@@ -66,14 +68,14 @@ async fn curl_style_posts_are_read_as_json() {
 
 #[tokio::test]
 async fn empty_body_is_400() {
-    let app = TestApp::new().await;
+    let app = spawn_app().await;
     let response = app.send(ApiRequest::post_raw("/api/auth/login", "application/json", vec![])).await;
     assert_json_error(&response, StatusCode::BAD_REQUEST, "invalid_json");
 }
 
 #[tokio::test]
 async fn oversized_body_is_413() {
-    let app = TestApp::new().await;
+    let app = spawn_app().await;
     let huge = json!({ "email": format!("{}@example.com", "a".repeat(20_000)) });
     let response = app.send(ApiRequest::post("/api/auth/login", huge)).await;
     assert_json_error(&response, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
@@ -81,9 +83,9 @@ async fn oversized_body_is_413() {
 
 #[tokio::test]
 async fn wrong_method_is_405_and_unknown_path_is_404() {
-    let app = TestApp::new().await;
+    let app = spawn_app().await;
     // The function owning a path answers other methods with 405.
-    let login = shared::api::login::router(app.state.clone());
+    let login = shared::app::router(shared::auth::routes::login, app.state.clone());
     let response = app.send_to(login, ApiRequest::get("/api/auth/login")).await;
     assert_json_error(&response, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
     // Through API Gateway an unrouted method lands on $default (the session function), which
@@ -101,35 +103,40 @@ async fn wrong_method_is_405_and_unknown_path_is_404() {
 #[tokio::test]
 async fn database_outage_is_a_quick_503() {
     // Nothing listens on port 9 (discard) of loopback in the test environment.
-    let sdk = harness::sdk_config("http://127.0.0.1:9").await;
-    let app = TestApp::new().await;
+    let sdk = helpers::sdk_config("http://127.0.0.1:9").await;
+    let app = spawn_app().await;
     let broken = AppState::new((*app.state.config).clone(), &sdk);
     let started = Instant::now();
     let response = app
         .send_to(
-            shared::api::login::router(broken.clone()),
+            shared::app::router(shared::auth::routes::login, broken.clone()),
             ApiRequest::post("/api/auth/login", json!({ "email": "a@b.example" })),
         )
         .await;
     assert_json_error(&response, StatusCode::SERVICE_UNAVAILABLE, "service_unavailable");
     let cookie = "portal_session=x.y.z";
-    let me = app.send_to(shared::api::session::router(broken), ApiRequest::get("/api/me").cookie(cookie)).await;
+    let me = app
+        .send_to(shared::app::router(shared::auth::routes::session, broken), ApiRequest::get("/api/me").cookie(cookie))
+        .await;
     assert_eq!(me.status, StatusCode::UNAUTHORIZED, "a bad cookie is refused before any database call");
     assert!(started.elapsed() < Duration::from_secs(6), "took {:?}", started.elapsed());
 }
 
 #[tokio::test]
 async fn database_outage_on_an_authenticated_route_is_503() {
-    let app = TestApp::new().await;
+    let app = spawn_app().await;
     let tenant = app.tenant("Acme").await;
     let cookie = app.sign_in(&tenant.contact.email).await;
-    let sdk = harness::sdk_config("http://127.0.0.1:9").await;
+    let sdk = helpers::sdk_config("http://127.0.0.1:9").await;
     let broken = AppState::new((*app.state.config).clone(), &sdk);
     let started = Instant::now();
     for (router, path) in [
-        (shared::api::dashboard::router(broken.clone()), "/api/dashboard".to_owned()),
-        (shared::api::projects::router(broken.clone()), format!("/api/projects/{}", tenant.project.id)),
-        (shared::api::messages::router(broken.clone()), "/api/messages".to_owned()),
+        (shared::app::router(shared::portal::routes::dashboard, broken.clone()), "/api/dashboard".to_owned()),
+        (
+            shared::app::router(shared::portal::routes::projects, broken.clone()),
+            format!("/api/projects/{}", tenant.project.id),
+        ),
+        (shared::app::router(shared::portal::routes::messages, broken.clone()), "/api/messages".to_owned()),
     ] {
         let response = app.send_to(router, ApiRequest::get(&path).cookie(&cookie)).await;
         assert_json_error(&response, StatusCode::SERVICE_UNAVAILABLE, "service_unavailable");
@@ -141,7 +148,7 @@ async fn database_outage_on_an_authenticated_route_is_503() {
 /// session cookie that is not text is no session, never a crash.
 #[tokio::test]
 async fn non_ascii_cookie_bytes_are_401() {
-    let app = TestApp::new().await;
+    let app = spawn_app().await;
     let mut request = ApiRequest::get("/api/messages");
     request.headers.push((http::header::COOKIE, http::HeaderValue::from_bytes(b"portal_session=\xe9\xff").unwrap()));
     let response = app.send(request).await;
@@ -150,7 +157,7 @@ async fn non_ascii_cookie_bytes_are_401() {
 
 #[tokio::test]
 async fn non_utf8_body_is_400() {
-    let app = TestApp::new().await;
+    let app = spawn_app().await;
     for path in ["/api/auth/login", "/api/auth/verify"] {
         let response = app.send(ApiRequest::post_raw(path, "application/json", vec![0xff, 0xfe, 0x29])).await;
         assert_json_error(&response, StatusCode::BAD_REQUEST, "invalid_json");

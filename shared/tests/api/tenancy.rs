@@ -6,7 +6,7 @@
 use http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::harness::{ApiRequest, Route, Tenant, TestApp, TestResponse, template_routes};
+use crate::helpers::{ApiRequest, Route, Tenant, TestApp, TestResponse, template_routes};
 
 /// Routes that are not about one tenant's data.
 const NOT_TENANT_ROUTES: [&str; 4] = ["/api/auth/login", "/api/auth/verify", "/api/me", "/api/auth/logout"];
@@ -104,7 +104,7 @@ fn assert_no_data_of(response: &TestResponse, other: &Tenant, context: &str) {
 
 struct Matrix {
     // Kept alive for the test's duration: the portal's Harvest.
-    _harvest: crate::fake_harvest::FakeHarvest,
+    _harvest: devkit::fake_harvest::FakeHarvest,
     app: TestApp,
     a: Tenant,
     b: Tenant,
@@ -113,7 +113,7 @@ struct Matrix {
 }
 
 async fn matrix() -> Matrix {
-    let fake = crate::fake_harvest::FakeHarvest::start().await;
+    let fake = devkit::fake_harvest::FakeHarvest::start().await;
     let app = TestApp::with_harvest(&fake).await;
     let mut a = app.tenant("Alpha").await;
     let mut b = app.tenant("Bravo").await;

@@ -1,0 +1,82 @@
+//! The emulator: one moto server per test binary (started on a free port, stopped when the
+//! binary exits), the SDK pointed at it, and the portal's test configuration.
+
+use std::collections::HashMap;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_dynamodb::config::Credentials;
+use shared::config::Config;
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// The emulator's base URL, starting it on first use.
+pub fn moto_endpoint() -> &'static str {
+    static ENDPOINT: OnceLock<String> = OnceLock::new();
+    ENDPOINT.get_or_init(start_moto)
+}
+
+fn start_moto() -> String {
+    let binary = std::env::var_os("MOTO_SERVER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join(".venv/bin/moto_server"));
+    assert!(binary.exists(), "{} not found: run `make test` (it creates .venv)", binary.display());
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    // A watchdog shell stops moto when this test process exits, however it exits.
+    let script = r#"MOTO_DISABLE_GLOBAL_CORS=1 "$0" -H 127.0.0.1 -p "$1" >/dev/null 2>&1 & moto=$!
+parent=$PPID
+while kill -0 "$parent" 2>/dev/null && kill -0 "$moto" 2>/dev/null; do sleep 1; done
+kill "$moto" 2>/dev/null"#;
+    // The watchdog lives as long as this process (a test binary exits without reaping it);
+    // it stops moto itself.
+    #[allow(clippy::zombie_processes)]
+    let _watchdog = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .arg(&binary)
+        .arg(port.to_string())
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("start moto_server");
+    let address = SocketAddr::from(([127, 0, 0, 1], port));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_err() {
+        assert!(Instant::now() < deadline, "moto_server did not start on port {port}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    format!("http://127.0.0.1:{port}")
+}
+
+/// SDK configuration for an endpoint, with the portal's production timeouts and retries.
+pub async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
+    shared::aws::load_sdk_config(
+        aws_config::defaults(BehaviorVersion::latest())
+            .endpoint_url(endpoint)
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("test", "test", None, None, "tests")),
+    )
+    .await
+}
+
+pub const SENDER: &str = "portal@agency.example";
+pub const PUBLIC_URL: &str = "https://portal.agency.example";
+
+pub fn test_config(table: &str, bucket: &str) -> Config {
+    let values: HashMap<&str, String> = HashMap::from([
+        ("TABLE_NAME", table.to_owned()),
+        ("FILES_BUCKET", bucket.to_owned()),
+        ("SENDER_EMAIL", SENDER.to_owned()),
+        ("PUBLIC_URL", PUBLIC_URL.to_owned()),
+        ("JWT_SECRET", "test-secret-test-secret-test-secret!".to_owned()),
+        ("AGENCY_NAME", "Brightside Studio".to_owned()),
+        // The timing floor has a test of its own; elsewhere it would only slow every sign-in.
+        ("LOGIN_RESPONSE_FLOOR_MS", "0".to_owned()),
+    ]);
+    Config::from_lookup(|name| values.get(name).cloned()).unwrap()
+}

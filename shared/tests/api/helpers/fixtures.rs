@@ -1,0 +1,189 @@
+//! Content for tests: a client company with enough in it to exercise every client route.
+
+use devkit::fake_harvest::FakeHarvest;
+use shared::domain::{Client, Contact};
+
+use super::TestApp;
+
+/// A client company with enough content to exercise every client route.
+pub struct Tenant {
+    pub client: Client,
+    pub contact: Contact,
+    pub colleague: Contact,
+    pub project: shared::domain::Project,
+    pub other_project: shared::domain::Project,
+    pub deliverable: shared::domain::Deliverable,
+    /// Has a version, but nothing delivered: clients must not see it.
+    pub hidden_deliverable: shared::domain::Deliverable,
+    pub note: shared::domain::MeetingNote,
+    pub overdue_milestone: shared::domain::Milestone,
+    /// Harvest invoice id, once `link_tenant_to_harvest` ran.
+    pub invoice_id: u64,
+}
+
+impl TestApp {
+    /// Creates a tenant: an active project with milestones (done, overdue, upcoming), a
+    /// deliverable with two delivered versions whose files are in S3, an undelivered one, a
+    /// note, and a completed project.
+    pub async fn tenant(&self, name: &str) -> Tenant {
+        use shared::domain::*;
+        let store = &self.state.store;
+        let client = self.add_client(name).await;
+        let slug: String = name.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_lowercase();
+        let contact = self.add_contact(&client, &format!("{slug}-lead")).await;
+        let colleague = self.add_contact(&client, &format!("{slug}-colleague")).await;
+        let now = time::OffsetDateTime::now_utc();
+        let day = |offset: i64| (now + time::Duration::days(offset)).date();
+        let project = Project {
+            id: ulid::Ulid::new(),
+            client_id: client.id,
+            name: format!("{name} website"),
+            status: ProjectStatus::Active,
+            start_date: Some(day(-30)),
+            due_date: Some(day(30)),
+            summary: "New website".into(),
+            milestones: MilestoneSummary::default(),
+            created_at: now,
+        };
+        devkit::insert(store, store.project_item(&project).unwrap()).await.unwrap();
+        let other_project = Project {
+            id: ulid::Ulid::new(),
+            name: format!("{name} brand"),
+            status: ProjectStatus::Completed,
+            ..project.clone()
+        };
+        devkit::insert(store, store.project_item(&other_project).unwrap()).await.unwrap();
+        let milestone = |title: &str, due: i64, status: MilestoneStatus, position: u32| Milestone {
+            id: ulid::Ulid::new(),
+            project_id: project.id,
+            client_id: client.id,
+            title: title.into(),
+            due_date: Some(day(due)),
+            status,
+            completed_at: (status == MilestoneStatus::Done).then_some(now),
+            position,
+        };
+        let done = milestone("Discovery", -20, MilestoneStatus::Done, 0);
+        let overdue_milestone = milestone("Design sign-off", -2, MilestoneStatus::Pending, 1);
+        let upcoming = milestone("Launch", 25, MilestoneStatus::Pending, 2);
+        for m in [&upcoming, &done, &overdue_milestone] {
+            devkit::insert(store, store.milestone_item(m).unwrap()).await.unwrap();
+        }
+        store.refresh_project_summary(client.id, project.id).await.unwrap();
+
+        let deliverable_id = ulid::Ulid::new();
+        let mut versions = Vec::new();
+        for number in 1..=2u32 {
+            let key = format!("clients/{}/d/{deliverable_id}/v{number}/home.txt", client.id);
+            let body = format!("{name} homepage v{number}");
+            self.state
+                .files
+                .client()
+                .put_object()
+                .bucket(&self.state.config.files_bucket)
+                .key(&key)
+                .body(body.clone().into_bytes().into())
+                .send()
+                .await
+                .unwrap();
+            versions.push(DeliverableVersion {
+                number,
+                s3_key: key,
+                filename: format!("Homepage v{number}.txt"),
+                size: body.len() as u64,
+                content_type: "text/plain".into(),
+                uploaded_at: now,
+                delivered_at: Some(now),
+            });
+        }
+        let deliverable = Deliverable {
+            id: deliverable_id,
+            project_id: project.id,
+            client_id: client.id,
+            name: "Homepage design".into(),
+            description: "Layouts".into(),
+            status: DeliverableStatus::Delivered,
+            versions,
+            reviews: vec![],
+            created_at: now,
+            updated_at: now,
+        };
+        devkit::insert(store, store.deliverable_item(&deliverable).unwrap()).await.unwrap();
+        let mut hidden_deliverable = deliverable.clone();
+        hidden_deliverable.id = ulid::Ulid::new();
+        hidden_deliverable.name = "Unreleased".into();
+        hidden_deliverable.status = DeliverableStatus::InProgress;
+        hidden_deliverable.versions.truncate(1);
+        hidden_deliverable.versions[0].delivered_at = None;
+        devkit::insert(store, store.deliverable_item(&hidden_deliverable).unwrap()).await.unwrap();
+        let note = MeetingNote {
+            id: ulid::Ulid::new(),
+            project_id: project.id,
+            client_id: client.id,
+            title: "Kick-off".into(),
+            meeting_date: day(-25),
+            attendees: vec![contact.name.clone(), "Agency PM".into()],
+            body_markdown: "## Goals\n\n- Faster site\n\n<script>alert('x')</script>\n\n[bad](javascript:alert(1))"
+                .into(),
+            created_at: now,
+        };
+        devkit::insert(store, store.note_item(&note).unwrap()).await.unwrap();
+        Tenant {
+            client,
+            contact,
+            colleague,
+            project,
+            other_project,
+            deliverable,
+            hidden_deliverable,
+            note,
+            overdue_milestone,
+            invoice_id: 0,
+        }
+    }
+
+    /// Links the tenant to Harvest client `harvest_id` and has `fake` serve one open invoice
+    /// (id `harvest_id * 10`) for it.
+    pub async fn link_tenant_to_harvest(&self, tenant: &mut Tenant, fake: &FakeHarvest, harvest_id: u64) {
+        use devkit::harvest_fixtures::{Spec, invoice};
+        self.link_to_harvest(&mut tenant.client, harvest_id).await;
+        tenant.invoice_id = harvest_id * 10;
+        let spec = Spec {
+            id: tenant.invoice_id,
+            number: "T-1",
+            state: "open",
+            amount: "120.00",
+            due_amount: "120.00",
+            currency: "EUR",
+            issued: -3,
+            due: 27,
+            paid: None,
+            subject: "Retainer",
+        };
+        fake.serve_invoices(harvest_id, vec![invoice(harvest_id, &tenant.client.company_name, &spec)], 2000).await;
+    }
+
+    /// An agency message in the tenant's thread.
+    pub async fn agency_message(&self, tenant: &Tenant, body: &str) -> shared::domain::Message {
+        use shared::domain::*;
+        let message = Message {
+            id: ulid::Ulid::new(),
+            client_id: tenant.client.id,
+            author_kind: AuthorKind::Agency,
+            author_id: AdminId::new().to_string(),
+            author_name: "Agency PM".into(),
+            body: body.into(),
+            created_at: time::OffsetDateTime::now_utc(),
+        };
+        let activity = Activity::new(
+            tenant.client.id,
+            ActivityKind::MessagePosted,
+            None,
+            Some(message.id),
+            "Agency PM",
+            "Agency PM sent a message".into(),
+        );
+        self.state.store.post_message(&message, &activity, &tenant.client.company_name, None).await.unwrap();
+        message
+    }
+}
