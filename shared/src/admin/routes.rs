@@ -61,10 +61,7 @@ where
         .route("/api/admin/clients/{clientId}/contacts/{contactId}", patch(update_contact))
         .route("/api/admin/clients/{clientId}/contacts/{contactId}/revoke", post(revoke_contact))
         .route("/api/admin/clients/{clientId}/contacts/{contactId}/invite", post(invite_contact))
-        .route(
-            "/api/admin/clients/{clientId}/projects",
-            get(list_projects).post(create_project).layer(project_text),
-        )
+        .route("/api/admin/clients/{clientId}/projects", get(list_projects).post(create_project).layer(project_text))
         .route(
             "/api/admin/clients/{clientId}/projects/{projectId}",
             get(project_detail).patch(update_project).layer(project_text),

@@ -38,3 +38,110 @@ fn no_table_scans_anywhere() {
     }
     assert!(scans.is_empty(), "DynamoDB Scan in shipped code:\n{}", scans.join("\n"));
 }
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap()
+}
+
+/// Grepping a path from `template.yaml` lands on its handler: each route string is written out
+/// literally, in exactly one Rust file.
+#[test]
+fn every_template_route_is_written_out_in_one_rust_file() {
+    let root = workspace_root();
+    let mut files = Vec::new();
+    rust_files(&root.join("shared/src"), &mut files);
+    let texts: Vec<(PathBuf, String)> = files.into_iter().map(|f| (f.clone(), read(&f))).collect();
+    let mut paths: Vec<&str> =
+        crate::helpers::template_routes().iter().map(|r| r.path.as_str()).filter(|p| *p != "$default").collect();
+    paths.sort_unstable();
+    paths.dedup();
+    assert!(paths.len() > 30, "only {} paths in template.yaml", paths.len());
+    for path in paths {
+        let quoted = format!("\"{path}\"");
+        let holders: Vec<String> =
+            texts.iter().filter(|(_, text)| text.contains(&quoted)).map(|(f, _)| f.display().to_string()).collect();
+        assert_eq!(holders.len(), 1, "{path} is written in {holders:?}");
+    }
+}
+
+/// The features a module of `shared/src` names with `crate::…`.
+fn features_named(text: &str) -> Vec<&'static str> {
+    const FEATURES: [&str; 7] = ["auth", "portal", "invoices", "admin", "files", "mail", "app"];
+    FEATURES
+        .into_iter()
+        .filter(|f| text.contains(&format!("crate::{f}::")) || text.contains(&format!("crate::{f}::{{")))
+        .collect()
+}
+
+/// Plumbing (`http`, `store`, `domain`, `aws`, `config`) never imports a feature; features never
+/// import the composition root (`app`); and no two features import each other, even through a
+/// third.
+#[test]
+fn modules_import_downwards_only() {
+    let src = workspace_root().join("shared/src");
+    let mut edges: Vec<(String, &'static str)> = Vec::new();
+    for entry in std::fs::read_dir(&src).unwrap().flatten() {
+        let path = entry.path();
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let mut files = Vec::new();
+        if path.is_dir() {
+            rust_files(&path, &mut files);
+        } else {
+            files.push(path.clone());
+        }
+        for file in files {
+            for feature in features_named(&read(&file)) {
+                if feature != name {
+                    edges.push((name.clone(), feature));
+                }
+            }
+        }
+    }
+    assert!(edges.iter().any(|(from, to)| from == "admin" && *to == "mail"), "the walk saw no imports: {edges:?}");
+    for plumbing in ["http", "store", "domain", "aws", "config"] {
+        let upward: Vec<_> = edges.iter().filter(|(from, _)| from == plumbing).collect();
+        assert!(upward.is_empty(), "plumbing imports features: {upward:?}");
+    }
+    let into_app: Vec<_> = edges.iter().filter(|(from, to)| *to == "app" && from != "lib").collect();
+    assert!(into_app.is_empty(), "features import the composition root: {into_app:?}");
+    // No cycles: repeatedly remove modules nothing left imports from.
+    let mut remaining: Vec<(String, String)> = edges.iter().map(|(a, b)| (a.clone(), (*b).to_owned())).collect();
+    remaining.sort();
+    remaining.dedup();
+    loop {
+        let sinks: Vec<String> = remaining
+            .iter()
+            .map(|(_, to)| to.clone())
+            .filter(|to| !remaining.iter().any(|(from, _)| from == to))
+            .collect();
+        if sinks.is_empty() {
+            break;
+        }
+        remaining.retain(|(_, to)| !sinks.contains(to));
+    }
+    assert!(remaining.is_empty(), "modules import each other in a circle: {remaining:?}");
+}
+
+/// What ships links no development tooling: the Lambdas' manifests and the shared library's
+/// normal dependencies name no dev kit, CLI parser or HTTP mock.
+#[test]
+fn lambdas_link_no_dev_tooling() {
+    let root = workspace_root();
+    let mut manifests = vec![root.join("shared/Cargo.toml")];
+    for entry in std::fs::read_dir(root.join("functions")).unwrap().flatten() {
+        manifests.push(entry.path().join("Cargo.toml"));
+    }
+    assert!(manifests.len() >= 9);
+    for manifest in manifests {
+        let text = read(&manifest);
+        let normal = text.split("[dependencies]").nth(1).unwrap_or_default().split("\n[").next().unwrap_or_default();
+        assert!(
+            normal.contains("shared") || normal.contains("aws-sdk"),
+            "{}: no dependencies read",
+            manifest.display()
+        );
+        for banned in ["devkit", "clap", "wiremock"] {
+            assert!(!normal.contains(banned), "{} depends on {banned}", manifest.display());
+        }
+    }
+}
