@@ -42,11 +42,14 @@ pub async fn save(
     id: Option<ulid::Ulid>,
     input: NoteInput,
 ) -> Result<MeetingNote, Error> {
-    super::projects::tree(store, client_id, project_id).await?;
-    let before = match id {
-        Some(id) => Some(store.get_note(client_id, project_id, id).await?.ok_or(Error::NotFound)?),
-        None => None,
+    // The project must be this client's; an edited note must exist under it.
+    let existing = async {
+        match id {
+            Some(id) => store.get_note(client_id, project_id, id).await?.map(Some).ok_or(Error::NotFound),
+            None => Ok(None),
+        }
     };
+    let (_, before) = tokio::try_join!(super::projects::tree(store, client_id, project_id), existing)?;
     let required = |field: &'static str| Error::invalid("invalid_field", format!("`{field}` is required."));
     let title = match (&input.title, &before) {
         (Some(title), _) => text(title, "title", 200)?,

@@ -4,7 +4,6 @@ use serde::Deserialize;
 use time::{Date, OffsetDateTime};
 
 use super::{Actor, change, double_option, not_found_on_cancel, optional_text, text};
-use crate::config::Config;
 use crate::domain::{Activity, ActivityKind, ClientId, Error, Milestone, MilestoneStatus, Project, ProjectStatus};
 use crate::store::{ProjectTree, Store};
 
@@ -120,18 +119,15 @@ pub struct MilestoneInput {
 /// activity event the client sees. The project's milestone summary is refreshed after.
 pub async fn save_milestone(
     store: &Store,
-    config: &Config,
     actor: &Actor,
     client_id: ClientId,
     project_id: ulid::Ulid,
-    id: Option<ulid::Ulid>,
-    input: MilestoneInput,
+    (id, input): (Option<ulid::Ulid>, MilestoneInput),
+    agency_name: &str,
 ) -> Result<Milestone, Error> {
     let tree = tree(store, client_id, project_id).await?;
-    let before = match id {
-        Some(id) => Some(tree.milestones.iter().find(|m| m.id == id).cloned().ok_or(Error::NotFound)?),
-        None => None,
-    };
+    let before =
+        id.map(|id| tree.milestones.iter().find(|m| m.id == id).cloned().ok_or(Error::NotFound)).transpose()?;
     let mut after = before.clone().unwrap_or_else(|| Milestone {
         id: ulid::Ulid::new(),
         project_id,
@@ -168,7 +164,7 @@ pub async fn save_milestone(
             ActivityKind::MilestoneCompleted,
             Some(project_id),
             Some(after.id),
-            &config.agency_name,
+            agency_name,
             format!("Milestone reached: {} ({})", after.title, tree.project.name),
         )
     });

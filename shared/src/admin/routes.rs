@@ -16,14 +16,14 @@ use super::deliverables::{ConfirmUpload, MAX_DESCRIPTION_CHARS, NewDeliverable, 
 use super::notes::{MAX_REQUEST_CHARS, NoteInput};
 use super::projects::{MAX_SUMMARY_CHARS, MilestoneInput, NewProject, ProjectPatch};
 use super::{Actor, audit, clients, contacts, deliverables, messages, notes, projects};
-use crate::auth::{AdminSession, JwtKeys};
+use crate::auth::{AdminSession, Sessions};
 use crate::config::Config;
 use crate::domain::{
     AuditEvent, Client, ClientId, Contact, ContactId, Deliverable, MeetingNote, Message, MessageThread, Milestone,
     Project,
 };
 use crate::files::{FileStore, UploadForm};
-use crate::http::{ApiResult, CursorKey, Json, Page, Paging, Path, Query, body_limit_for_chars};
+use crate::http::{ApiResult, Json, Page, Paging, Path, Query, body_limit_for_chars};
 use crate::invoices::{Billing, HarvestClient};
 use crate::mail::Mailer;
 use crate::portal::{MAX_MESSAGE_CHARS, MessageBody};
@@ -40,16 +40,14 @@ fn created<T>(value: T) -> Created<T> {
     Ok((StatusCode::CREATED, axum::Json(value)))
 }
 
-pub fn admin<S>() -> Router<S>
+pub fn admin<S: Clone + Send + Sync + 'static>() -> Router<S>
 where
     Store: FromRef<S>,
     Mailer: FromRef<S>,
     FileStore: FromRef<S>,
     Billing: FromRef<S>,
     Arc<Config>: FromRef<S>,
-    Arc<JwtKeys>: FromRef<S>,
-    Arc<CursorKey>: FromRef<S>,
-    S: Clone + Send + Sync + 'static,
+    Sessions: FromRef<S>,
 {
     let project_text = DefaultBodyLimit::max(body_limit_for_chars(200 + MAX_SUMMARY_CHARS));
     let note_text = DefaultBodyLimit::max(body_limit_for_chars(MAX_REQUEST_CHARS));
@@ -232,7 +230,7 @@ async fn create_milestone(
     Path((c, p)): Path<(ClientId, ProjectId)>,
     Json(input): Json<MilestoneInput>,
 ) -> Created<Milestone> {
-    created(projects::save_milestone(&store, &config, &actor(&s), c, p, None, input).await?)
+    created(projects::save_milestone(&store, &actor(&s), c, p, (None, input), &config.agency_name).await?)
 }
 
 async fn update_milestone(
@@ -242,7 +240,7 @@ async fn update_milestone(
     Path((c, p, m)): Path<(ClientId, ProjectId, MilestoneId)>,
     Json(input): Json<MilestoneInput>,
 ) -> Reply<Milestone> {
-    Ok(axum::Json(projects::save_milestone(&store, &config, &actor(&s), c, p, Some(m), input).await?))
+    Ok(axum::Json(projects::save_milestone(&store, &actor(&s), c, p, (Some(m), input), &config.agency_name).await?))
 }
 
 async fn create_deliverable(

@@ -14,7 +14,7 @@ use axum::middleware;
 
 pub use lambda::run;
 
-use crate::auth::JwtKeys;
+use crate::auth::{JwtKeys, Sessions};
 use crate::aws::LazyClient;
 use crate::config::{Config, ConfigError};
 use crate::files::FileStore;
@@ -101,15 +101,9 @@ impl FromRef<AppState> for FileStore {
     }
 }
 
-impl FromRef<AppState> for Arc<JwtKeys> {
+impl FromRef<AppState> for Sessions {
     fn from_ref(state: &AppState) -> Self {
-        Arc::clone(&state.jwt)
-    }
-}
-
-impl FromRef<AppState> for Arc<CursorKey> {
-    fn from_ref(state: &AppState) -> Self {
-        Arc::clone(&state.cursors)
+        Sessions { store: state.store.clone(), keys: Arc::clone(&state.jwt), cursors: Arc::clone(&state.cursors) }
     }
 }
 

@@ -8,7 +8,7 @@ pub mod signin;
 mod views;
 
 pub use session::{
-    AdminSession, Claims, ClientSession, JwtKeys, PendingSessionCheck, SESSION_COOKIE, SignedIn,
+    AdminSession, Claims, ClientSession, JwtKeys, PendingSessionCheck, SESSION_COOKIE, Sessions, SignedIn,
     cleared_session_cookie, confirm_session, session_cookie,
 };
 pub use views::{ClientView, MeResponse, UserView};

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 
-use super::{JwtKeys, MeResponse, SignedIn, cleared_session_cookie, session_cookie, signin};
+use super::{MeResponse, Sessions, SignedIn, cleared_session_cookie, session_cookie, signin};
 use crate::config::Config;
 use crate::domain::{EmailAddress, Error};
 use crate::http::{ApiResult, ClientIp, Json};
@@ -17,35 +17,32 @@ use crate::mail::Mailer;
 use crate::store::Store;
 
 /// `POST /api/auth/login {email}` → 202, the same for every well-formed address.
-pub fn login<S>() -> Router<S>
+pub fn login<S: Clone + Send + Sync + 'static>() -> Router<S>
 where
     Store: FromRef<S>,
     Mailer: FromRef<S>,
     Arc<Config>: FromRef<S>,
-    S: Clone + Send + Sync + 'static,
 {
     Router::new().route("/api/auth/login", post(request_link))
 }
 
 /// `POST /api/auth/verify {token}` → 200 with the session cookie. Only this POST consumes a
 /// token: mail scanners that GET the link cannot burn it.
-pub fn verify<S>() -> Router<S>
+pub fn verify<S: Clone + Send + Sync + 'static>() -> Router<S>
 where
     Store: FromRef<S>,
     Arc<Config>: FromRef<S>,
-    Arc<JwtKeys>: FromRef<S>,
-    S: Clone + Send + Sync + 'static,
+    Sessions: FromRef<S>,
 {
     Router::new().route("/api/auth/verify", post(redeem_link))
 }
 
 /// `GET /api/me` and `POST /api/auth/logout`. This function also answers the API's `$default`
 /// route, so an unknown path gets the same JSON 404 as everywhere else.
-pub fn session<S>() -> Router<S>
+pub fn session<S: Clone + Send + Sync + 'static>() -> Router<S>
 where
     Store: FromRef<S>,
-    Arc<JwtKeys>: FromRef<S>,
-    S: Clone + Send + Sync + 'static,
+    Sessions: FromRef<S>,
 {
     Router::new().route("/api/me", get(me)).route("/api/auth/logout", post(logout))
 }
@@ -100,11 +97,11 @@ struct VerifyRequest {
 async fn redeem_link(
     State(store): State<Store>,
     State(config): State<Arc<Config>>,
-    State(jwt): State<Arc<JwtKeys>>,
+    State(sessions): State<Sessions>,
     Json(request): Json<VerifyRequest>,
 ) -> ApiResult<Response> {
     let (principal, session) = signin::redeem_token(&store, &config, &request.token).await?;
-    let cookie = session_cookie(&jwt.mint(&session)?, config.session_ttl)?;
+    let cookie = session_cookie(&sessions.keys.mint(&session)?, config.session_ttl)?;
     let body = MeResponse::new(&principal, session.expires_at);
     Ok(([(header::SET_COOKIE, cookie)], axum::Json(body)).into_response())
 }

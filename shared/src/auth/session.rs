@@ -25,7 +25,7 @@ use time::OffsetDateTime;
 
 use crate::config::Config;
 use crate::domain::{AdminId, ClientId, ContactId, Error, Role, SessionId, SessionRecord};
-use crate::http::{ApiError, Tenant};
+use crate::http::{ApiError, CursorKey, Tenant};
 use crate::store::Store;
 
 pub const SESSION_COOKIE: &str = "portal_session";
@@ -87,6 +87,15 @@ impl JwtKeys {
     pub fn verify(&self, token: &str) -> Option<Claims> {
         jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).ok().map(|data| data.claims)
     }
+}
+
+/// What checking a session takes: the table (the session row), the JWT keys, and the cursor
+/// key lists of this session are sealed with. Cheap to clone.
+#[derive(Clone)]
+pub struct Sessions {
+    pub store: Store,
+    pub keys: Arc<JwtKeys>,
+    pub cursors: Arc<CursorKey>,
 }
 
 /// `Set-Cookie` value carrying a session JWT.
@@ -168,11 +177,9 @@ pub async fn confirm_session(mut request: Request, next: Next) -> Response {
     }
 }
 
-impl<S> FromRequestParts<S> for SignedIn
+impl<S: Send + Sync> FromRequestParts<S> for SignedIn
 where
-    Store: FromRef<S>,
-    Arc<JwtKeys>: FromRef<S>,
-    S: Send + Sync,
+    Sessions: FromRef<S>,
 {
     type Rejection = ApiError;
 
@@ -181,12 +188,13 @@ where
             return Ok(signed_in.clone());
         }
         let token = session_token(&parts.headers).ok_or(Error::Unauthenticated)?;
-        let claims = Arc::<JwtKeys>::from_ref(state).verify(&token).ok_or(Error::Unauthenticated)?;
+        let sessions = Sessions::from_ref(state);
+        let claims = sessions.keys.verify(&token).ok_or(Error::Unauthenticated)?;
         let expected = expected_session(claims);
         let is_read = matches!(parts.method, Method::GET | Method::HEAD);
         let deferred = match parts.extensions.get::<PendingSessionCheck>() {
             Some(pending) if is_read => {
-                let check = tokio::spawn(check_session(Store::from_ref(state), expected.clone()));
+                let check = tokio::spawn(check_session(sessions.store.clone(), expected.clone()));
                 let mut slot = pending.0.lock().map_err(|_| Error::internal("session check slot poisoned"))?;
                 *slot = Some(check);
                 true
@@ -194,14 +202,30 @@ where
             _ => false,
         };
         if !deferred {
-            check_session(Store::from_ref(state), expected.clone()).await?;
+            check_session(sessions.store.clone(), expected.clone()).await?;
         }
         let tenant = expected.client_id.map_or_else(|| "agency".to_owned(), |client| client.to_string());
         let signed_in = SignedIn { session: expected };
         parts.extensions.insert(signed_in.clone());
-        parts.extensions.insert(Tenant(tenant));
+        parts.extensions.insert(Tenant { id: tenant, cursors: sessions.cursors });
         Ok(signed_in)
     }
+}
+
+/// The session, if it is one of `role`'s: anyone else is signed in but not allowed here.
+async fn signed_in_as<S: Send + Sync>(parts: &mut Parts, state: &S, role: Role) -> Result<SessionRecord, ApiError>
+where
+    Sessions: FromRef<S>,
+{
+    let SignedIn { session } = SignedIn::from_request_parts(parts, state).await?;
+    if session.role == role {
+        return Ok(session);
+    }
+    Err(Error::Forbidden(match role {
+        Role::Client => "This page is for client contacts.",
+        Role::Admin => "This page is for agency staff.",
+    })
+    .into())
 }
 
 /// A client contact's session: the only source of the tenant id.
@@ -212,19 +236,8 @@ pub struct ClientSession {
     pub session: SessionRecord,
 }
 
-impl<S> FromRequestParts<S> for ClientSession
-where
-    Store: FromRef<S>,
-    Arc<JwtKeys>: FromRef<S>,
-    S: Send + Sync,
-{
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let SignedIn { session } = SignedIn::from_request_parts(parts, state).await?;
-        if session.role != Role::Client {
-            return Err(Error::Forbidden("This page is for client contacts.").into());
-        }
+impl ClientSession {
+    fn from_session(session: SessionRecord) -> Result<Self, Error> {
         let client_id = session.client_id.ok_or(Error::Unauthenticated)?;
         let contact_id = ContactId::parse(&session.principal_id).ok_or(Error::Unauthenticated)?;
         Ok(Self { client_id, contact_id, session })
@@ -238,23 +251,31 @@ pub struct AdminSession {
     pub session: SessionRecord,
 }
 
-impl<S> FromRequestParts<S> for AdminSession
-where
-    Store: FromRef<S>,
-    Arc<JwtKeys>: FromRef<S>,
-    S: Send + Sync,
-{
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let SignedIn { session } = SignedIn::from_request_parts(parts, state).await?;
-        if session.role != Role::Admin {
-            return Err(Error::Forbidden("This page is for agency staff.").into());
-        }
+impl AdminSession {
+    fn from_session(session: SessionRecord) -> Result<Self, Error> {
         let admin_id = AdminId::parse(&session.principal_id).ok_or(Error::Unauthenticated)?;
         Ok(Self { admin_id, session })
     }
 }
+
+/// The role extractors: the signed-in session, if it is the role's, parsed into its type.
+macro_rules! role_session {
+    ($session:ty, $role:expr) => {
+        impl<S: Send + Sync> FromRequestParts<S> for $session
+        where
+            Sessions: FromRef<S>,
+        {
+            type Rejection = ApiError;
+
+            async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+                Ok(Self::from_session(signed_in_as(parts, state, $role).await?)?)
+            }
+        }
+    };
+}
+
+role_session!(ClientSession, Role::Client);
+role_session!(AdminSession, Role::Admin);
 
 #[cfg(test)]
 mod tests {

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use serde::de::DeserializeOwned;
@@ -129,11 +129,14 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     }
 }
 
-/// Whose data a request reads, as the verified session says: the client id for a contact,
-/// `agency` for staff. The session extractors put it in the request; `Paging` binds cursors to
-/// it. Nothing else sets it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Tenant(pub String);
+/// Whose data a request reads, as the verified session says (the client id for a contact,
+/// `agency` for staff), and the key that seals this deployment's cursors. The session
+/// extractors put it in the request; `Paging` binds cursors to it. Nothing else sets it.
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    pub id: String,
+    pub cursors: Arc<CursorKey>,
+}
 
 /// One page of a list: `?limit=` (default 25, max 100) and the opaque `?cursor=`, opened for
 /// this list only. The list's scope is computed once, here: the concrete path (which holds any
@@ -162,15 +165,11 @@ impl Paging {
     }
 }
 
-impl<S> FromRequestParts<S> for Paging
-where
-    Arc<CursorKey>: FromRef<S>,
-    S: Send + Sync,
-{
+impl<S: Send + Sync> FromRequestParts<S> for Paging {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Tenant(tenant) = parts
+        let Tenant { id: tenant, cursors: key } = parts
             .extensions
             .get::<Tenant>()
             .cloned()
@@ -187,7 +186,6 @@ where
         filters.sort();
         let scope = format!("{}|{tenant}|{}", parts.uri.path(), filters.join("&"));
         let limit = parse_limit(limit.as_deref())?;
-        let key = Arc::<CursorKey>::from_ref(state);
         let start = cursor.map(|token| key.open(&scope, &token)).transpose()?;
         Ok(Self { limit, start, scope, key })
     }

@@ -1,25 +1,21 @@
 //! The routes of the `invoices` function: the client's Harvest invoices.
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::extract::{FromRef, State};
 use axum::routing::get;
 use serde::Deserialize;
 
 use super::{Billing, InvoiceDetailView, InvoiceList, StateFilter};
-use crate::auth::{ClientSession, JwtKeys};
+use crate::auth::{ClientSession, Sessions};
 use crate::domain::Error;
-use crate::http::{ApiResult, CursorKey, Paging, Path, Query};
+use crate::http::{ApiResult, Paging, Path, Query};
 use crate::store::{Item, Store};
 
-pub fn invoices<S>() -> Router<S>
+pub fn invoices<S: Clone + Send + Sync + 'static>() -> Router<S>
 where
     Store: FromRef<S>,
     Billing: FromRef<S>,
-    Arc<JwtKeys>: FromRef<S>,
-    Arc<CursorKey>: FromRef<S>,
-    S: Clone + Send + Sync + 'static,
+    Sessions: FromRef<S>,
 {
     Router::new().route("/api/invoices", get(list)).route("/api/invoices/{invoiceId}", get(detail))
 }

@@ -13,11 +13,11 @@ use super::deliverables::{self, MAX_COMMENT_CHARS, ReviewInput};
 use super::messages::{self, MAX_MESSAGE_CHARS, MessageBody, ReadState};
 use super::{ActivityView, DeliverableView, MessageView, NoteView, ProjectDetailView, ProjectSummaryView};
 use super::{dashboard, notes, projects};
-use crate::auth::{ClientSession, JwtKeys};
+use crate::auth::{ClientSession, Sessions};
 use crate::config::Config;
 use crate::domain::{Error, ProjectStatus, ReviewDecision};
 use crate::files::{DownloadLink, FileStore};
-use crate::http::{ApiResult, CursorKey, Json, Page, Paging, Path, Query, body_limit_for_chars};
+use crate::http::{ApiResult, Json, Page, Paging, Path, Query, body_limit_for_chars};
 use crate::invoices::Billing;
 use crate::mail::Mailer;
 use crate::store::Store;
@@ -28,13 +28,11 @@ type DeliverableId = ulid::Ulid;
 type NoteId = ulid::Ulid;
 
 /// `/api/projects/**`: a client's projects, deliverable downloads and reviews, meeting notes.
-pub fn projects<S>() -> Router<S>
+pub fn projects<S: Clone + Send + Sync + 'static>() -> Router<S>
 where
     Store: FromRef<S>,
     FileStore: FromRef<S>,
-    Arc<JwtKeys>: FromRef<S>,
-    Arc<CursorKey>: FromRef<S>,
-    S: Clone + Send + Sync + 'static,
+    Sessions: FromRef<S>,
 {
     Router::new()
         .route("/api/projects", get(list_projects))
@@ -48,14 +46,12 @@ where
 }
 
 /// `/api/messages`: the client company's thread with the agency.
-pub fn messages<S>() -> Router<S>
+pub fn messages<S: Clone + Send + Sync + 'static>() -> Router<S>
 where
     Store: FromRef<S>,
     Mailer: FromRef<S>,
     Arc<Config>: FromRef<S>,
-    Arc<JwtKeys>: FromRef<S>,
-    Arc<CursorKey>: FromRef<S>,
-    S: Clone + Send + Sync + 'static,
+    Sessions: FromRef<S>,
 {
     Router::new()
         .route(
@@ -66,13 +62,11 @@ where
 }
 
 /// `GET /api/dashboard` and `GET /api/activity`.
-pub fn dashboard<S>() -> Router<S>
+pub fn dashboard<S: Clone + Send + Sync + 'static>() -> Router<S>
 where
     Store: FromRef<S>,
     Billing: FromRef<S>,
-    Arc<JwtKeys>: FromRef<S>,
-    Arc<CursorKey>: FromRef<S>,
-    S: Clone + Send + Sync + 'static,
+    Sessions: FromRef<S>,
 {
     Router::new().route("/api/dashboard", get(show_dashboard)).route("/api/activity", get(activity))
 }
