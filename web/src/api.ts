@@ -1,6 +1,8 @@
 // The portal API: same origin, session cookie, JSON in and out. Every error becomes an
 // ApiError carrying the API's code and human message.
 
+import type { components, paths } from './generated/openapi'
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -41,138 +43,47 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   return data as T
 }
 
-export interface Me {
-  role: 'client' | 'admin'
-  user: { id: string; name: string; email: string }
-  client: { id: string; company_name: string } | null
-  session_expires_at: string
+// Every shape the API answers with comes from `openapi.yaml` (`npm run types` regenerates
+// `generated/openapi.ts`; a unit test fails when it is out of date). Pages import these names.
+type Schemas = components['schemas']
+type Json<Path extends keyof paths, Method extends 'get' | 'post'> = paths[Path][Method] extends {
+  responses: { 200: { content: { 'application/json': infer T } } }
 }
+  ? T
+  : never
 
 export interface Page<T> {
   items: T[]
   next_cursor: string | null
 }
 
-export interface NextMilestone {
-  id: string
-  title: string
-  due_date: string | null
-  overdue: boolean
-}
+export type Me = Schemas['Me']
+export type NextMilestone = Schemas['NextMilestone']
+export type ProjectSummary = Schemas['ProjectSummary']
+export type Milestone = Schemas['Milestone']
+export type Review = Schemas['Review']
+export type Deliverable = Schemas['Deliverable']
+export type NoteSummary = Schemas['NoteSummary']
+export type ProjectDetail = Schemas['ProjectDetail']
+export type Note = Schemas['Note']
+export type Message = Schemas['Message']
+export type Invoice = Schemas['Invoice']
+export type InvoiceList = Json<'/api/invoices', 'get'>
+export type InvoiceSummary = Schemas['InvoiceSummary']
+export type Dashboard = Schemas['Dashboard']
+export type Activity = Schemas['Activity']
+export type DownloadLink = Schemas['DownloadLink']
+export type UploadForm = Schemas['UploadForm']
 
-export interface ProjectSummary {
-  id: string
-  name: string
-  status: 'planning' | 'active' | 'on_hold' | 'completed'
-  start_date: string | null
-  due_date: string | null
-  summary: string
-  progress: { done: number; total: number; next: NextMilestone | null }
-}
-
-export interface Milestone {
-  id: string
-  title: string
-  due_date: string | null
-  status: 'pending' | 'done'
-  completed_at: string | null
-  overdue: boolean
-}
-
-export interface Review {
-  decision: 'approved' | 'changes_requested'
-  comment: string
-  reviewer_name: string
-  version: number
-  at: string
-}
-
-export interface Deliverable {
-  id: string
-  project_id: string
-  name: string
-  description: string
-  status: 'in_progress' | 'delivered' | 'approved' | 'changes_requested'
-  versions: { number: number; filename: string; size: number; content_type: string; delivered_at: string | null }[]
-  latest_version: number | null
-  reviews: Review[]
-  updated_at: string
-}
-
-export interface NoteSummary {
-  id: string
-  title: string
-  meeting_date: string
-  attendees: string[]
-}
-
-export interface ProjectDetail extends ProjectSummary {
-  overdue_milestones: number
-  milestones: Milestone[]
-  deliverables: Deliverable[]
-  notes: NoteSummary[]
-}
-
-export interface Note extends NoteSummary {
-  project_id: string
-  body_markdown: string
-  body_html: string
-}
-
-export interface Message {
-  id: string
-  body: string
-  author: { kind: 'contact' | 'agency'; name: string }
-  mine: boolean
-  unread: boolean
-  created_at: string
-}
-
-export interface Invoice {
-  id: number
-  number: string
-  subject: string | null
-  issue_date: string
-  due_date: string | null
-  paid_date: string | null
-  currency: string
-  amount: string
-  due_amount: string
-  state: 'open' | 'paid' | 'closed'
-  overdue: boolean
-  partially_paid: boolean
-  view_url: string
-}
-
-export interface InvoiceList extends Page<Invoice> {
-  billing_linked: boolean
-  stale: boolean
-  fetched_at: string | null
-}
-
-export interface InvoiceSummary {
-  billing_linked: boolean
-  available: boolean
-  stale: boolean
-  open_totals: { currency: string; amount: string }[]
-  next_due_date: string | null
-  open_count: number
-  overdue_count: number
-}
-
-export interface Dashboard {
-  active_projects: ProjectSummary[]
-  latest_deliverables: Deliverable[]
-  unread_messages: number
-  unread_messages_more: boolean
-  invoices: InvoiceSummary
-}
-
-export interface Activity {
-  id: string
-  kind: string
-  summary: string
-  actor_name: string
-  project_id: string | null
-  at: string
-}
+export type AdminClient = Schemas['AdminClient']
+export type AdminContact = Schemas['AdminContact']
+export type AdminClientDetail = Schemas['AdminClientDetail']
+export type AdminProject = Schemas['AdminProject']
+export type AdminProjectTree = Schemas['AdminProjectTree']
+export type AdminMilestone = Schemas['AdminMilestone']
+export type AdminDeliverable = Schemas['AdminDeliverable']
+export type AdminNote = Schemas['AdminNote']
+export type AdminMessage = Schemas['AdminMessage']
+export type Thread = Schemas['ThreadPage']['items'][number]
+export type AuditEvent = Schemas['AuditPage']['items'][number]
+export type HarvestClient = Schemas['HarvestClientList'][number]

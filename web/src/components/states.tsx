@@ -25,6 +25,26 @@ export function ErrorNotice({ error, retry }: { error: unknown; retry?: () => vo
   )
 }
 
+/** "Show more" under a list that pages through `next_cursor`; nothing once it is all shown. */
+export function ShowMore({
+  list,
+  label = 'Show more',
+}: {
+  list: { hasNextPage: boolean; isFetchingNextPage: boolean; isFetchNextPageError: boolean; error: unknown; fetchNextPage: () => unknown }
+  label?: string
+}) {
+  return (
+    <>
+      {list.isFetchNextPageError && <ErrorNotice error={list.error} retry={() => list.fetchNextPage()} />}
+      {list.hasNextPage && (
+        <button type="button" className="secondary" onClick={() => list.fetchNextPage()} disabled={list.isFetchingNextPage}>
+          {list.isFetchingNextPage ? 'Loading…' : label}
+        </button>
+      )}
+    </>
+  )
+}
+
 export function Empty({ children }: { children: ReactNode }) {
   return <p className="empty">{children}</p>
 }

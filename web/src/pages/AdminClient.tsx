@@ -1,35 +1,16 @@
 import { useState, type FormEvent } from 'react'
 import { Link, useParams } from 'react-router'
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { api, type Page } from '../api'
-import { Empty, ErrorNotice, Loading, Status } from '../components/states'
-import type { AdminClient } from './AdminClients'
-
-interface Contact {
-  id: string
-  name: string
-  email: string
-  portal_enabled: boolean
-}
-
-interface ClientDetail extends AdminClient {
-  contacts: Contact[]
-}
-
-interface AdminProject {
-  id: string
-  name: string
-  status: string
-  milestones: { done: number; total: number }
-}
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { api, type AdminClient, type AdminContact as Contact, type AdminProject } from '../api'
+import { Empty, ErrorNotice, Loading, ShowMore, Status } from '../components/states'
+import { keys, queries } from '../queries'
 
 /** One client: company settings, contacts and their access, projects. */
 export function AdminClientPage() {
   const { clientId = '' } = useParams()
   const queryClient = useQueryClient()
-  const key = ['admin', 'client', clientId]
-  const detail = useQuery({ queryKey: key, queryFn: () => api<ClientDetail>('GET', `/api/admin/clients/${clientId}`) })
-  const refresh = () => void queryClient.invalidateQueries({ queryKey: key })
+  const detail = useQuery(queries.client(clientId))
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: keys.client(clientId) })
   const update = useMutation({
     mutationFn: (patch: Partial<AdminClient>) => api<AdminClient>('PATCH', `/api/admin/clients/${clientId}`, patch),
     onSuccess: refresh,
@@ -66,11 +47,7 @@ export function AdminClientPage() {
 }
 
 function HarvestLink({ clientId, current, onSaved }: { clientId: string; current: number | null; onSaved: () => void }) {
-  const options = useQuery({
-    queryKey: ['admin', 'harvest-clients'],
-    queryFn: () => api<{ id: number; name: string; is_active: boolean }[]>('GET', '/api/admin/harvest/clients'),
-    retry: false,
-  })
+  const options = useQuery(queries.harvestClients())
   const save = useMutation({
     mutationFn: (harvest_client_id: number | null) => api('PATCH', `/api/admin/clients/${clientId}`, { harvest_client_id }),
     onSuccess: onSaved,
@@ -182,15 +159,13 @@ function Contacts({ clientId, contacts, onChange }: { clientId: string; contacts
 function Projects({ clientId }: { clientId: string }) {
   const queryClient = useQueryClient()
   const [name, setName] = useState('')
-  const projects = useQuery({
-    queryKey: ['admin', 'projects', clientId],
-    queryFn: () => api<Page<AdminProject>>('GET', `/api/admin/clients/${clientId}/projects?limit=100`),
-  })
+  const projects = useInfiniteQuery(queries.clientProjects(clientId))
+  const items = projects.data?.pages.flatMap((page) => page.items) ?? []
   const create = useMutation({
     mutationFn: () => api<AdminProject>('POST', `/api/admin/clients/${clientId}/projects`, { name, status: 'planning' }),
     onSuccess: () => {
       setName('')
-      void queryClient.invalidateQueries({ queryKey: ['admin', 'projects', clientId] })
+      void queryClient.invalidateQueries({ queryKey: keys.clientProjects(clientId) })
     },
   })
   return (
@@ -200,11 +175,11 @@ function Projects({ clientId }: { clientId: string }) {
         <Loading what="projects" />
       ) : projects.isError ? (
         <ErrorNotice error={projects.error} />
-      ) : projects.data.items.length === 0 ? (
+      ) : items.length === 0 ? (
         <Empty>No projects yet.</Empty>
       ) : (
         <ul className="list">
-          {projects.data.items.map((p) => (
+          {items.map((p) => (
             <li key={p.id}>
               <Link to={`/admin/clients/${clientId}/projects/${p.id}`}>{p.name}</Link> <Status value={p.status} />{' '}
               <span className="muted">
@@ -214,6 +189,7 @@ function Projects({ clientId }: { clientId: string }) {
           ))}
         </ul>
       )}
+      <ShowMore list={projects} />
       <form
         onSubmit={(e) => {
           e.preventDefault()

@@ -1,31 +1,22 @@
 import { useState, type FormEvent } from 'react'
 import { Link } from 'react-router'
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { api, type Page } from '../api'
-import { Empty, ErrorNotice, Loading, Status } from '../components/states'
-
-export interface AdminClient {
-  id: string
-  company_name: string
-  status: 'active' | 'archived'
-  portal_enabled: boolean
-  harvest_client_id: number | null
-}
+import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query'
+import { api, type AdminClient } from '../api'
+import { Empty, ErrorNotice, Loading, ShowMore, Status } from '../components/states'
+import { keys, queries } from '../queries'
 
 /** The client directory: search by name, add a client. */
 export function AdminClients() {
   const [search, setSearch] = useState('')
   const [name, setName] = useState('')
   const queryClient = useQueryClient()
-  const clients = useQuery({
-    queryKey: ['admin', 'clients', search],
-    queryFn: () => api<Page<AdminClient>>('GET', `/api/admin/clients?limit=100&search=${encodeURIComponent(search)}`),
-  })
+  const clients = useInfiniteQuery(queries.clients(search))
+  const items = clients.data?.pages.flatMap((page) => page.items) ?? []
   const create = useMutation({
     mutationFn: (company_name: string) => api<AdminClient>('POST', '/api/admin/clients', { company_name }),
     onSuccess: () => {
       setName('')
-      void queryClient.invalidateQueries({ queryKey: ['admin', 'clients'] })
+      void queryClient.invalidateQueries({ queryKey: keys.clients() })
     },
   })
   function submit(event: FormEvent) {
@@ -49,11 +40,11 @@ export function AdminClients() {
         <Loading what="clients" />
       ) : clients.isError ? (
         <ErrorNotice error={clients.error} retry={() => clients.refetch()} />
-      ) : clients.data.items.length === 0 ? (
+      ) : items.length === 0 ? (
         <Empty>{search ? 'No client name starts with that.' : 'No clients yet: add the first above.'}</Empty>
       ) : (
         <ul className="list card">
-          {clients.data.items.map((c) => (
+          {items.map((c) => (
             <li key={c.id}>
               <Link to={`/admin/clients/${c.id}`}>{c.company_name}</Link> <Status value={c.status} />
               {!c.portal_enabled && <span className="muted"> · portal off</span>}
@@ -62,6 +53,7 @@ export function AdminClients() {
           ))}
         </ul>
       )}
+      <ShowMore list={clients} />
     </>
   )
 }

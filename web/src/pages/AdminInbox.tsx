@@ -1,30 +1,15 @@
 import { useState, type FormEvent } from 'react'
 import { Link, useParams } from 'react-router'
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { api, type Page } from '../api'
+import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query'
+import { api, type AdminMessage } from '../api'
 import { dateTime } from '../format'
-import { Empty, ErrorNotice, Loading } from '../components/states'
-
-interface Thread {
-  client_id: string
-  company_name: string
-  last_message_at: string
-  last_author_name: string
-  last_preview: string
-  unread_for_agency: number
-}
-
-interface AdminMessage {
-  id: string
-  author_kind: 'contact' | 'agency'
-  author_name: string
-  body: string
-  created_at: string
-}
+import { Empty, ErrorNotice, Loading, ShowMore } from '../components/states'
+import { keys, queries } from '../queries'
 
 /** Every client's thread, most recent first, with what the agency has not read. */
 export function AdminInbox() {
-  const threads = useQuery({ queryKey: ['admin', 'threads'], queryFn: () => api<Page<Thread>>('GET', '/api/admin/messages?limit=100') })
+  const threads = useInfiniteQuery(queries.threads())
+  const items = threads.data?.pages.flatMap((page) => page.items) ?? []
   return (
     <>
       <h1>Messages</h1>
@@ -32,11 +17,11 @@ export function AdminInbox() {
         <Loading what="the inbox" />
       ) : threads.isError ? (
         <ErrorNotice error={threads.error} retry={() => threads.refetch()} />
-      ) : threads.data.items.length === 0 ? (
+      ) : items.length === 0 ? (
         <Empty>No conversations yet.</Empty>
       ) : (
         <ul className="list card">
-          {threads.data.items.map((t) => (
+          {items.map((t) => (
             <li key={t.client_id}>
               <Link to={`/admin/messages/${t.client_id}`}>{t.company_name}</Link>
               {t.unread_for_agency > 0 && <span className="badge badge-unread">{t.unread_for_agency} new</span>}
@@ -47,6 +32,7 @@ export function AdminInbox() {
           ))}
         </ul>
       )}
+      <ShowMore list={threads} />
     </>
   )
 }
@@ -55,15 +41,13 @@ export function AdminThread() {
   const { clientId = '' } = useParams()
   const queryClient = useQueryClient()
   const [body, setBody] = useState('')
-  const thread = useQuery({
-    queryKey: ['admin', 'thread', clientId],
-    queryFn: () => api<Page<AdminMessage>>('GET', `/api/admin/clients/${clientId}/messages?limit=100`),
-  })
+  const thread = useInfiniteQuery(queries.thread(clientId))
+  const messages = thread.data?.pages.flatMap((page) => page.items) ?? []
   const reply = useMutation({
     mutationFn: () => api<AdminMessage>('POST', `/api/admin/clients/${clientId}/messages`, { body }),
     onSuccess: () => {
       setBody('')
-      void queryClient.invalidateQueries({ queryKey: ['admin'] })
+      void queryClient.invalidateQueries({ queryKey: keys.threads() })
     },
   })
   function submit(event: FormEvent) {
@@ -88,11 +72,11 @@ export function AdminThread() {
         <Loading what="messages" />
       ) : thread.isError ? (
         <ErrorNotice error={thread.error} />
-      ) : thread.data.items.length === 0 ? (
+      ) : messages.length === 0 ? (
         <Empty>No messages yet.</Empty>
       ) : (
         <ol className="thread" aria-label="Conversation, newest first">
-          {thread.data.items.map((m) => (
+          {messages.map((m) => (
             <li key={m.id} className={`message ${m.author_kind === 'agency' ? 'mine' : ''}`}>
               <div className="meta">
                 <strong>{m.author_name}</strong> · <time dateTime={m.created_at}>{dateTime(m.created_at)}</time>
@@ -102,21 +86,14 @@ export function AdminThread() {
           ))}
         </ol>
       )}
+      <ShowMore list={thread} label="Older messages" />
     </>
   )
 }
 
-interface AuditEvent {
-  id: string
-  actor: string
-  action: string
-  target: string
-  summary: string | null
-  at: string
-}
-
 export function AdminAudit() {
-  const log = useQuery({ queryKey: ['admin', 'audit'], queryFn: () => api<Page<AuditEvent>>('GET', '/api/admin/audit?limit=100') })
+  const log = useInfiniteQuery(queries.audit())
+  const events = log.data?.pages.flatMap((page) => page.items) ?? []
   return (
     <>
       <h1>Audit log</h1>
@@ -124,7 +101,7 @@ export function AdminAudit() {
         <Loading what="the audit log" />
       ) : log.isError ? (
         <ErrorNotice error={log.error} retry={() => log.refetch()} />
-      ) : log.data.items.length === 0 ? (
+      ) : events.length === 0 ? (
         <Empty>Nothing recorded yet.</Empty>
       ) : (
         <div className="table-wrap" role="region" aria-label="Audit log entries" tabIndex={0}>
@@ -140,7 +117,7 @@ export function AdminAudit() {
               </tr>
             </thead>
             <tbody>
-              {log.data.items.map((e) => (
+              {events.map((e) => (
                 <tr key={e.id}>
                   <td data-label="When">{dateTime(e.at)}</td>
                   <td data-label="Who">{e.actor}</td>
@@ -153,6 +130,7 @@ export function AdminAudit() {
           </table>
         </div>
       )}
+      <ShowMore list={log} />
     </>
   )
 }

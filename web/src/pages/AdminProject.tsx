@@ -1,49 +1,11 @@
 import { useState, type FormEvent } from 'react'
 import { Link, useParams } from 'react-router'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { api } from '../api'
+import { api, type AdminDeliverable, type AdminMilestone, type AdminNote, type AdminProjectTree } from '../api'
+import { keys, queries } from '../queries'
 import { dateTime, day, fileSize } from '../format'
 import { Empty, ErrorNotice, Loading, Status } from '../components/states'
 import { uploadVersion } from '../upload'
-
-interface AdminMilestone {
-  id: string
-  title: string
-  due_date: string | null
-  status: 'pending' | 'done'
-  completed_at: string | null
-  position: number
-}
-
-interface AdminDeliverable {
-  id: string
-  name: string
-  description?: string
-  status: string
-  versions: { number: number; filename: string; size: number; uploaded_at: string; delivered_at: string | null }[]
-}
-
-interface AdminNote {
-  id: string
-  title: string
-  meeting_date: string
-  attendees: string[]
-  body_markdown: string
-}
-
-interface ProjectTree {
-  project: {
-    id: string
-    name: string
-    status: 'planning' | 'active' | 'on_hold' | 'completed'
-    start_date: string | null
-    due_date: string | null
-    summary: string
-  }
-  milestones: AdminMilestone[]
-  deliverables: AdminDeliverable[]
-  notes: AdminNote[]
-}
 
 const STATUSES = ['planning', 'active', 'on_hold', 'completed'] as const
 
@@ -52,12 +14,9 @@ export function AdminProjectPage() {
   const { clientId = '', projectId = '' } = useParams()
   const base = `/api/admin/clients/${clientId}/projects/${projectId}`
   const queryClient = useQueryClient()
-  const key = ['admin', 'project', clientId, projectId]
-  const tree = useQuery({ queryKey: key, queryFn: () => api<ProjectTree>('GET', base) })
-  const refresh = () => {
-    void queryClient.invalidateQueries({ queryKey: key })
-    void queryClient.invalidateQueries({ queryKey: ['admin', 'projects', clientId] })
-  }
+  const tree = useQuery(queries.adminProject(clientId, projectId))
+  // The project's key sits under the client's project list: one invalidation refreshes both.
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: keys.clientProjects(clientId) })
   if (tree.isPending) return <Loading what="the project" />
   if (tree.isError) return <ErrorNotice error={tree.error} retry={() => tree.refetch()} />
   const { project, milestones, deliverables, notes } = tree.data
@@ -77,7 +36,7 @@ export function AdminProjectPage() {
   )
 }
 
-function ProjectDetails({ base, project, onSaved }: { base: string; project: ProjectTree['project']; onSaved: () => void }) {
+function ProjectDetails({ base, project, onSaved }: { base: string; project: AdminProjectTree['project']; onSaved: () => void }) {
   const [form, setForm] = useState({
     name: project.name,
     status: project.status,
@@ -150,7 +109,8 @@ function ProjectDetails({ base, project, onSaved }: { base: string; project: Pro
 function Milestones({ base, milestones, onChange }: { base: string; milestones: AdminMilestone[]; onChange: () => void }) {
   const [title, setTitle] = useState('')
   const [due, setDue] = useState('')
-  const ordered = [...milestones].sort((a, b) => a.position - b.position)
+  // The server sends milestones in timeline order.
+  const ordered = milestones
   const add = useMutation({
     mutationFn: () => api('POST', `${base}/milestones`, { title: title.trim(), due_date: due || null }),
     onSuccess: () => {
@@ -163,14 +123,10 @@ function Milestones({ base, milestones, onChange }: { base: string; milestones: 
     mutationFn: ({ id, patch }: { id: string; patch: Partial<AdminMilestone> }) => api('PATCH', `${base}/milestones/${id}`, patch),
     onSuccess: onChange,
   })
-  // Reordering swaps two neighbours' positions (their indexes, so earlier ties resolve too).
+  // One request moves a milestone to its new place; the server renumbers the timeline in one
+  // transaction, so two people reordering at once cannot leave it half-moved.
   const move = useMutation({
-    mutationFn: async ({ from, to }: { from: number; to: number }) => {
-      const [a, b] = [ordered[from], ordered[to]]
-      if (!a || !b) return
-      await api('PATCH', `${base}/milestones/${a.id}`, { position: to })
-      await api('PATCH', `${base}/milestones/${b.id}`, { position: from })
-    },
+    mutationFn: ({ id, to }: { id: string; to: number }) => api<AdminMilestone[]>('POST', `${base}/milestones/${id}/move`, { to }),
     onSettled: onChange,
   })
   return (
@@ -200,7 +156,7 @@ function Milestones({ base, milestones, onChange }: { base: string; milestones: 
                   type="button"
                   className="secondary"
                   disabled={index === 0 || move.isPending}
-                  onClick={() => move.mutate({ from: index, to: index - 1 })}
+                  onClick={() => move.mutate({ id: m.id, to: index - 1 })}
                   aria-label={`Move up ${m.title}`}
                 >
                   Move up
@@ -209,7 +165,7 @@ function Milestones({ base, milestones, onChange }: { base: string; milestones: 
                   type="button"
                   className="secondary"
                   disabled={index === ordered.length - 1 || move.isPending}
-                  onClick={() => move.mutate({ from: index, to: index + 1 })}
+                  onClick={() => move.mutate({ id: m.id, to: index + 1 })}
                   aria-label={`Move down ${m.title}`}
                 >
                   Move down

@@ -1,11 +1,11 @@
 import { Link } from 'react-router'
 import { useQuery } from '@tanstack/react-query'
-import { api, type Dashboard as DashboardData } from '../api'
+import { queries } from '../queries'
 import { day, money } from '../format'
 import { Empty, ErrorNotice, Loading, Status } from '../components/states'
 
 export function Dashboard() {
-  const dashboard = useQuery({ queryKey: ['dashboard'], queryFn: () => api<DashboardData>('GET', '/api/dashboard') })
+  const dashboard = useQuery(queries.dashboard())
   if (dashboard.isPending) return <Loading what="your dashboard" />
   if (dashboard.isError) return <ErrorNotice error={dashboard.error} retry={() => dashboard.refetch()} />
   const { active_projects, latest_deliverables, unread_messages, unread_messages_more, invoices } = dashboard.data

@@ -1,19 +1,13 @@
 import { useSearchParams } from 'react-router'
 import { useInfiniteQuery } from '@tanstack/react-query'
-import { api, type InvoiceList } from '../api'
+import { queries } from '../queries'
 import { dateTime, day, money } from '../format'
-import { Empty, ErrorNotice, Loading, Status } from '../components/states'
+import { Empty, ErrorNotice, Loading, ShowMore, Status } from '../components/states'
 
 export function Invoices() {
   const [params, setParams] = useSearchParams()
   const state = params.get('state') ?? 'all'
-  const invoices = useInfiniteQuery({
-    queryKey: ['invoices', state],
-    queryFn: ({ pageParam }) =>
-      api<InvoiceList>('GET', `/api/invoices?state=${state}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`),
-    initialPageParam: '',
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-  })
+  const invoices = useInfiniteQuery(queries.invoices(state))
   const first = invoices.data?.pages[0]
   return (
     <>
@@ -82,11 +76,7 @@ export function Invoices() {
               </table>
             </div>
           )}
-          {invoices.hasNextPage && (
-            <button type="button" className="secondary" onClick={() => invoices.fetchNextPage()}>
-              Show more
-            </button>
-          )}
+          <ShowMore list={invoices} />
         </>
       )}
     </>

@@ -1,11 +1,12 @@
 import { NavLink, Outlet, Navigate, useNavigate } from 'react-router'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { api, ApiError, type Me } from '../api'
+import { api, ApiError } from '../api'
+import { queries } from '../queries'
 import { brand } from '../config'
 import { ErrorNotice, Loading } from '../components/states'
 
 export function useMe() {
-  return useQuery({ queryKey: ['me'], queryFn: () => api<Me>('GET', '/api/me'), retry: false, staleTime: 60_000 })
+  return useQuery(queries.me())
 }
 
 /** The signed-in frame: header with company and person, navigation, sign out. */

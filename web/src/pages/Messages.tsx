@@ -1,8 +1,9 @@
 import { useEffect, useState, type FormEvent } from 'react'
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query'
-import { api, type Message, type Page } from '../api'
+import { api, type Message } from '../api'
+import { keys, queries } from '../queries'
 import { dateTime } from '../format'
-import { Empty, ErrorNotice, Loading } from '../components/states'
+import { Empty, ErrorNotice, Loading, ShowMore } from '../components/states'
 
 const MAX = 5000
 
@@ -10,15 +11,10 @@ export function Messages() {
   const queryClient = useQueryClient()
   const [body, setBody] = useState('')
   const [problem, setProblem] = useState<string | null>(null)
-  const thread = useInfiniteQuery({
-    queryKey: ['messages'],
-    queryFn: ({ pageParam }) => api<Page<Message>>('GET', `/api/messages${pageParam ? `?cursor=${encodeURIComponent(pageParam)}` : ''}`),
-    initialPageParam: '',
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-  })
+  const thread = useInfiniteQuery(queries.messages())
   const markRead = useMutation({
     mutationFn: () => api('POST', '/api/messages/read'),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['dashboard'] }),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: keys.dashboard() }),
   })
   const hasUnread = thread.data?.pages.some((p) => p.items.some((m) => m.unread)) ?? false
   const { mutate: read } = markRead
@@ -30,7 +26,7 @@ export function Messages() {
     mutationFn: (text: string) => api<Message>('POST', '/api/messages', { body: text }),
     onSuccess: () => {
       setBody('')
-      void queryClient.invalidateQueries({ queryKey: ['messages'] })
+      void queryClient.invalidateQueries({ queryKey: keys.messages() })
     },
   })
   function submit(event: FormEvent) {
@@ -78,11 +74,7 @@ export function Messages() {
           ))}
         </ol>
       )}
-      {thread.hasNextPage && (
-        <button type="button" className="secondary" onClick={() => thread.fetchNextPage()}>
-          Older messages
-        </button>
-      )}
+      <ShowMore list={thread} label="Older messages" />
     </>
   )
 }

@@ -1,13 +1,14 @@
 import { useState, type FormEvent } from 'react'
 import { useParams } from 'react-router'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { api, type Deliverable, type Note, type ProjectDetail as Detail } from '../api'
+import { api, type Deliverable, type DownloadLink } from '../api'
+import { keys, queries } from '../queries'
 import { dateTime, day, fileSize } from '../format'
 import { Empty, ErrorNotice, Loading, Status } from '../components/states'
 
 export function ProjectDetail() {
   const { projectId = '' } = useParams()
-  const project = useQuery({ queryKey: ['project', projectId], queryFn: () => api<Detail>('GET', `/api/projects/${projectId}`) })
+  const project = useQuery(queries.project(projectId))
   if (project.isPending) return <Loading what="the project" />
   if (project.isError) return <ErrorNotice error={project.error} retry={() => project.refetch()} />
   const p = project.data
@@ -62,7 +63,7 @@ function DeliverableCard({ projectId, deliverable: d }: { projectId: string; del
   const [problem, setProblem] = useState<string | null>(null)
   const download = useMutation({
     mutationFn: (version: number) =>
-      api<{ url: string }>('GET', `/api/projects/${projectId}/deliverables/${d.id}/download?version=${version}`),
+      api<DownloadLink>('GET', `/api/projects/${projectId}/deliverables/${d.id}/download?version=${version}`),
     onSuccess: ({ url }) => window.location.assign(url),
   })
   const review = useMutation({
@@ -70,8 +71,8 @@ function DeliverableCard({ projectId, deliverable: d }: { projectId: string; del
       api<Deliverable>('POST', `/api/projects/${projectId}/deliverables/${d.id}/review`, { decision, comment }),
     onSuccess: () => {
       setComment('')
-      void queryClient.invalidateQueries({ queryKey: ['project', projectId] })
-      void queryClient.invalidateQueries({ queryKey: ['dashboard'] })
+      void queryClient.invalidateQueries({ queryKey: keys.project(projectId) })
+      void queryClient.invalidateQueries({ queryKey: keys.dashboard() })
     },
   })
   function submit(decision: 'approved' | 'changes_requested') {
@@ -140,7 +141,7 @@ function DeliverableCard({ projectId, deliverable: d }: { projectId: string; del
 
 function NoteItem({ projectId, id, title, date, attendees }: { projectId: string; id: string; title: string; date: string; attendees: string[] }) {
   const [open, setOpen] = useState(false)
-  const note = useQuery({ queryKey: ['note', id], queryFn: () => api<Note>('GET', `/api/projects/${projectId}/notes/${id}`), enabled: open })
+  const note = useQuery({ ...queries.note(projectId, id), enabled: open })
   return (
     <li>
       <button type="button" className="link" aria-expanded={open} onClick={() => setOpen(!open)}>

@@ -1,21 +1,15 @@
 import { Link, useSearchParams } from 'react-router'
 import { useInfiniteQuery } from '@tanstack/react-query'
-import { api, type Page, type ProjectSummary } from '../api'
 import { day } from '../format'
-import { Empty, ErrorNotice, Loading, Status } from '../components/states'
+import { Empty, ErrorNotice, Loading, ShowMore, Status } from '../components/states'
+import { queries } from '../queries'
 
 const FILTERS = ['all', 'active', 'planning', 'on_hold', 'completed'] as const
 
 export function Projects() {
   const [params, setParams] = useSearchParams()
   const status = params.get('status') ?? 'all'
-  const projects = useInfiniteQuery({
-    queryKey: ['projects', status],
-    queryFn: ({ pageParam }) =>
-      api<Page<ProjectSummary>>('GET', `/api/projects?status=${status}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`),
-    initialPageParam: '',
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-  })
+  const projects = useInfiniteQuery(queries.projects(status))
   return (
     <>
       <h1>Projects</h1>
@@ -51,11 +45,7 @@ export function Projects() {
           )}
         </ul>
       )}
-      {projects.hasNextPage && (
-        <button type="button" className="secondary" onClick={() => projects.fetchNextPage()} disabled={projects.isFetchingNextPage}>
-          {projects.isFetchingNextPage ? 'Loading…' : 'Show more'}
-        </button>
-      )}
+      <ShowMore list={projects} />
     </>
   )
 }

@@ -2,6 +2,7 @@ import { useState } from 'react'
 import { Link, useNavigate } from 'react-router'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { api, type Me } from '../api'
+import { keys } from '../queries'
 
 /** Reads the token from the URL fragment (never sent to a server) and only spends it on the
  * button's POST, so mail scanners that open links cannot burn it. */
@@ -18,7 +19,7 @@ export function Verify() {
   const verify = useMutation({
     mutationFn: () => api<Me>('POST', '/api/auth/verify', { token }),
     onSuccess: (me) => {
-      queryClient.setQueryData(['me'], me)
+      queryClient.setQueryData(keys.me(), me)
       navigate(me.role === 'admin' ? '/admin' : '/portal', { replace: true })
     },
   })

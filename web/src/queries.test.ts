@@ -1,0 +1,18 @@
+import { keys, withCursor } from './queries'
+
+const startsWith = (key: readonly unknown[], prefix: readonly unknown[]) => prefix.every((part, i) => key[i] === part)
+
+test('keys nest so one invalidation refreshes what depends on it', () => {
+  expect(startsWith(keys.adminProject('c1', 'p1'), keys.clientProjects('c1'))).toBe(true)
+  expect(startsWith(keys.clientProjects('c1'), keys.client('c1'))).toBe(true)
+  expect(startsWith(keys.thread('c1'), keys.threads())).toBe(true)
+  expect(startsWith(keys.note('p1', 'n1'), keys.project('p1'))).toBe(true)
+  expect(startsWith(keys.client('c2'), keys.client('c1'))).toBe(false)
+  expect(startsWith(keys.projectList('active'), keys.projectList('all'))).toBe(false)
+})
+
+test('a cursor joins the query string it finds', () => {
+  expect(withCursor('/api/messages', '')).toBe('/api/messages')
+  expect(withCursor('/api/messages', 'a.b')).toBe('/api/messages?cursor=a.b')
+  expect(withCursor('/api/projects?status=all', 'x+y/z')).toBe('/api/projects?status=all&cursor=x%2By%2Fz')
+})

@@ -1,0 +1,90 @@
+// Server state, in one place: the query-key factories every page uses (no string keys in
+// pages), and the query options built on them. Lists page through `next_cursor`.
+
+import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query'
+import {
+  api,
+  type AdminClient,
+  type AdminClientDetail,
+  type AdminMessage,
+  type AdminProject,
+  type AdminProjectTree,
+  type AuditEvent,
+  type Dashboard,
+  type HarvestClient,
+  type InvoiceList,
+  type Me,
+  type Message,
+  type Note,
+  type Page,
+  type ProjectDetail,
+  type ProjectSummary,
+  type Thread,
+} from './api'
+
+export const keys = {
+  me: () => ['me'] as const,
+  dashboard: () => ['dashboard'] as const,
+  projects: () => ['projects'] as const,
+  projectList: (status: string) => [...keys.projects(), 'list', status] as const,
+  project: (projectId: string) => [...keys.projects(), 'detail', projectId] as const,
+  note: (projectId: string, noteId: string) => [...keys.project(projectId), 'note', noteId] as const,
+  invoices: (state: string) => ['invoices', state] as const,
+  messages: () => ['messages'] as const,
+  admin: () => ['admin'] as const,
+  clients: () => [...keys.admin(), 'clients'] as const,
+  clientList: (search: string) => [...keys.clients(), 'list', search] as const,
+  client: (clientId: string) => [...keys.clients(), 'detail', clientId] as const,
+  clientProjects: (clientId: string) => [...keys.client(clientId), 'projects'] as const,
+  adminProject: (clientId: string, projectId: string) => [...keys.clientProjects(clientId), projectId] as const,
+  harvestClients: () => [...keys.admin(), 'harvest-clients'] as const,
+  threads: () => [...keys.admin(), 'threads'] as const,
+  thread: (clientId: string) => [...keys.threads(), clientId] as const,
+  audit: () => [...keys.admin(), 'audit'] as const,
+}
+
+/** `path` with `cursor` added to its query string (when there is one). */
+export function withCursor(path: string, cursor: string): string {
+  if (!cursor) return path
+  return `${path}${path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(cursor)}`
+}
+
+/** A list read a page at a time, following `next_cursor` until the server says it is done. */
+function pagedList<T, P extends Page<T> = Page<T>>(queryKey: readonly unknown[], path: string) {
+  return infiniteQueryOptions({
+    queryKey,
+    queryFn: ({ pageParam }) => api<P>('GET', withCursor(path, pageParam)),
+    initialPageParam: '',
+    getNextPageParam: (last: P) => last.next_cursor ?? undefined,
+  })
+}
+
+const get = <T>(path: string) => () => api<T>('GET', path)
+
+export const queries = {
+  me: () => queryOptions({ queryKey: keys.me(), queryFn: get<Me>('/api/me'), retry: false, staleTime: 60_000 }),
+  dashboard: () => queryOptions({ queryKey: keys.dashboard(), queryFn: get<Dashboard>('/api/dashboard') }),
+  projects: (status: string) => pagedList<ProjectSummary>(keys.projectList(status), `/api/projects?status=${status}`),
+  project: (projectId: string) =>
+    queryOptions({ queryKey: keys.project(projectId), queryFn: get<ProjectDetail>(`/api/projects/${projectId}`) }),
+  note: (projectId: string, noteId: string) =>
+    queryOptions({ queryKey: keys.note(projectId, noteId), queryFn: get<Note>(`/api/projects/${projectId}/notes/${noteId}`) }),
+  invoices: (state: string) => pagedList<InvoiceList['items'][number], InvoiceList>(keys.invoices(state), `/api/invoices?state=${state}`),
+  messages: () => pagedList<Message>(keys.messages(), '/api/messages'),
+  clients: (search: string) =>
+    pagedList<AdminClient>(keys.clientList(search), `/api/admin/clients?search=${encodeURIComponent(search)}`),
+  client: (clientId: string) =>
+    queryOptions({ queryKey: keys.client(clientId), queryFn: get<AdminClientDetail>(`/api/admin/clients/${clientId}`) }),
+  clientProjects: (clientId: string) =>
+    pagedList<AdminProject>(keys.clientProjects(clientId), `/api/admin/clients/${clientId}/projects`),
+  adminProject: (clientId: string, projectId: string) =>
+    queryOptions({
+      queryKey: keys.adminProject(clientId, projectId),
+      queryFn: get<AdminProjectTree>(`/api/admin/clients/${clientId}/projects/${projectId}`),
+    }),
+  harvestClients: () =>
+    queryOptions({ queryKey: keys.harvestClients(), queryFn: get<HarvestClient[]>('/api/admin/harvest/clients'), retry: false }),
+  threads: () => pagedList<Thread>(keys.threads(), '/api/admin/messages'),
+  thread: (clientId: string) => pagedList<AdminMessage>(keys.thread(clientId), `/api/admin/clients/${clientId}/messages`),
+  audit: () => pagedList<AuditEvent>(keys.audit(), '/api/admin/audit'),
+}
