@@ -5,7 +5,7 @@ use time::{Date, OffsetDateTime};
 
 use super::{Actor, change, double_option, not_found_on_cancel, optional_text, text};
 use crate::domain::{Activity, ActivityKind, ClientId, Error, Milestone, MilestoneStatus, Project, ProjectStatus};
-use crate::store::{ProjectTree, Store};
+use crate::store::{ProjectTree, Store, StoreError};
 
 /// A project's summary, as clients read it on the project page.
 pub const MAX_SUMMARY_CHARS: usize = 2000;
@@ -115,6 +115,69 @@ pub struct MilestoneInput {
     pub position: Option<u32>,
 }
 
+/// Most milestones one move may renumber: a DynamoDB transaction holds 100 writes, one of them
+/// the audit event.
+pub const MAX_MILESTONES: usize = 99;
+
+/// Moves a milestone to index `to` of the project's timeline (0 = first) and renumbers the
+/// timeline 0, 1, 2… in one transaction with one audit event. Answers the timeline in its new
+/// order. If anyone reordered meanwhile, nothing is written and the answer is a 409.
+pub async fn move_milestone(
+    store: &Store,
+    actor: &Actor,
+    client_id: ClientId,
+    project_id: ulid::Ulid,
+    id: ulid::Ulid,
+    to: usize,
+) -> Result<Vec<Milestone>, Error> {
+    let mut timeline = tree(store, client_id, project_id).await?.milestones;
+    timeline.sort_by_key(Milestone::timeline_key);
+    let from = timeline.iter().position(|m| m.id == id).ok_or(Error::NotFound)?;
+    let moved = reorder(&mut timeline, from, to)?;
+    if moved.is_empty() {
+        return Ok(timeline);
+    }
+    let title = &timeline[to].title;
+    let summary = format!("{title}: position {} → {}", from + 1, to + 1);
+    let audit = actor.audit(Some(client_id), "milestone.move", format!("milestone:{id}"), summary);
+    store.reposition_milestones(&moved, &audit).await.map_err(|error| match error {
+        StoreError::Cancelled(_) | StoreError::ConditionFailed => Error::conflict(
+            "milestones_changed",
+            "Someone else changed these milestones meanwhile. Reload to see the current order.",
+        ),
+        other => other.into(),
+    })?;
+    Ok(timeline)
+}
+
+/// Moves `from` to `to` in `timeline` and numbers it 0, 1, 2…; answers the milestones whose
+/// position changed, each with the position it had.
+fn reorder(timeline: &mut Vec<Milestone>, from: usize, to: usize) -> Result<Vec<(Milestone, u32)>, Error> {
+    if to >= timeline.len() {
+        return Err(Error::invalid(
+            "invalid_position",
+            format!("`to` must be a place in the timeline, from 0 to {}.", timeline.len().saturating_sub(1)),
+        ));
+    }
+    if timeline.len() > MAX_MILESTONES {
+        return Err(Error::invalid(
+            "too_many_milestones",
+            format!("Projects with more than {MAX_MILESTONES} milestones cannot be reordered."),
+        ));
+    }
+    let milestone = timeline.remove(from);
+    timeline.insert(to, milestone);
+    let mut moved = Vec::new();
+    for (index, milestone) in timeline.iter_mut().enumerate() {
+        let position = u32::try_from(index).unwrap_or(u32::MAX);
+        if milestone.position != position {
+            moved.push((Milestone { position, ..milestone.clone() }, milestone.position));
+            milestone.position = position;
+        }
+    }
+    Ok(moved)
+}
+
 /// Creates (`id` None) or edits a milestone; marking one done records `completed_at` and an
 /// activity event the client sees. The project's milestone summary is refreshed after.
 pub async fn save_milestone(
@@ -185,4 +248,60 @@ pub async fn save_milestone(
     store.write_milestone(&after, activity.as_ref(), &audit).await?;
     store.refresh_project_summary(client_id, project_id).await?;
     Ok(after)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn timeline(positions: &[u32]) -> Vec<Milestone> {
+        let client_id = ClientId::new();
+        let project_id = ulid::Ulid::new();
+        positions
+            .iter()
+            .enumerate()
+            .map(|(n, position)| Milestone {
+                id: ulid::Ulid::new(),
+                project_id,
+                client_id,
+                title: format!("m{n}"),
+                due_date: None,
+                status: MilestoneStatus::Pending,
+                completed_at: None,
+                position: *position,
+            })
+            .collect()
+    }
+
+    fn titles(milestones: &[Milestone]) -> Vec<&str> {
+        milestones.iter().map(|m| m.title.as_str()).collect()
+    }
+
+    #[test]
+    fn a_move_renumbers_the_timeline_and_reports_what_changed() {
+        let mut list = timeline(&[0, 1, 2, 3]);
+        let moved = reorder(&mut list, 3, 1).unwrap();
+        assert_eq!(titles(&list), ["m0", "m3", "m1", "m2"]);
+        assert_eq!(list.iter().map(|m| m.position).collect::<Vec<_>>(), [0, 1, 2, 3]);
+        let changes: Vec<(&str, u32, u32)> =
+            moved.iter().map(|(m, was)| (m.title.as_str(), *was, m.position)).collect();
+        assert_eq!(changes, [("m3", 3, 1), ("m1", 1, 2), ("m2", 2, 3)]);
+    }
+
+    #[test]
+    fn gaps_and_ties_are_numbered_away_and_a_no_op_writes_nothing() {
+        let mut list = timeline(&[5, 5, 9]);
+        let moved = reorder(&mut list, 0, 0).unwrap();
+        assert_eq!(list.iter().map(|m| m.position).collect::<Vec<_>>(), [0, 1, 2]);
+        assert_eq!(moved.len(), 3, "old positions 5, 5, 9 all change");
+        let mut tidy = timeline(&[0, 1]);
+        assert!(reorder(&mut tidy, 1, 1).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_place_outside_the_timeline_is_refused() {
+        let mut list = timeline(&[0, 1]);
+        assert!(matches!(reorder(&mut list, 0, 2), Err(Error::Invalid { code: "invalid_position", .. })));
+        assert_eq!(titles(&list), ["m0", "m1"], "nothing moved");
+    }
 }

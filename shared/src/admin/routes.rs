@@ -66,6 +66,7 @@ where
         )
         .route("/api/admin/clients/{clientId}/projects/{projectId}/milestones", post(create_milestone))
         .route("/api/admin/clients/{clientId}/projects/{projectId}/milestones/{milestoneId}", patch(update_milestone))
+        .route("/api/admin/clients/{clientId}/projects/{projectId}/milestones/{milestoneId}/move", post(move_milestone))
         .route(
             "/api/admin/clients/{clientId}/projects/{projectId}/deliverables",
             post(create_deliverable).layer(DefaultBodyLimit::max(body_limit_for_chars(200 + MAX_DESCRIPTION_CHARS))),
@@ -205,7 +206,7 @@ async fn project_detail(
     Path((c, p)): Path<(ClientId, ProjectId)>,
 ) -> Reply<ProjectTreeView> {
     let mut tree = projects::tree(&store, c, p).await?;
-    tree.milestones.sort_by_key(|m| (m.position, m.due_date));
+    tree.milestones.sort_by_key(Milestone::timeline_key);
     Ok(axum::Json(ProjectTreeView {
         project: tree.project,
         milestones: tree.milestones,
@@ -241,6 +242,20 @@ async fn update_milestone(
     Json(input): Json<MilestoneInput>,
 ) -> Reply<Milestone> {
     Ok(axum::Json(projects::save_milestone(&store, &actor(&s), c, p, (Some(m), input), &config.agency_name).await?))
+}
+
+#[derive(Deserialize)]
+struct MoveTo {
+    to: usize,
+}
+
+async fn move_milestone(
+    State(store): State<Store>,
+    s: AdminSession,
+    Path((c, p, m)): Path<(ClientId, ProjectId, MilestoneId)>,
+    Json(input): Json<MoveTo>,
+) -> Reply<Vec<Milestone>> {
+    Ok(axum::Json(projects::move_milestone(&store, &actor(&s), c, p, m, input.to).await?))
 }
 
 async fn create_deliverable(

@@ -251,6 +251,13 @@ pub struct Milestone {
     pub position: u32,
 }
 
+impl Milestone {
+    /// The timeline order everyone sees: the agency's position, then due date (undated last).
+    pub fn timeline_key(&self) -> (u32, bool, Option<time::Date>, ulid::Ulid) {
+        (self.position, self.due_date.is_none(), self.due_date, self.id)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeliverableStatus {

@@ -190,7 +190,7 @@ pub struct ProjectDetailView {
 impl ProjectDetailView {
     pub fn new(tree: ProjectTree, today: Date) -> Self {
         let ProjectTree { project, mut milestones, deliverables, mut notes } = tree;
-        milestones.sort_by_key(|m: &Milestone| (m.position, m.due_date.is_none(), m.due_date, m.id));
+        milestones.sort_by_key(Milestone::timeline_key);
         let milestones: Vec<MilestoneView> = milestones
             .iter()
             .map(|m| MilestoneView {

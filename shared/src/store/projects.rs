@@ -208,6 +208,32 @@ impl Store {
         self.transact(ops).await
     }
 
+    /// Writes milestones' new positions, each only if its position is still the one read
+    /// (`(milestone, position read)`), with one audit event: a reorder lands whole or not at all.
+    pub async fn reposition_milestones(
+        &self,
+        moved: &[(crate::domain::Milestone, u32)],
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        let mut ops = Vec::with_capacity(moved.len() + 1);
+        for (milestone, seen) in moved {
+            let update = aws_sdk_dynamodb::types::Update::builder()
+                .table_name(&*self.table)
+                .key("PK", s(keys::client(milestone.client_id)))
+                .key("SK", s(keys::milestone(milestone.project_id, milestone.id)))
+                .update_expression("SET #position = :new")
+                .condition_expression("attribute_exists(PK) AND #position = :seen")
+                .expression_attribute_names("#position", "position")
+                .expression_attribute_values(":new", super::n(i64::from(milestone.position)))
+                .expression_attribute_values(":seen", super::n(i64::from(*seen)))
+                .build()
+                .map_err(|e| StoreError::Other(e.to_string()))?;
+            ops.push(TransactWriteItem::builder().update(update).build());
+        }
+        ops.push(self.audit_put(audit)?);
+        self.transact(ops).await
+    }
+
     /// Creates (`before` None) or replaces a deliverable if unchanged since `before` was read
     /// (optimistic concurrency), with its activity and audit event (admin writes): one
     /// transaction.

@@ -402,10 +402,92 @@ async fn inbox_unread_counts_and_replies() {
 
 #[tokio::test]
 async fn the_audit_log_cannot_be_edited_through_the_api() {
-    for route in crate::helpers::template_routes() {
-        if route.path.contains("/audit") {
-            assert_eq!(route.method, "GET", "{} {} would change the audit log", route.method, route.path);
+    let a = admin().await;
+    let client = a.new_client("Ledger Co").await;
+    let before = a.get(&format!("/api/admin/clients/{client}/audit")).await;
+    let agency_before = a.get("/api/admin/audit").await;
+    assert_eq!(before.body["items"].as_array().unwrap().len(), 1, "client.create: {}", before.body);
+    let event = before.body["items"][0]["id"].as_str().unwrap().to_owned();
+    for path in [
+        "/api/admin/audit".to_owned(),
+        format!("/api/admin/clients/{client}/audit"),
+        format!("/api/admin/audit/{event}"),
+    ] {
+        for method in [Method::POST, Method::PATCH, Method::PUT, Method::DELETE] {
+            let body = json!({ "action": "nothing.happened", "summary": "rewritten" });
+            let response = a.app.send(ApiRequest::post(&path, body).method(method.clone()).cookie(&a.cookie)).await;
+            assert!(
+                matches!(response.status, StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED),
+                "{method} {path}: {} {}",
+                response.status,
+                response.body
+            );
         }
+    }
+    assert_eq!(a.get(&format!("/api/admin/clients/{client}/audit")).await.body, before.body);
+    assert_eq!(a.get("/api/admin/audit").await.body["items"], agency_before.body["items"]);
+}
+
+#[tokio::test]
+async fn a_milestone_moves_in_one_request_one_transaction_one_audit_event() {
+    let a = admin().await;
+    let tenant = a.app.tenant("Acme").await;
+    let base = format!("/api/admin/clients/{}/projects/{}", tenant.client.id, tenant.project.id);
+    let order = |view: &TestResponse| -> Vec<String> {
+        view.body["milestones"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap().to_owned()).collect()
+    };
+    let before = order(&a.get(&base).await);
+    assert_eq!(before.len(), 3);
+    let last = before[2].clone();
+    let moved = a.post(&format!("{base}/milestones/{last}/move"), json!({ "to": 0 })).await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    let answered: Vec<&str> = moved.body.as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+    assert_eq!(answered, [&last, &before[0], &before[1]]);
+    let positions: Vec<u64> = moved.body.as_array().unwrap().iter().map(|m| m["position"].as_u64().unwrap()).collect();
+    assert_eq!(positions, [0, 1, 2]);
+    assert_eq!(order(&a.get(&base).await), [last.clone(), before[0].clone(), before[1].clone()]);
+    let client = tenant.client.id.to_string();
+    assert_eq!(a.audit_actions(&client).await.iter().filter(|action| *action == "milestone.move").count(), 1);
+    // The client's timeline follows.
+    let cookie = a.app.sign_in(&tenant.contact.email).await;
+    let portal = a.app.send(ApiRequest::get(&format!("/api/projects/{}", tenant.project.id)).cookie(&cookie)).await;
+    assert_eq!(portal.body["milestones"][0]["id"], last.as_str());
+
+    let outside = a.post(&format!("{base}/milestones/{last}/move"), json!({ "to": 3 })).await;
+    assert_eq!((outside.status, outside.error_code()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_position"));
+    let missing = a.post(&format!("{base}/milestones/{last}/move"), json!({})).await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn two_people_reordering_at_once_leave_one_consistent_timeline() {
+    let a = admin().await;
+    let tenant = a.app.tenant("Acme").await;
+    let base = format!("/api/admin/clients/{}/projects/{}", tenant.client.id, tenant.project.id);
+    let ids: Vec<String> = a.get(&base).await.body["milestones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap().to_owned())
+        .collect();
+    for _round in 0..3 {
+        let (up, down) = (format!("{base}/milestones/{}/move", ids[2]), format!("{base}/milestones/{}/move", ids[0]));
+        let first = a.post(&up, json!({ "to": 0 }));
+        let second = a.post(&down, json!({ "to": 2 }));
+        let (first, second) = tokio::join!(first, second);
+        for response in [&first, &second] {
+            assert!(
+                response.status == StatusCode::OK || response.error_code() == "milestones_changed",
+                "{} {}",
+                response.status,
+                response.body
+            );
+        }
+        let view = a.get(&base).await;
+        let mut positions: Vec<u64> =
+            view.body["milestones"].as_array().unwrap().iter().map(|m| m["position"].as_u64().unwrap()).collect();
+        positions.sort_unstable();
+        assert_eq!(positions, [0, 1, 2], "a half-applied reorder: {}", view.body);
     }
 }
 

@@ -260,3 +260,120 @@ async fn a_signed_out_session_reads_nothing_on_any_route() {
         assert_no_data_of(&response, &m.b, path);
     }
 }
+
+/// Every item in a client's partition, as stored: to prove a request changed nothing there.
+async fn partition(app: &TestApp, tenant: &Tenant) -> Vec<String> {
+    let output = app
+        .state
+        .store
+        .client()
+        .query()
+        .table_name(app.state.store.table_name())
+        .key_condition_expression("PK = :pk")
+        .expression_attribute_values(
+            ":pk",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("CLIENT#{}", tenant.client.id)),
+        )
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap();
+    // As JSON (sorted keys), so equal items print equally.
+    let mut items: Vec<String> = output
+        .items()
+        .iter()
+        .map(|item| serde_dynamo::from_item::<_, Value>(item.clone()).unwrap().to_string())
+        .collect();
+    items.sort();
+    items
+}
+
+fn admin_id_of(tenant: &Tenant, param: &str) -> String {
+    match param {
+        "clientId" => tenant.client.id.to_string(),
+        "contactId" => tenant.contact.id.to_string(),
+        "milestoneId" => tenant.overdue_milestone.id.to_string(),
+        "noteId" => tenant.note.id.to_string(),
+        other => id_of(tenant, other),
+    }
+}
+
+/// A valid body for each state-changing admin route that names more than the client.
+fn admin_body_for(route: &Route) -> Value {
+    let path = route.path.trim_start_matches("/api/admin/clients/{clientId}");
+    match (route.method.as_str(), path) {
+        ("DELETE", _) | ("POST", "/contacts/{contactId}/revoke" | "/contacts/{contactId}/invite") => json!({}),
+        ("POST", "/projects/{projectId}/deliverables/{deliverableId}/deliver") => json!({}),
+        ("PATCH", _) => json!({ "name": "Changed by the matrix", "title": "Changed by the matrix" }),
+        ("POST", "/projects/{projectId}/milestones") => json!({ "title": "Matrix milestone" }),
+        ("POST", "/projects/{projectId}/milestones/{milestoneId}/move") => json!({ "to": 0 }),
+        ("POST", "/projects/{projectId}/deliverables") => json!({ "name": "Matrix deliverable" }),
+        ("POST", "/projects/{projectId}/deliverables/{deliverableId}/uploads") => {
+            json!({ "filename": "a.pdf", "content_type": "application/pdf", "size": 10 })
+        }
+        ("POST", "/projects/{projectId}/deliverables/{deliverableId}/versions") => {
+            json!({ "upload_id": ulid::Ulid::new().to_string(), "filename": "a.pdf" })
+        }
+        ("POST", "/projects/{projectId}/notes") => {
+            json!({ "title": "Matrix note", "meeting_date": "2026-01-05", "body_markdown": "x" })
+        }
+        (method, other) => panic!("the admin matrix has no body for {method} {other}: add one here"),
+    }
+}
+
+/// The agency side of the matrix: an admin naming client A with client B's project,
+/// deliverable, note, milestone or contact ids (one at a time, then all) gets 404, and nothing
+/// in B's partition changes. With A's own ids the same requests do reach A's data.
+#[tokio::test]
+async fn admin_routes_refuse_another_clients_ids_under_a_client() {
+    let m = matrix().await;
+    let admin = m.app.add_admin("matrix-staff").await;
+    let cookie = m.app.sign_in(&admin.email).await;
+    let routes: Vec<&Route> = template_routes()
+        .iter()
+        .filter(|r| r.path.starts_with("/api/admin/clients/{clientId}/") && params(r).len() >= 2)
+        .collect();
+    assert!(routes.len() >= 12, "{routes:?}");
+    let send = |route: &Route, path: &str| {
+        let method: Method = route.method.parse().unwrap();
+        let request = match method {
+            Method::GET => ApiRequest::get(path),
+            _ => ApiRequest::post(path, admin_body_for(route)).method(method),
+        };
+        m.app.send(request.cookie(&cookie))
+    };
+    let b_before = partition(&m.app, &m.b).await;
+    for route in &routes {
+        let names = params(route);
+        // Each id after the client's in turn from B, then all of them; and B's client with A's ids.
+        let mut variants: Vec<Vec<bool>> =
+            (1..names.len()).map(|i| (0..names.len()).map(|j| i == j).collect()).collect();
+        variants.push((0..names.len()).map(|j| j > 0).collect());
+        variants.push((0..names.len()).map(|j| j == 0).collect());
+        for foreign_mask in variants {
+            let path = fill(route, |p| {
+                let index = names.iter().position(|n| n == p).unwrap();
+                if foreign_mask[index] { admin_id_of(&m.b, p) } else { admin_id_of(&m.a, p) }
+            });
+            let response = send(route, &path).await;
+            assert_eq!(response.status, StatusCode::NOT_FOUND, "{} {path}: {}", route.method, response.body);
+            assert_eq!(response.error_code(), "not_found");
+            assert_no_data_of(&response, &m.b, &path);
+        }
+    }
+    assert_eq!(partition(&m.app, &m.b).await, b_before, "an admin request under client A changed client B");
+    // The same requests with A's own ids get past the lookup (deletes last: they remove the note).
+    let mut own: Vec<&&Route> = routes.iter().collect();
+    own.sort_by_key(|r| r.method == "DELETE");
+    for route in own {
+        let path = fill(route, |p| admin_id_of(&m.a, p));
+        let response = send(route, &path).await;
+        assert!(
+            response.status != StatusCode::NOT_FOUND && !response.status.is_server_error(),
+            "{} {path} with A's own ids gave {}: {}",
+            route.method,
+            response.status,
+            response.body
+        );
+    }
+}

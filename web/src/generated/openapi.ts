@@ -475,6 +475,26 @@ export interface paths {
         patch: operations["adminUpdateMilestone"];
         trace?: never;
     };
+    "/api/admin/clients/{clientId}/projects/{projectId}/milestones/{milestoneId}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a milestone to another place in the timeline
+         * @description Moves the milestone to index `to` of the project's timeline (0 = first) and renumbers the timeline 0, 1, 2… in one transaction with one audit event (`milestone.move`). Answers the timeline in its new order. 409 `milestones_changed` when someone reordered meanwhile (nothing written); 422 `invalid_position` for a place outside the timeline.
+         */
+        post: operations["adminMoveMilestone"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/clients/{clientId}/projects/{projectId}/deliverables": {
         parameters: {
             query?: never;
@@ -2137,6 +2157,45 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    adminMoveMilestone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clientId: string;
+                projectId: string;
+                milestoneId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    to: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The timeline, in its new order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminMilestone"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
             503: components["responses"]["Unavailable"];
         };
     };
