@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use shared::harvest::parse_invoices_page;
+use shared::invoices::harvest::parse_invoices_page;
 use shared::invoices::InvoiceSnapshot;
 
 fuzz_target!(|data: &[u8]| {

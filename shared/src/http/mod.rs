@@ -15,7 +15,7 @@ use axum::response::Response;
 
 pub use error::{ApiError, ApiResult};
 pub use extract::{ClientIp, Json, Paging, Path, Query, Tenant, ViewerIp};
-pub use pagination::{CursorKey, DEFAULT_LIMIT, MAX_LIMIT, Page};
+pub use pagination::{CursorKey, DEFAULT_LIMIT, MAX_LIMIT, Page, parse_limit};
 
 use crate::config::Config;
 
