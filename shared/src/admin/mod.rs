@@ -50,6 +50,14 @@ impl Actor {
     }
 }
 
+/// A project of a client, as an admin route names it: what is written under a project (notes,
+/// milestones) is found through it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InProject {
+    pub client_id: ClientId,
+    pub project_id: ulid::Ulid,
+}
+
 /// A required text field: trimmed, 1 to `max` characters.
 fn text(raw: &str, field: &'static str, max: usize) -> Result<String, Error> {
     let value = raw.trim();

@@ -3,10 +3,11 @@
 use serde::Deserialize;
 use time::{Date, OffsetDateTime};
 
-use super::{Actor, not_found_on_cancel, text};
-use crate::domain::{ClientId, Error, MeetingNote};
+use super::{Actor, InProject, not_found_on_cancel, text};
+use crate::domain::{Error, MeetingNote};
 use crate::store::Store;
 
+pub const MAX_NOTE_CHARS: usize = 12_000;
 pub const MAX_ATTENDEES: usize = 50;
 pub const MAX_ATTENDEE_CHARS: usize = 200;
 /// The most characters a note's request may carry: body, title and every attendee.
@@ -32,13 +33,10 @@ pub struct NoteInput {
     pub body_markdown: Option<String>,
 }
 
-pub const MAX_NOTE_CHARS: usize = 12_000;
-
 pub async fn save(
     store: &Store,
     actor: &Actor,
-    client_id: ClientId,
-    project_id: ulid::Ulid,
+    InProject { client_id, project_id }: InProject,
     id: Option<ulid::Ulid>,
     input: NoteInput,
 ) -> Result<MeetingNote, Error> {
@@ -93,8 +91,7 @@ pub async fn save(
 pub async fn delete(
     store: &Store,
     actor: &Actor,
-    client_id: ClientId,
-    project_id: ulid::Ulid,
+    InProject { client_id, project_id }: InProject,
     id: ulid::Ulid,
 ) -> Result<(), Error> {
     let note = store.get_note(client_id, project_id, id).await?.ok_or(Error::NotFound)?;

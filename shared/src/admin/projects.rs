@@ -3,12 +3,15 @@
 use serde::Deserialize;
 use time::{Date, OffsetDateTime};
 
-use super::{Actor, change, double_option, not_found_on_cancel, optional_text, text};
+use super::{Actor, InProject, change, double_option, not_found_on_cancel, optional_text, text};
 use crate::domain::{Activity, ActivityKind, ClientId, Error, Milestone, MilestoneStatus, Project, ProjectStatus};
 use crate::store::{ProjectTree, Store, StoreError};
 
 /// A project's summary, as clients read it on the project page.
 pub const MAX_SUMMARY_CHARS: usize = 2000;
+/// Most milestones one move may renumber: a DynamoDB transaction holds 100 writes, one of them
+/// the audit event.
+pub const MAX_MILESTONES: usize = 99;
 
 #[derive(Debug, Deserialize)]
 pub struct NewProject {
@@ -115,18 +118,13 @@ pub struct MilestoneInput {
     pub position: Option<u32>,
 }
 
-/// Most milestones one move may renumber: a DynamoDB transaction holds 100 writes, one of them
-/// the audit event.
-pub const MAX_MILESTONES: usize = 99;
-
 /// Moves a milestone to index `to` of the project's timeline (0 = first) and renumbers the
 /// timeline 0, 1, 2… in one transaction with one audit event. Answers the timeline in its new
 /// order. If anyone reordered meanwhile, nothing is written and the answer is a 409.
 pub async fn move_milestone(
     store: &Store,
     actor: &Actor,
-    client_id: ClientId,
-    project_id: ulid::Ulid,
+    InProject { client_id, project_id }: InProject,
     id: ulid::Ulid,
     to: usize,
 ) -> Result<Vec<Milestone>, Error> {
@@ -183,8 +181,7 @@ fn reorder(timeline: &mut Vec<Milestone>, from: usize, to: usize) -> Result<Vec<
 pub async fn save_milestone(
     store: &Store,
     actor: &Actor,
-    client_id: ClientId,
-    project_id: ulid::Ulid,
+    InProject { client_id, project_id }: InProject,
     (id, input): (Option<ulid::Ulid>, MilestoneInput),
     agency_name: &str,
 ) -> Result<Milestone, Error> {

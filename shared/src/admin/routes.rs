@@ -15,7 +15,7 @@ use super::contacts::{ContactPatch, NewContact, Revoked};
 use super::deliverables::{ConfirmUpload, MAX_DESCRIPTION_CHARS, NewDeliverable, UploadRequest};
 use super::notes::{MAX_REQUEST_CHARS, NoteInput};
 use super::projects::{MAX_SUMMARY_CHARS, MilestoneInput, NewProject, ProjectPatch};
-use super::{Actor, audit, clients, contacts, deliverables, messages, notes, projects};
+use super::{Actor, InProject, audit, clients, contacts, deliverables, messages, notes, projects};
 use crate::auth::{AdminSession, Sessions};
 use crate::config::Config;
 use crate::domain::{
@@ -96,6 +96,10 @@ where
 
 fn actor(session: &AdminSession) -> Actor {
     Actor::admin(session.admin_id)
+}
+
+fn in_project(client_id: ClientId, project_id: ProjectId) -> InProject {
+    InProject { client_id, project_id }
 }
 
 #[derive(Deserialize)]
@@ -231,7 +235,7 @@ async fn create_milestone(
     Path((c, p)): Path<(ClientId, ProjectId)>,
     Json(input): Json<MilestoneInput>,
 ) -> Created<Milestone> {
-    created(projects::save_milestone(&store, &actor(&s), c, p, (None, input), &config.agency_name).await?)
+    created(projects::save_milestone(&store, &actor(&s), in_project(c, p), (None, input), &config.agency_name).await?)
 }
 
 async fn update_milestone(
@@ -241,7 +245,9 @@ async fn update_milestone(
     Path((c, p, m)): Path<(ClientId, ProjectId, MilestoneId)>,
     Json(input): Json<MilestoneInput>,
 ) -> Reply<Milestone> {
-    Ok(axum::Json(projects::save_milestone(&store, &actor(&s), c, p, (Some(m), input), &config.agency_name).await?))
+    Ok(axum::Json(
+        projects::save_milestone(&store, &actor(&s), in_project(c, p), (Some(m), input), &config.agency_name).await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -255,7 +261,7 @@ async fn move_milestone(
     Path((c, p, m)): Path<(ClientId, ProjectId, MilestoneId)>,
     Json(input): Json<MoveTo>,
 ) -> Reply<Vec<Milestone>> {
-    Ok(axum::Json(projects::move_milestone(&store, &actor(&s), c, p, m, input.to).await?))
+    Ok(axum::Json(projects::move_milestone(&store, &actor(&s), in_project(c, p), m, input.to).await?))
 }
 
 async fn create_deliverable(
@@ -303,7 +309,7 @@ async fn create_note(
     Path((c, p)): Path<(ClientId, ProjectId)>,
     Json(input): Json<NoteInput>,
 ) -> Created<MeetingNote> {
-    created(notes::save(&store, &actor(&s), c, p, None, input).await?)
+    created(notes::save(&store, &actor(&s), in_project(c, p), None, input).await?)
 }
 
 async fn update_note(
@@ -312,7 +318,7 @@ async fn update_note(
     Path((c, p, n)): Path<(ClientId, ProjectId, NoteId)>,
     Json(input): Json<NoteInput>,
 ) -> Reply<MeetingNote> {
-    Ok(axum::Json(notes::save(&store, &actor(&s), c, p, Some(n), input).await?))
+    Ok(axum::Json(notes::save(&store, &actor(&s), in_project(c, p), Some(n), input).await?))
 }
 
 async fn delete_note(
@@ -320,7 +326,7 @@ async fn delete_note(
     s: AdminSession,
     Path((c, p, n)): Path<(ClientId, ProjectId, NoteId)>,
 ) -> ApiResult<StatusCode> {
-    notes::delete(&store, &actor(&s), c, p, n).await?;
+    notes::delete(&store, &actor(&s), in_project(c, p), n).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
