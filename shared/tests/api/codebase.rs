@@ -145,3 +145,43 @@ fn lambdas_link_no_dev_tooling() {
         }
     }
 }
+
+/// ARCHITECTURE.md's layout tree names every top-level folder, every folder and file of the
+/// shared library and every file of the dev kit, so it cannot fall behind `ls`.
+#[test]
+fn the_architecture_layout_matches_the_tree() {
+    let root = workspace_root();
+    let text = read(&root.join("ARCHITECTURE.md"));
+    let layout = text.split("## Layout").nth(1).and_then(|rest| rest.split("\n## ").next()).unwrap_or_default();
+    let tree = layout.split("```").nth(1).unwrap_or_default();
+    assert!(tree.lines().count() > 30, "no layout tree in ARCHITECTURE.md");
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(&root).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_dir = entry.path().is_dir();
+        let skip = name.starts_with('.') || name == "target" || name.ends_with(".md") || name.ends_with(".lock");
+        let listed = if is_dir { tree.contains(&format!("{name}/")) } else { tree.contains(&name) };
+        if !skip && (is_dir || name.ends_with(".yaml") || name == "Makefile" || name == "Cargo.toml") && !listed {
+            missing.push(name);
+        }
+    }
+    for dir in ["shared/src", "devkit/src"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if entry.path().is_dir() {
+                if !tree.contains(&format!("src/{name}/")) {
+                    missing.push(format!("{dir}/{name}/"));
+                }
+                for file in std::fs::read_dir(entry.path()).unwrap().flatten() {
+                    let file = file.file_name().to_string_lossy().into_owned();
+                    if file != "mod.rs" && !tree.contains(&file) {
+                        missing.push(format!("{dir}/{name}/{file}"));
+                    }
+                }
+            } else if !tree.contains(&name) {
+                missing.push(format!("{dir}/{name}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "ARCHITECTURE.md's layout does not mention: {missing:?}");
+}
