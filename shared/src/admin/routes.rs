@@ -5,8 +5,9 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, FromRef, State};
+use axum::extract::{DefaultBodyLimit, FromRef, FromRequestParts, State};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::routing::{get, patch, post};
 use serde::{Deserialize, Serialize};
 
@@ -23,7 +24,7 @@ use crate::domain::{
     Project,
 };
 use crate::files::{FileStore, UploadForm};
-use crate::http::{ApiResult, Json, Page, Paging, Path, Query, body_limit_for_chars};
+use crate::http::{ApiError, ApiResult, Json, Page, Paging, Path, Query, body_limit_for_chars};
 use crate::invoices::{Billing, HarvestClient};
 use crate::mail::Mailer;
 use crate::portal::{MAX_MESSAGE_CHARS, MessageBody};
@@ -94,8 +95,16 @@ where
         .route("/api/admin/clients/{clientId}/audit", get(client_audit))
 }
 
-fn actor(session: &AdminSession) -> Actor {
-    Actor::admin(session.admin_id)
+/// The acting principal of an admin write: the signed-in admin (a contact gets 403).
+impl<S: Send + Sync> FromRequestParts<S> for Actor
+where
+    Sessions: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Actor::admin(AdminSession::from_request_parts(parts, state).await?.admin_id))
+    }
 }
 
 fn in_project(client_id: ClientId, project_id: ProjectId) -> InProject {
@@ -117,8 +126,8 @@ async fn list_clients(
     Ok(axum::Json(paging.page(items, last)?))
 }
 
-async fn create_client(State(store): State<Store>, s: AdminSession, Json(input): Json<NewClient>) -> Created<Client> {
-    created(clients::create(&store, &actor(&s), input).await?)
+async fn create_client(State(store): State<Store>, actor: Actor, Json(input): Json<NewClient>) -> Created<Client> {
+    created(clients::create(&store, &actor, input).await?)
 }
 
 async fn client_detail(State(store): State<Store>, _: AdminSession, Path(c): Path<ClientId>) -> Reply<ClientDetail> {
@@ -127,11 +136,11 @@ async fn client_detail(State(store): State<Store>, _: AdminSession, Path(c): Pat
 
 async fn update_client(
     State(store): State<Store>,
-    s: AdminSession,
+    actor: Actor,
     Path(c): Path<ClientId>,
     Json(patch): Json<ClientPatch>,
 ) -> Reply<Client> {
-    Ok(axum::Json(clients::update(&store, &actor(&s), c, patch).await?))
+    Ok(axum::Json(clients::update(&store, &actor, c, patch).await?))
 }
 
 async fn harvest_clients(State(billing): State<Billing>, _: AdminSession) -> Reply<Vec<HarvestClient>> {
@@ -140,38 +149,38 @@ async fn harvest_clients(State(billing): State<Billing>, _: AdminSession) -> Rep
 
 async fn add_contact(
     State(store): State<Store>,
-    s: AdminSession,
+    actor: Actor,
     Path(c): Path<ClientId>,
     Json(input): Json<NewContact>,
 ) -> Created<Contact> {
-    created(contacts::add(&store, &actor(&s), c, input).await?)
+    created(contacts::add(&store, &actor, c, input).await?)
 }
 
 async fn update_contact(
     State(store): State<Store>,
-    s: AdminSession,
+    actor: Actor,
     Path((c, id)): Path<(ClientId, ContactId)>,
     Json(patch): Json<ContactPatch>,
 ) -> Reply<Contact> {
-    Ok(axum::Json(contacts::update(&store, &actor(&s), c, id, patch).await?))
+    Ok(axum::Json(contacts::update(&store, &actor, c, id, patch).await?))
 }
 
 async fn revoke_contact(
     State(store): State<Store>,
-    s: AdminSession,
+    actor: Actor,
     Path((c, id)): Path<(ClientId, ContactId)>,
 ) -> Reply<Revoked> {
-    Ok(axum::Json(contacts::revoke(&store, &actor(&s), c, id).await?))
+    Ok(axum::Json(contacts::revoke(&store, &actor, c, id).await?))
 }
 
 async fn invite_contact(
     State(store): State<Store>,
     State(mailer): State<Mailer>,
     State(config): State<Arc<Config>>,
-    s: AdminSession,
+    actor: Actor,
     Path((c, id)): Path<(ClientId, ContactId)>,
 ) -> ApiResult<StatusCode> {
-    contacts::invite(&store, &mailer, &config, &actor(&s), c, id).await?;
+    contacts::invite(&store, &mailer, &config, &actor, c, id).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -188,11 +197,11 @@ async fn list_projects(
 
 async fn create_project(
     State(store): State<Store>,
-    s: AdminSession,
+    actor: Actor,
     Path(c): Path<ClientId>,
     Json(input): Json<NewProject>,
 ) -> Created<Project> {
-    created(projects::create(&store, &actor(&s), c, input).await?)
+    created(projects::create(&store, &actor, c, input).await?)
 }
 
 /// The project (with its milestone summary) and, beside it, everything under it.
@@ -221,32 +230,32 @@ async fn project_detail(
 
 async fn update_project(
     State(store): State<Store>,
-    s: AdminSession,
+    actor: Actor,
     Path((c, p)): Path<(ClientId, ProjectId)>,
     Json(patch): Json<ProjectPatch>,
 ) -> Reply<Project> {
-    Ok(axum::Json(projects::update(&store, &actor(&s), c, p, patch).await?))
+    Ok(axum::Json(projects::update(&store, &actor, c, p, patch).await?))
 }
 
 async fn create_milestone(
     State(store): State<Store>,
     State(config): State<Arc<Config>>,
-    s: AdminSession,
+    actor: Actor,
     Path((c, p)): Path<(ClientId, ProjectId)>,
     Json(input): Json<MilestoneInput>,
 ) -> Created<Milestone> {
-    created(projects::save_milestone(&store, &actor(&s), in_project(c, p), (None, input), &config.agency_name).await?)
+    created(projects::save_milestone(&store, &actor, in_project(c, p), (None, input), &config.agency_name).await?)
 }
 
 async fn update_milestone(
     State(store): State<Store>,
     State(config): State<Arc<Config>>,
-    s: AdminSession,
+    actor: Actor,
     Path((c, p, m)): Path<(ClientId, ProjectId, MilestoneId)>,
     Json(input): Json<MilestoneInput>,
 ) -> Reply<Milestone> {
     Ok(axum::Json(
-        projects::save_milestone(&store, &actor(&s), in_project(c, p), (Some(m), input), &config.agency_name).await?,
+        projects::save_milestone(&store, &actor, in_project(c, p), (Some(m), input), &config.agency_name).await?,
     ))
 }
 
@@ -257,20 +266,20 @@ struct MoveTo {
 
 async fn move_milestone(
     State(store): State<Store>,
-    s: AdminSession,
+    actor: Actor,
     Path((c, p, m)): Path<(ClientId, ProjectId, MilestoneId)>,
     Json(input): Json<MoveTo>,
 ) -> Reply<Vec<Milestone>> {
-    Ok(axum::Json(projects::move_milestone(&store, &actor(&s), in_project(c, p), m, input.to).await?))
+    Ok(axum::Json(projects::move_milestone(&store, &actor, in_project(c, p), m, input.to).await?))
 }
 
 async fn create_deliverable(
     State(store): State<Store>,
-    s: AdminSession,
+    actor: Actor,
     Path((c, p)): Path<(ClientId, ProjectId)>,
     Json(input): Json<NewDeliverable>,
 ) -> Created<Deliverable> {
-    created(deliverables::create(&store, &actor(&s), c, p, input).await?)
+    created(deliverables::create(&store, &actor, c, p, input).await?)
 }
 
 async fn upload_form(
@@ -286,47 +295,47 @@ async fn upload_form(
 async fn confirm_upload(
     State(store): State<Store>,
     State(files): State<FileStore>,
-    s: AdminSession,
+    actor: Actor,
     Path((c, p, d)): Path<(ClientId, ProjectId, DeliverableId)>,
     Json(input): Json<ConfirmUpload>,
 ) -> Created<Deliverable> {
-    created(deliverables::confirm_upload(&store, &files, &actor(&s), c, p, d, input).await?)
+    created(deliverables::confirm_upload(&store, &files, &actor, c, p, d, input).await?)
 }
 
 async fn deliver(
     State(store): State<Store>,
     State(mailer): State<Mailer>,
     State(config): State<Arc<Config>>,
-    s: AdminSession,
+    actor: Actor,
     Path((c, p, d)): Path<(ClientId, ProjectId, DeliverableId)>,
 ) -> Reply<Deliverable> {
-    Ok(axum::Json(deliverables::deliver(&store, &mailer, &config, &actor(&s), c, p, d).await?))
+    Ok(axum::Json(deliverables::deliver(&store, &mailer, &config, &actor, c, p, d).await?))
 }
 
 async fn create_note(
     State(store): State<Store>,
-    s: AdminSession,
+    actor: Actor,
     Path((c, p)): Path<(ClientId, ProjectId)>,
     Json(input): Json<NoteInput>,
 ) -> Created<MeetingNote> {
-    created(notes::save(&store, &actor(&s), in_project(c, p), None, input).await?)
+    created(notes::save(&store, &actor, in_project(c, p), None, input).await?)
 }
 
 async fn update_note(
     State(store): State<Store>,
-    s: AdminSession,
+    actor: Actor,
     Path((c, p, n)): Path<(ClientId, ProjectId, NoteId)>,
     Json(input): Json<NoteInput>,
 ) -> Reply<MeetingNote> {
-    Ok(axum::Json(notes::save(&store, &actor(&s), in_project(c, p), Some(n), input).await?))
+    Ok(axum::Json(notes::save(&store, &actor, in_project(c, p), Some(n), input).await?))
 }
 
 async fn delete_note(
     State(store): State<Store>,
-    s: AdminSession,
+    actor: Actor,
     Path((c, p, n)): Path<(ClientId, ProjectId, NoteId)>,
 ) -> ApiResult<StatusCode> {
-    notes::delete(&store, &actor(&s), in_project(c, p), n).await?;
+    notes::delete(&store, &actor, in_project(c, p), n).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -354,12 +363,12 @@ async fn reply(
     State(store): State<Store>,
     State(mailer): State<Mailer>,
     State(config): State<Arc<Config>>,
-    s: AdminSession,
+    actor: Actor,
     Path(c): Path<ClientId>,
     Json(input): Json<ReplyBody>,
 ) -> Created<Message> {
     let body = MessageBody::parse(&input.body)?;
-    created(messages::reply(&store, &mailer, &config, &actor(&s), c, body).await?)
+    created(messages::reply(&store, &mailer, &config, &actor, c, body).await?)
 }
 
 async fn agency_audit(State(store): State<Store>, _: AdminSession, paging: Paging) -> Reply<Page<AuditEvent>> {
