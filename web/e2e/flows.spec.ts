@@ -127,6 +127,38 @@ test('the client approves the version just delivered', async ({ browser }) => {
   await context.close()
 })
 
+test('an admin moves a milestone in one request; the client sees the new order', async ({ browser }) => {
+  const admin = await as(browser, 'admin')
+  const page = admin.page
+  await page.goto('/admin')
+  await page.getByRole('link', { name: 'Northwind Traders' }).click()
+  await page.getByRole('link', { name: 'Website redesign' }).click()
+  const milestones = page.getByRole('region', { name: 'Milestones' }).locator('ol > li strong')
+  await expect(milestones.first()).toBeVisible()
+  const before = await milestones.allTextContents()
+  expect(before.length).toBeGreaterThan(2)
+  const last = before.at(-1) ?? ''
+  const previous = before.at(-2) ?? ''
+  const moves: string[] = []
+  page.on('request', (request) => {
+    if (request.method() !== 'GET' && request.url().includes('/milestones/')) moves.push(`${request.method()} ${new URL(request.url()).pathname}`)
+  })
+  await page.getByRole('button', { name: `Move up ${last}` }).click()
+  const expected: string[] = [...before.slice(0, -2), last, previous]
+  await expect(milestones).toHaveText(expected)
+  expect(moves, 'one request per move').toHaveLength(1)
+  expect(moves[0]).toMatch(/^POST .*\/milestones\/[0-9A-Z]+\/move$/)
+  await page.reload()
+  await expect(milestones).toHaveText(expected)
+
+  const client = await as(browser, 'alice')
+  await client.page.goto('/portal/projects')
+  await client.page.getByRole('link', { name: 'Website redesign' }).click()
+  await expect(client.page.getByRole('region', { name: 'Milestones' }).locator('ol > li strong')).toHaveText(expected)
+  await admin.context.close()
+  await client.context.close()
+})
+
 test('an admin signs a contact out everywhere; their open portal goes to sign-in', async ({ browser }) => {
   const bob = await as(browser, 'bob')
   await bob.page.goto('/portal')
