@@ -3,6 +3,7 @@ import { Link, useParams } from 'react-router'
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query'
 import { api, type AdminMessage } from '../api'
 import { dateTime } from '../format'
+import { Conversation } from '../components/conversation'
 import { Empty, ErrorNotice, Loading, ShowMore } from '../components/states'
 import { keys, queries } from '../queries'
 
@@ -75,16 +76,9 @@ export function AdminThread() {
       ) : messages.length === 0 ? (
         <Empty>No messages yet.</Empty>
       ) : (
-        <ol className="thread" aria-label="Conversation, newest first">
-          {messages.map((m) => (
-            <li key={m.id} className={`message ${m.author_kind === 'agency' ? 'mine' : ''}`}>
-              <div className="meta">
-                <strong>{m.author_name}</strong> · <time dateTime={m.created_at}>{dateTime(m.created_at)}</time>
-              </div>
-              <p>{m.body}</p>
-            </li>
-          ))}
-        </ol>
+        <Conversation
+          items={messages.map((m) => ({ id: m.id, author: m.author_name, mine: m.author_kind === 'agency', at: m.created_at, body: m.body }))}
+        />
       )}
       <ShowMore list={thread} label="Older messages" />
     </>

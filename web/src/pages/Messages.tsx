@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react'
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query'
 import { api, type Message } from '../api'
 import { keys, queries } from '../queries'
-import { dateTime } from '../format'
+import { Conversation } from '../components/conversation'
 import { Empty, ErrorNotice, Loading, ShowMore } from '../components/states'
 
 const MAX = 5000
@@ -61,18 +61,17 @@ export function Messages() {
       ) : messages.length === 0 ? (
         <Empty>No messages yet. Say hello!</Empty>
       ) : (
-        <ol className="thread" aria-label="Conversation, newest first">
-          {messages.map((m) => (
-            <li key={m.id} className={`message ${m.mine ? 'mine' : ''} ${m.author.kind}`}>
-              <div className="meta">
-                <strong>{m.mine ? 'You' : m.author.name}</strong>
-                {m.author.kind === 'agency' && <span className="muted"> (agency)</span>} · <time dateTime={m.created_at}>{dateTime(m.created_at)}</time>
-                {m.unread && <span className="badge badge-unread">New</span>}
-              </div>
-              <p>{m.body}</p>
-            </li>
-          ))}
-        </ol>
+        <Conversation
+          items={messages.map((m) => ({
+            id: m.id,
+            author: m.mine ? 'You' : m.author.name,
+            note: m.author.kind === 'agency' ? '(agency)' : undefined,
+            mine: m.mine,
+            unread: m.unread,
+            at: m.created_at,
+            body: m.body,
+          }))}
+        />
       )}
       <ShowMore list={thread} label="Older messages" />
     </>
