@@ -1,31 +1,20 @@
 //! The messages, each a pair of askama templates (`.html` escaped, `.txt` plain). A message is
-//! data first: its fields say what a template may show.
+//! data first: its fields say what a template may show. The HTML part renders the message
+//! itself; the text part renders it through a small wrapper (`mail` in the `.txt` template).
 
 use askama::Template;
 
 use super::Email;
 use crate::domain::{EmailAddress, Error};
 
-#[derive(Template)]
-#[template(path = "mail/magic_link.html")]
-struct MagicLinkHtml<'a> {
-    name: &'a str,
-    agency: &'a str,
-    link: &'a str,
-    minutes: u64,
-}
-
-#[derive(Template)]
-#[template(path = "mail/magic_link.txt")]
-struct MagicLinkText<'a> {
-    name: &'a str,
-    agency: &'a str,
-    link: &'a str,
-    minutes: u64,
+fn render(template: &impl Template) -> Result<String, Error> {
+    template.render().map_err(Error::internal)
 }
 
 /// The sign-in link. It carries the token in the fragment, so it never reaches a server log or
 /// a `Referer` header; the verify page posts it.
+#[derive(Template)]
+#[template(path = "mail/magic_link.html")]
 pub struct MagicLink<'a> {
     pub name: &'a str,
     pub agency: &'a str,
@@ -33,37 +22,26 @@ pub struct MagicLink<'a> {
     pub minutes: u64,
 }
 
+#[derive(Template)]
+#[template(path = "mail/magic_link.txt")]
+struct MagicLinkText<'m, 'a> {
+    mail: &'m MagicLink<'a>,
+}
+
 impl MagicLink<'_> {
     pub fn to(&self, to: &EmailAddress) -> Result<Email, Error> {
-        let Self { name, agency, link, minutes } = *self;
         Ok(Email {
             to: to.clone(),
-            subject: format!("Your sign-in link for {agency}"),
-            html: MagicLinkHtml { name, agency, link, minutes }.render().map_err(Error::internal)?,
-            text: MagicLinkText { name, agency, link, minutes }.render().map_err(Error::internal)?,
+            subject: format!("Your sign-in link for {}", self.agency),
+            html: render(self)?,
+            text: render(&MagicLinkText { mail: self })?,
         })
     }
 }
 
+/// The welcome mail a new contact gets, with a longer-lived first sign-in link.
 #[derive(Template)]
 #[template(path = "mail/invitation.html")]
-struct InvitationHtml<'a> {
-    name: &'a str,
-    agency: &'a str,
-    company: &'a str,
-    link: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "mail/invitation.txt")]
-struct InvitationText<'a> {
-    name: &'a str,
-    agency: &'a str,
-    company: &'a str,
-    link: &'a str,
-}
-
-/// The welcome mail a new contact gets, with a longer-lived first sign-in link.
 pub struct Invitation<'a> {
     pub name: &'a str,
     pub agency: &'a str,
@@ -71,32 +49,21 @@ pub struct Invitation<'a> {
     pub link: &'a str,
 }
 
+#[derive(Template)]
+#[template(path = "mail/invitation.txt")]
+struct InvitationText<'m, 'a> {
+    mail: &'m Invitation<'a>,
+}
+
 impl Invitation<'_> {
     pub fn to(&self, to: &EmailAddress) -> Result<Email, Error> {
-        let Self { name, agency, company, link } = *self;
         Ok(Email {
             to: to.clone(),
-            subject: format!("Welcome to the {agency} client portal"),
-            html: InvitationHtml { name, agency, company, link }.render().map_err(Error::internal)?,
-            text: InvitationText { name, agency, company, link }.render().map_err(Error::internal)?,
+            subject: format!("Welcome to the {} client portal", self.agency),
+            html: render(self)?,
+            text: render(&InvitationText { mail: self })?,
         })
     }
-}
-
-#[derive(Template)]
-#[template(path = "mail/notification.html")]
-struct NotificationHtml<'a> {
-    name: &'a str,
-    message: &'a str,
-    link: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "mail/notification.txt")]
-struct NotificationText<'a> {
-    name: &'a str,
-    message: &'a str,
-    link: &'a str,
 }
 
 /// A short notice to a client contact (a delivery, a reply), with a link into the portal.
@@ -106,37 +73,35 @@ pub struct Notification<'a> {
     pub link: &'a str,
 }
 
+/// A notification as one contact reads it (each gets it with their own name).
+#[derive(Template)]
+#[template(path = "mail/notification.html")]
+struct NotificationHtml<'m, 'a> {
+    mail: &'m Notification<'a>,
+    name: &'m str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/notification.txt")]
+struct NotificationText<'m, 'a> {
+    mail: &'m Notification<'a>,
+    name: &'m str,
+}
+
 impl Notification<'_> {
     pub fn to(&self, to: &EmailAddress, name: &str) -> Result<Email, Error> {
-        let Self { subject, message, link } = *self;
         Ok(Email {
             to: to.clone(),
-            subject: subject.to_owned(),
-            html: NotificationHtml { name, message, link }.render().map_err(Error::internal)?,
-            text: NotificationText { name, message, link }.render().map_err(Error::internal)?,
+            subject: self.subject.to_owned(),
+            html: render(&NotificationHtml { mail: self, name })?,
+            text: render(&NotificationText { mail: self, name })?,
         })
     }
 }
 
+/// Tells the agency that a client wrote.
 #[derive(Template)]
 #[template(path = "mail/new_message.html")]
-struct NewClientMessageHtml<'a> {
-    author: &'a str,
-    company: &'a str,
-    body: &'a str,
-    link: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "mail/new_message.txt")]
-struct NewClientMessageText<'a> {
-    author: &'a str,
-    company: &'a str,
-    body: &'a str,
-    link: &'a str,
-}
-
-/// Tells the agency that a client wrote.
 pub struct NewClientMessage<'a> {
     pub author: &'a str,
     pub company: &'a str,
@@ -144,14 +109,19 @@ pub struct NewClientMessage<'a> {
     pub link: &'a str,
 }
 
+#[derive(Template)]
+#[template(path = "mail/new_message.txt")]
+struct NewClientMessageText<'m, 'a> {
+    mail: &'m NewClientMessage<'a>,
+}
+
 impl NewClientMessage<'_> {
     pub fn to(&self, to: &EmailAddress) -> Result<Email, Error> {
-        let Self { author, company, body, link } = *self;
         Ok(Email {
             to: to.clone(),
-            subject: format!("New message from {author} ({company})"),
-            html: NewClientMessageHtml { author, company, body, link }.render().map_err(Error::internal)?,
-            text: NewClientMessageText { author, company, body, link }.render().map_err(Error::internal)?,
+            subject: format!("New message from {} ({})", self.author, self.company),
+            html: render(self)?,
+            text: render(&NewClientMessageText { mail: self })?,
         })
     }
 }
