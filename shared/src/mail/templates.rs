@@ -1,11 +1,41 @@
-//! The messages, each a pair of askama templates (`.html` escaped, `.txt` plain). A message is
-//! data first: its fields say what a template may show. The HTML part renders the message
-//! itself; the text part renders it through a small wrapper (`mail` in the `.txt` template).
+//! The messages, each a pair of askama templates (`.html` escaped, `.txt` plain) that read the
+//! message as `mail`. A message is data first: its fields say what a template may show.
 
 use askama::Template;
 
 use super::Email;
 use crate::domain::{EmailAddress, Error};
+
+/// A message's `to()`: its HTML and plain-text templates, each reading the message as `mail`.
+macro_rules! message {
+    ($message:ident, $html:literal, $text:literal, |$mail:ident| $subject:expr) => {
+        const _: () = {
+            #[derive(Template)]
+            #[template(path = $html)]
+            struct Html<'m, 'a> {
+                mail: &'m $message<'a>,
+            }
+
+            #[derive(Template)]
+            #[template(path = $text)]
+            struct Text<'m, 'a> {
+                mail: &'m $message<'a>,
+            }
+
+            impl $message<'_> {
+                pub fn to(&self, to: &EmailAddress) -> Result<Email, Error> {
+                    let $mail = self;
+                    Ok(Email {
+                        to: to.clone(),
+                        subject: $subject,
+                        html: render(&Html { mail: self })?,
+                        text: render(&Text { mail: self })?,
+                    })
+                }
+            }
+        };
+    };
+}
 
 fn render(template: &impl Template) -> Result<String, Error> {
     template.render().map_err(Error::internal)
@@ -13,8 +43,6 @@ fn render(template: &impl Template) -> Result<String, Error> {
 
 /// The sign-in link. It carries the token in the fragment, so it never reaches a server log or
 /// a `Referer` header; the verify page posts it.
-#[derive(Template)]
-#[template(path = "mail/magic_link.html")]
 pub struct MagicLink<'a> {
     pub name: &'a str,
     pub agency: &'a str,
@@ -22,48 +50,12 @@ pub struct MagicLink<'a> {
     pub minutes: u64,
 }
 
-#[derive(Template)]
-#[template(path = "mail/magic_link.txt")]
-struct MagicLinkText<'m, 'a> {
-    mail: &'m MagicLink<'a>,
-}
-
-impl MagicLink<'_> {
-    pub fn to(&self, to: &EmailAddress) -> Result<Email, Error> {
-        Ok(Email {
-            to: to.clone(),
-            subject: format!("Your sign-in link for {}", self.agency),
-            html: render(self)?,
-            text: render(&MagicLinkText { mail: self })?,
-        })
-    }
-}
-
 /// The welcome mail a new contact gets, with a longer-lived first sign-in link.
-#[derive(Template)]
-#[template(path = "mail/invitation.html")]
 pub struct Invitation<'a> {
     pub name: &'a str,
     pub agency: &'a str,
     pub company: &'a str,
     pub link: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "mail/invitation.txt")]
-struct InvitationText<'m, 'a> {
-    mail: &'m Invitation<'a>,
-}
-
-impl Invitation<'_> {
-    pub fn to(&self, to: &EmailAddress) -> Result<Email, Error> {
-        Ok(Email {
-            to: to.clone(),
-            subject: format!("Welcome to the {} client portal", self.agency),
-            html: render(self)?,
-            text: render(&InvitationText { mail: self })?,
-        })
-    }
 }
 
 /// A short notice to a client contact (a delivery, a reply), with a link into the portal.
@@ -100,8 +92,6 @@ impl Notification<'_> {
 }
 
 /// Tells the agency that a client wrote.
-#[derive(Template)]
-#[template(path = "mail/new_message.html")]
 pub struct NewClientMessage<'a> {
     pub author: &'a str,
     pub company: &'a str,
@@ -109,22 +99,19 @@ pub struct NewClientMessage<'a> {
     pub link: &'a str,
 }
 
-#[derive(Template)]
-#[template(path = "mail/new_message.txt")]
-struct NewClientMessageText<'m, 'a> {
-    mail: &'m NewClientMessage<'a>,
-}
-
-impl NewClientMessage<'_> {
-    pub fn to(&self, to: &EmailAddress) -> Result<Email, Error> {
-        Ok(Email {
-            to: to.clone(),
-            subject: format!("New message from {} ({})", self.author, self.company),
-            html: render(self)?,
-            text: render(&NewClientMessageText { mail: self })?,
-        })
-    }
-}
+// How each message renders: both parts read it as `mail`.
+message!(MagicLink, "mail/magic_link.html", "mail/magic_link.txt", |mail| format!(
+    "Your sign-in link for {}",
+    mail.agency
+));
+message!(Invitation, "mail/invitation.html", "mail/invitation.txt", |mail| format!(
+    "Welcome to the {} client portal",
+    mail.agency
+));
+message!(NewClientMessage, "mail/new_message.html", "mail/new_message.txt", |mail| format!(
+    "New message from {} ({})",
+    mail.author, mail.company
+));
 
 #[cfg(test)]
 mod tests {
