@@ -5,7 +5,7 @@ use time::{Date, OffsetDateTime};
 
 use super::{Actor, InProject, change, double_option, not_found_on_cancel, optional_text, text};
 use crate::domain::{Activity, ActivityKind, ClientId, Error, Milestone, MilestoneStatus, Project, ProjectStatus};
-use crate::store::{ProjectTree, Store, StoreError};
+use crate::store::{Item, ProjectTree, Store, StoreError};
 
 /// A project's summary, as clients read it on the project page.
 pub const MAX_SUMMARY_CHARS: usize = 2000;
@@ -63,6 +63,17 @@ pub async fn create(store: &Store, actor: &Actor, client_id: ClientId, input: Ne
     let audit = actor.audit(Some(client_id), "project.create", format!("project:{}", project.id), project.name.clone());
     store.write_project(&project, None, &audit).await.map_err(not_found_on_cancel)?;
     Ok(project)
+}
+
+/// A client's projects, newest first (404 for a client that does not exist).
+pub async fn list(
+    store: &Store,
+    client_id: ClientId,
+    limit: i32,
+    start: Option<Item>,
+) -> Result<(Vec<Project>, Option<Item>), Error> {
+    super::clients::get(store, client_id).await?;
+    Ok(store.list_projects(client_id, None, limit, start).await?)
 }
 
 /// A project with everything under it; not found unless it is this client's.

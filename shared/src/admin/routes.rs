@@ -190,8 +190,7 @@ async fn list_projects(
     Path(c): Path<ClientId>,
     paging: Paging,
 ) -> Reply<Page<Project>> {
-    clients::get(&store, c).await?;
-    let (items, last) = store.list_projects(c, None, paging.limit, paging.start.clone()).await?;
+    let (items, last) = projects::list(&store, c, paging.limit, paging.start.clone()).await?;
     Ok(axum::Json(paging.page(items, last)?))
 }
 

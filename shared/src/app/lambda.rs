@@ -2,10 +2,10 @@
 
 use axum::Router;
 
-use super::{AppState, finish};
+use super::AppState;
 
 pub async fn run(routes: fn() -> Router<AppState>) -> Result<(), lambda_http::Error> {
     super::telemetry::init();
     let state = AppState::from_env().await.inspect_err(|error| tracing::error!(%error, "configuration error"))?;
-    lambda_http::run(finish(routes(), state)).await
+    lambda_http::run(super::router(routes, state)).await
 }

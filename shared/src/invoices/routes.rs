@@ -10,6 +10,7 @@ use crate::auth::{ClientSession, Sessions};
 use crate::domain::Error;
 use crate::http::{ApiResult, Paging, Path, Query};
 use crate::store::{Item, Store};
+use aws_sdk_dynamodb::types::AttributeValue;
 
 pub fn invoices<S: Clone + Send + Sync + 'static>() -> Router<S>
 where
@@ -52,7 +53,7 @@ async fn list(
     };
     let limit = usize::try_from(paging.limit).unwrap_or(25);
     let (mut list, next) = super::list(&store, &billing, session.client_id, filter, offset, limit).await?;
-    let next = next.map(|end| Item::from([(OFFSET.to_owned(), crate::store::string(end.to_string()))]));
+    let next = next.map(|end| Item::from([(OFFSET.to_owned(), AttributeValue::S(end.to_string()))]));
     list.next_cursor = next.map(|last| paging.cursor_for(&last)).transpose()?;
     Ok(axum::Json(list))
 }

@@ -117,11 +117,6 @@ pub(crate) fn s(value: impl Into<String>) -> AttributeValue {
     AttributeValue::S(value.into())
 }
 
-/// A string attribute, for callers that build key items (cursors).
-pub fn string(value: impl Into<String>) -> AttributeValue {
-    s(value)
-}
-
 pub(crate) fn n(value: i64) -> AttributeValue {
     AttributeValue::N(value.to_string())
 }
