@@ -30,7 +30,7 @@ pub enum LocalError {
     Data(String),
 }
 
-fn aws_error<E: std::error::Error + 'static>(error: E) -> LocalError {
+pub(crate) fn aws_error<E: std::error::Error + 'static>(error: E) -> LocalError {
     LocalError::Aws(aws_smithy_types::error::display::DisplayErrorContext(&error).to_string())
 }
 
