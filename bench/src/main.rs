@@ -208,6 +208,8 @@ async fn linked_contact(state: &AppState, harvest_id: u64) -> Result<String> {
         name: "Bench".into(),
         email: EmailAddress::parse(&email).map_err(|_| anyhow::anyhow!("email"))?,
         portal_enabled: true,
+        role: shared::domain::ContactRole::Owner,
+        invoice_access: true,
         created_at: now,
     };
     devkit::insert_contact(&state.store, &contact).await?;

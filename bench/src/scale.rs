@@ -51,6 +51,8 @@ async fn seed_tenant(state: &AppState, moto: &str, projects: usize, messages: us
         name: "Scale".into(),
         email: shared::domain::EmailAddress::parse(&email).map_err(|_| anyhow::anyhow!("email"))?,
         portal_enabled: true,
+        role: shared::domain::ContactRole::Owner,
+        invoice_access: true,
         created_at: now,
     };
     devkit::insert_contact(&state.store, &contact).await?;

@@ -4,9 +4,10 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
-use shared::admin::{Actor, clients, contacts, staff};
-use shared::domain::{ClientId, ContactId, EmailAddress};
-use shared::store::Store;
+use shared::admin::clients;
+use shared::domain::{Actor, AdminId, ClientId, ContactId, ContactRole, EmailAddress, StaffRole};
+use shared::store::{Store, Visible};
+use shared::team::{contacts, staff};
 
 #[derive(Parser)]
 #[command(name = "portal", version, about = "Client Portal operator CLI")]
@@ -31,9 +32,12 @@ enum Command {
         #[arg(long, env = "FILES_BUCKET", default_value = "client-portal-files")]
         bucket: String,
     },
-    /// Manage agency admins.
+    /// Bootstrap a deployment's first agency owner.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Manage agency staff, their roles and client assignments (as owners do in the console).
+    #[command(subcommand)]
+    Staff(StaffCommand),
     /// Manage client companies.
     #[command(subcommand)]
     Client(ClientCommand),
@@ -71,13 +75,71 @@ struct InitArgs {
 
 #[derive(Subcommand)]
 enum AdminCommand {
-    /// Add an agency admin (bootstraps the first one in a new deployment).
+    /// Add an agency owner (bootstraps the first one in a new deployment). Prints their id.
     Add {
-        /// Their email address; unique across all admins and contacts.
+        /// Their email address; unique across all staff and contacts.
         email: String,
         /// Their full name.
         #[arg(long, default_value = "Agency admin")]
         name: String,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum RoleArg {
+    Owner,
+    Member,
+}
+
+impl RoleArg {
+    fn staff(self) -> StaffRole {
+        match self {
+            Self::Owner => StaffRole::Owner,
+            Self::Member => StaffRole::Member,
+        }
+    }
+
+    fn contact(self) -> ContactRole {
+        match self {
+            Self::Owner => ContactRole::Owner,
+            Self::Member => ContactRole::Member,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// List staff: id, role, name, email, assigned clients.
+    List,
+    /// Add a staff member (they sign in with their email address). Prints their id.
+    Add {
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Owners see every client and manage staff; members see their assigned clients.
+        #[arg(long, value_enum, default_value = "member")]
+        role: RoleArg,
+    },
+    /// Change a staff member's role (the last owner cannot be demoted).
+    Role {
+        /// Staff id (from `portal staff list`).
+        id: String,
+        #[arg(value_enum)]
+        role: RoleArg,
+    },
+    /// Remove a staff member: their access ends on their next request.
+    Remove { id: String },
+    /// Let a member see and act on a client.
+    Assign {
+        id: String,
+        #[arg(long)]
+        client: String,
+    },
+    /// End a member's access to a client.
+    Unassign {
+        id: String,
+        #[arg(long)]
+        client: String,
     },
 }
 
@@ -130,6 +192,12 @@ enum ContactCommand {
         /// Give portal access now (otherwise the contact exists but cannot sign in).
         #[arg(long)]
         portal: bool,
+        /// Owner or member of the company's team (default: owner if the company has none yet).
+        #[arg(long, value_enum)]
+        role: Option<RoleArg>,
+        /// Let a member see invoices (owners always do).
+        #[arg(long)]
+        invoices: bool,
     },
 }
 
@@ -172,7 +240,8 @@ async fn main() -> Result<()> {
                 println!("Demo data already present (admin {}).", report.admin_email);
             } else {
                 println!("Seeded demo data. Sign in as any of:");
-                println!("  admin      {}", report.admin_email);
+                println!("  owner      {}  (agency owner: every client)", report.admin_email);
+                println!("  member     {}  (agency member: the first client only)", report.member_email);
                 for (company, emails) in report.clients {
                     for email in emails {
                         println!("  client     {email}  ({company})");
@@ -181,14 +250,17 @@ async fn main() -> Result<()> {
             }
         }
         Command::Admin(AdminCommand::Add { email, name }) => {
-            let admin = staff::add(&store, &operator, &name, &email).await.map_err(refused("add the admin"))?;
+            let input = staff::NewStaff { name, email, role: StaffRole::Owner };
+            let admin = staff::add(&store, &operator, input).await.map_err(refused("add the owner"))?;
             println!("{}", admin.id);
         }
+        Command::Staff(command) => staff_command(&store, &operator, command).await?,
         Command::Client(ClientCommand::List { search }) => {
             let mut start = None;
             loop {
-                let (page, last) =
-                    clients::list(&store, search.as_deref(), 100, start).await.map_err(refused("list clients"))?;
+                let (page, last) = clients::list(&store, &Visible::All, search.as_deref(), 100, start)
+                    .await
+                    .map_err(refused("list clients"))?;
                 for c in &page {
                     let portal = if c.portal_enabled { "portal on" } else { "portal off" };
                     println!("{}  {:<32} {:?}, {portal}", c.id, c.company_name, c.status);
@@ -211,9 +283,10 @@ async fn main() -> Result<()> {
             let client = clients::create(&store, &operator, input).await.map_err(refused("add the client"))?;
             println!("{}", client.id);
         }
-        Command::Contact(ContactCommand::Add { client, name, email, portal }) => {
+        Command::Contact(ContactCommand::Add { client, name, email, portal, role, invoices }) => {
             let client_id = ClientId::parse(client.trim()).context("--client is not a client id")?;
-            let input = contacts::NewContact { name, email, portal_enabled: portal };
+            let role = role.map(RoleArg::contact);
+            let input = contacts::NewContact { name, email, portal_enabled: portal, role, invoice_access: invoices };
             match contacts::add(&store, &operator, client_id, input).await {
                 Ok(contact) => println!("{}", contact.id),
                 Err(shared::domain::Error::NotFound) => bail!("no client with id {client_id}"),
@@ -227,6 +300,57 @@ async fn main() -> Result<()> {
                 .with_context(|| format!("could not listen on port {port}"))?;
             println!("Fake Harvest API v2 on {}", fake.uri());
             std::future::pending::<()>().await;
+        }
+    }
+    Ok(())
+}
+
+fn staff_id(raw: &str) -> Result<AdminId> {
+    AdminId::parse(raw.trim()).context("not a staff id (see `portal staff list`)")
+}
+
+fn client_id(raw: &str) -> Result<ClientId> {
+    ClientId::parse(raw.trim()).context("--client is not a client id")
+}
+
+/// `portal staff …`: the console's staff management, through the same services.
+async fn staff_command(store: &Store, operator: &Actor, command: StaffCommand) -> Result<()> {
+    match command {
+        StaffCommand::List => {
+            for member in staff::list(store).await.map_err(refused("list staff"))? {
+                let role = if member.admin.role == StaffRole::Owner { "owner" } else { "member" };
+                let clients: Vec<String> = member.clients.iter().map(ToString::to_string).collect();
+                println!(
+                    "{}  {role:<6} {:<24} {:<32} {}",
+                    member.admin.id,
+                    member.admin.name,
+                    member.admin.email,
+                    if role == "owner" { "all clients".to_owned() } else { clients.join(",") }
+                );
+            }
+        }
+        StaffCommand::Add { email, name, role } => {
+            let input = staff::NewStaff { name, email, role: role.staff() };
+            let admin = staff::add(store, operator, input).await.map_err(refused("add the staff member"))?;
+            println!("{}", admin.id);
+        }
+        StaffCommand::Role { id, role } => {
+            let patch = staff::StaffPatch { role: role.staff() };
+            let admin =
+                staff::set_role(store, operator, staff_id(&id)?, patch).await.map_err(refused("change the role"))?;
+            println!("{} <{}>: {:?}", admin.name, admin.email, admin.role);
+        }
+        StaffCommand::Remove { id } => {
+            staff::remove(store, operator, staff_id(&id)?).await.map_err(refused("remove the staff member"))?;
+            println!("removed");
+        }
+        StaffCommand::Assign { id, client } => {
+            staff::assign(store, operator, client_id(&client)?, staff_id(&id)?).await.map_err(refused("assign"))?;
+            println!("assigned");
+        }
+        StaffCommand::Unassign { id, client } => {
+            staff::unassign(store, operator, client_id(&client)?, staff_id(&id)?).await.map_err(refused("unassign"))?;
+            println!("unassigned");
         }
     }
     Ok(())

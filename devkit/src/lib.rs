@@ -17,7 +17,7 @@ use shared::domain::{
     DeliverableVersion, MeetingNote, Message, Milestone, MilestoneStatus, Project, ProjectStatus, Review,
     ReviewDecision,
 };
-use shared::domain::{AdminId, AuditEvent, ClientId, ContactId, EmailAddress};
+use shared::domain::{AdminId, AuditEvent, ClientId, ContactId, ContactRole, EmailAddress, StaffRole};
 use shared::store::{Item, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -139,12 +139,16 @@ pub async fn bulk_load(store: &Store, projects: &[Project], messages: &[Message]
 pub struct SeedReport {
     pub already_seeded: bool,
     pub admin_email: String,
+    /// An agency member assigned to the first client only.
+    pub member_email: String,
     /// (company, contact emails)
     pub clients: Vec<(String, Vec<String>)>,
 }
 
 pub const DEMO_ADMIN_EMAIL: &str = "admin@agency.example";
 const DEMO_ADMIN_NAME: &str = "Morgan Reyes";
+pub const DEMO_MEMBER_EMAIL: &str = "sam@agency.example";
+const DEMO_MEMBER_NAME: &str = "Sam Ito";
 
 /// Demo data that fills every page: an admin; two client companies with two contacts each;
 /// projects in every state with done, due and overdue milestones (dates relative to today);
@@ -158,11 +162,31 @@ pub async fn seed_demo(store: &Store, s3: &aws_sdk_s3::Client, bucket: &str) -> 
         report.already_seeded = true;
         return Ok(report);
     }
-    let admin = Admin { id: AdminId::new(), name: DEMO_ADMIN_NAME.into(), email: admin_email, created_at: ago(90) };
+    let admin = Admin {
+        id: AdminId::new(),
+        name: DEMO_ADMIN_NAME.into(),
+        email: admin_email,
+        role: StaffRole::Owner,
+        created_at: ago(90),
+    };
     insert_admin(store, &admin).await?;
+    // An agency member who sees Northwind only: what a member's console looks like.
+    let member = Admin {
+        id: AdminId::new(),
+        name: DEMO_MEMBER_NAME.into(),
+        email: email(DEMO_MEMBER_EMAIL)?,
+        role: StaffRole::Member,
+        created_at: ago(60),
+    };
+    insert_admin(store, &member).await?;
     let seed = Seeder { store, s3, bucket, admin: &admin };
-    report.clients.push(seed.northwind().await?);
-    report.clients.push(seed.globex().await?);
+    let (northwind, northwind_contacts) = seed.northwind().await?;
+    store
+        .assign(northwind, member.id, &seed_audit(Some(northwind), "client.assign", format!("admin:{}", member.id)))
+        .await?;
+    report.clients.push(northwind_contacts);
+    report.clients.push(seed.globex().await?.1);
+    report.member_email = DEMO_MEMBER_EMAIL.to_owned();
     Ok(report)
 }
 
@@ -223,13 +247,16 @@ impl Seeder<'_> {
         };
         insert(self.store, self.store.client_item(&client)?).await?;
         let mut created = Vec::new();
-        for (name, address) in contacts {
+        // The first contact owns the company's team; the second is a member with invoice access.
+        for (index, (name, address)) in contacts.into_iter().enumerate() {
             let contact = Contact {
                 id: ContactId::new(),
                 client_id: client.id,
                 name: name.into(),
                 email: email(address)?,
                 portal_enabled: true,
+                role: if index == 0 { ContactRole::Owner } else { ContactRole::Member },
+                invoice_access: true,
                 created_at: ago(100),
             };
             insert_contact(self.store, &contact).await?;
@@ -432,7 +459,7 @@ impl Seeder<'_> {
         Ok(())
     }
 
-    async fn northwind(&self) -> Result<(String, Vec<String>), LocalError> {
+    async fn northwind(&self) -> Result<(ClientId, (String, Vec<String>)), LocalError> {
         let (mut client, contacts) = self
             .client(
                 "Northwind Traders",
@@ -562,10 +589,10 @@ impl Seeder<'_> {
             ],
         )
         .await?;
-        Ok((client.company_name, contacts.iter().map(|c| c.email.to_string()).collect()))
+        Ok((client.id, (client.company_name, contacts.iter().map(|c| c.email.to_string()).collect())))
     }
 
-    async fn globex(&self) -> Result<(String, Vec<String>), LocalError> {
+    async fn globex(&self) -> Result<(ClientId, (String, Vec<String>)), LocalError> {
         let (mut client, contacts) = self
             .client("Globex Corporation", [("Carol Diaz", "carol@globex.example"), ("Dan Novak", "dan@globex.example")])
             .await?;
@@ -623,7 +650,7 @@ impl Seeder<'_> {
             ],
         )
         .await?;
-        Ok((client.company_name, contacts.iter().map(|c| c.email.to_string()).collect()))
+        Ok((client.id, (client.company_name, contacts.iter().map(|c| c.email.to_string()).collect())))
     }
 }
 

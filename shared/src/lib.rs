@@ -2,7 +2,7 @@
 //!
 //! Features, each in one folder with its routes, services and views: `auth` (sign-in,
 //! sessions), `portal` (what a client sees and does), `invoices` (Harvest), `admin` (the
-//! agency's side), `files` (S3 downloads and uploads), `mail` (SES and every message).
+//! agency's side), `team` (contacts, staff, roles and assignments), `files` (S3 downloads and uploads), `mail` (SES and every message).
 //! Plumbing below them: `http` (extractors, guards, errors to HTTP), `store` (DynamoDB),
 //! `domain` (types and rules' errors), `config`, `aws` (SDK set-up). `app` composes it all.
 
@@ -18,5 +18,6 @@ pub mod invoices;
 pub mod mail;
 pub mod portal;
 pub mod store;
+pub mod team;
 
 pub use app::AppState;

@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::{Actor, change, double_option, not_found_on_cancel, text, yes};
-use crate::domain::{Client, ClientId, ClientStatus, Contact, Error};
-use crate::store::{Item, Store};
+use crate::domain::{Admin, Client, ClientId, ClientStatus, Contact, Error};
+use crate::store::{Item, Store, Visible};
 
 #[derive(Debug, Deserialize)]
 pub struct NewClient {
@@ -31,17 +31,21 @@ pub struct ClientDetail {
     #[serde(flatten)]
     pub client: Client,
     pub contacts: Vec<Contact>,
+    /// The agency staff assigned to this client (they are notified of its messages).
+    pub staff: Vec<Admin>,
 }
 
-/// Clients by name; `search` narrows to names starting with it (case-insensitive).
+/// Clients by name, of those `visible`; `search` narrows to names starting with it
+/// (case-insensitive).
 pub async fn list(
     store: &Store,
+    visible: &Visible,
     search: Option<&str>,
     limit: i32,
     start: Option<Item>,
 ) -> Result<(Vec<Client>, Option<Item>), Error> {
     let search = search.map(str::trim).filter(|s| !s.is_empty());
-    Ok(store.list_clients(search, limit, start).await?)
+    Ok(store.list_clients(visible, search, limit, start).await?)
 }
 
 pub async fn create(store: &Store, actor: &Actor, input: NewClient) -> Result<Client, Error> {
@@ -64,8 +68,12 @@ pub async fn get(store: &Store, id: ClientId) -> Result<Client, Error> {
 }
 
 pub async fn detail(store: &Store, id: ClientId) -> Result<ClientDetail, Error> {
-    let (client, contacts) = tokio::try_join!(get(store, id), async { Ok(store.list_contacts(id).await?) })?;
-    Ok(ClientDetail { client, contacts })
+    let (client, contacts, staff) = tokio::try_join!(
+        get(store, id),
+        crate::team::contacts::list(store, id),
+        crate::team::staff::assigned_to(store, id)
+    )?;
+    Ok(ClientDetail { client, contacts, staff })
 }
 
 /// Edits a client. Switching its portal off or archiving it also ends every session of its
@@ -98,9 +106,7 @@ pub async fn update(store: &Store, actor: &Actor, id: ClientId, patch: ClientPat
     let lost_access = (before.portal_enabled && !after.portal_enabled)
         || (before.status == ClientStatus::Active && after.status != ClientStatus::Active);
     if lost_access {
-        for contact in store.list_contacts(id).await? {
-            super::contacts::end_sessions(store, contact.id).await?;
-        }
+        crate::team::contacts::end_company_sessions(store, id).await?;
     }
     Ok(after)
 }

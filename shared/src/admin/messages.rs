@@ -7,15 +7,16 @@ use crate::config::Config;
 use crate::domain::{Activity, ActivityKind, AuthorKind, ClientId, Error, Message, MessageThread};
 use crate::mail::{Mailer, Notification};
 use crate::portal::MessageBody;
-use crate::store::{Item, Store};
+use crate::store::{Item, Store, Visible};
 
-/// Threads, most recent message first.
+/// Threads of the `visible` clients, most recent message first.
 pub async fn inbox(
     store: &Store,
+    visible: &Visible,
     limit: i32,
     start: Option<Item>,
 ) -> Result<(Vec<MessageThread>, Option<Item>), Error> {
-    Ok(store.list_threads(limit, start).await?)
+    Ok(store.list_threads(visible, limit, start).await?)
 }
 
 /// A client's thread for the agency, newest first; reading it clears the agency's unread count.
@@ -42,9 +43,9 @@ pub async fn reply(
     body: MessageBody,
 ) -> Result<Message, Error> {
     let admin = async {
-        match actor.admin_id {
-            Some(id) => Ok(store.get_admin(id).await?),
-            None => Ok(None),
+        match actor {
+            Actor::Admin(id) => Ok(store.get_admin(*id).await?),
+            Actor::Contact(_) | Actor::Operator => Ok(None),
         }
     };
     let (company, admin) = tokio::try_join!(super::clients::get(store, client_id), admin)?;

@@ -1,6 +1,9 @@
 //! The routes of the `admin` function: `/api/admin/**`, the agency's side. Every handler takes
-//! an `AdminSession`: a client contact gets 403, no session 401. Route strings are the paths of
-//! `template.yaml`, letter for letter.
+//! an `AdminSession` (or an `Actor`/`AgencyOwner`, which stand on one): a client contact gets
+//! 403, no session 401. Under `/api/admin/clients/{clientId}`, `auth::access` refuses (403)
+//! agency members not assigned to that client before any answer leaves; lists show members
+//! only their clients; agency-wide changes are for owners (`AgencyOwner`). Route strings are
+//! the paths of `template.yaml`, letter for letter.
 
 use std::sync::Arc;
 
@@ -8,20 +11,19 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef, FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::routing::{get, patch, post};
+use axum::routing::{get, patch, post, put};
 use serde::{Deserialize, Serialize};
 
 use super::clients::{ClientDetail, ClientPatch, NewClient};
-use super::contacts::{ContactPatch, NewContact, Revoked};
 use super::deliverables::{ConfirmUpload, MAX_DESCRIPTION_CHARS, NewDeliverable, UploadRequest};
 use super::notes::{MAX_REQUEST_CHARS, NoteInput};
 use super::projects::{MAX_SUMMARY_CHARS, MilestoneInput, NewProject, ProjectPatch};
-use super::{Actor, InProject, audit, clients, contacts, deliverables, messages, notes, projects};
-use crate::auth::{AdminSession, Sessions};
+use super::{Actor, InProject, audit, clients, deliverables, messages, notes, projects};
+use crate::auth::{Action, AdminSession, Sessions};
 use crate::config::Config;
 use crate::domain::{
-    AuditEvent, Client, ClientId, Contact, ContactId, Deliverable, MeetingNote, Message, MessageThread, Milestone,
-    Project,
+    Admin, AdminId, AuditEvent, Client, ClientId, Contact, ContactId, Deliverable, MeetingNote, Message, MessageThread,
+    Milestone, Project,
 };
 use crate::files::{FileStore, UploadForm};
 use crate::http::{ApiError, ApiResult, Json, Page, Paging, Path, Query, body_limit_for_chars};
@@ -29,6 +31,8 @@ use crate::invoices::{Billing, HarvestClient};
 use crate::mail::Mailer;
 use crate::portal::{MAX_MESSAGE_CHARS, MessageBody};
 use crate::store::Store;
+use crate::team::contacts::{self, ContactPatch, NewContact, Revoked};
+use crate::team::staff::{self, NewStaff, StaffMember, StaffPatch};
 
 type Created<T> = ApiResult<(StatusCode, axum::Json<T>)>;
 type Reply<T> = ApiResult<axum::Json<T>>;
@@ -93,6 +97,10 @@ where
         )
         .route("/api/admin/audit", get(agency_audit))
         .route("/api/admin/clients/{clientId}/audit", get(client_audit))
+        .route("/api/admin/staff", get(list_staff).post(add_staff))
+        .route("/api/admin/staff/{adminId}", patch(update_staff).delete(remove_staff))
+        .route("/api/admin/staff/{adminId}/invite", post(invite_staff))
+        .route("/api/admin/clients/{clientId}/staff/{adminId}", put(assign_staff).delete(unassign_staff))
 }
 
 /// The acting principal of an admin write: the signed-in admin (a contact gets 403).
@@ -107,6 +115,23 @@ where
     }
 }
 
+/// An agency owner making an agency-wide change (staff, assignments, new clients, Harvest):
+/// anyone else gets 403.
+struct AgencyOwner(Actor);
+
+impl<S: Send + Sync> FromRequestParts<S> for AgencyOwner
+where
+    Sessions: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let session = AdminSession::from_request_parts(parts, state).await?;
+        session.require(Action::ManageAgency).await?;
+        Ok(Self(Actor::admin(session.admin_id)))
+    }
+}
+
 fn in_project(client_id: ClientId, project_id: ProjectId) -> InProject {
     InProject { client_id, project_id }
 }
@@ -118,15 +143,21 @@ struct ClientSearch {
 
 async fn list_clients(
     State(store): State<Store>,
-    _: AdminSession,
+    session: AdminSession,
     paging: Paging,
     Query(filter): Query<ClientSearch>,
 ) -> Reply<Page<Client>> {
-    let (items, last) = clients::list(&store, filter.search.as_deref(), paging.limit, paging.start.clone()).await?;
+    let visible = session.visible_clients(&store).await?;
+    let search = filter.search.as_deref();
+    let (items, last) = clients::list(&store, &visible, search, paging.limit, paging.start.clone()).await?;
     Ok(axum::Json(paging.page(items, last)?))
 }
 
-async fn create_client(State(store): State<Store>, actor: Actor, Json(input): Json<NewClient>) -> Created<Client> {
+async fn create_client(
+    State(store): State<Store>,
+    AgencyOwner(actor): AgencyOwner,
+    Json(input): Json<NewClient>,
+) -> Created<Client> {
     created(clients::create(&store, &actor, input).await?)
 }
 
@@ -136,14 +167,18 @@ async fn client_detail(State(store): State<Store>, _: AdminSession, Path(c): Pat
 
 async fn update_client(
     State(store): State<Store>,
-    actor: Actor,
+    session: AdminSession,
     Path(c): Path<ClientId>,
     Json(patch): Json<ClientPatch>,
 ) -> Reply<Client> {
-    Ok(axum::Json(clients::update(&store, &actor, c, patch).await?))
+    if patch.harvest_client_id.is_some() {
+        // Linking billing is agency-wide: it names a Harvest client, which only owners list.
+        session.require(Action::ManageAgency).await?;
+    }
+    Ok(axum::Json(clients::update(&store, &Actor::admin(session.admin_id), c, patch).await?))
 }
 
-async fn harvest_clients(State(billing): State<Billing>, _: AdminSession) -> Reply<Vec<HarvestClient>> {
+async fn harvest_clients(State(billing): State<Billing>, _: AgencyOwner) -> Reply<Vec<HarvestClient>> {
     Ok(axum::Json(crate::invoices::harvest_clients(&billing).await?))
 }
 
@@ -338,17 +373,20 @@ async fn delete_note(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn inbox(State(store): State<Store>, _: AdminSession, paging: Paging) -> Reply<Page<MessageThread>> {
-    let (items, last) = messages::inbox(&store, paging.limit, paging.start.clone()).await?;
+async fn inbox(State(store): State<Store>, session: AdminSession, paging: Paging) -> Reply<Page<MessageThread>> {
+    let visible = session.visible_clients(&store).await?;
+    let (items, last) = messages::inbox(&store, &visible, paging.limit, paging.start.clone()).await?;
     Ok(axum::Json(paging.page(items, last)?))
 }
 
 async fn thread(
     State(store): State<Store>,
-    _: AdminSession,
+    session: AdminSession,
     Path(c): Path<ClientId>,
     paging: Paging,
 ) -> Reply<Page<Message>> {
+    // Reading marks the thread read: settle access before that write.
+    session.require(Action::ActOnClient(c)).await?;
     let (items, last) = messages::thread(&store, c, paging.limit, paging.start.clone()).await?;
     Ok(axum::Json(paging.page(items, last)?))
 }
@@ -370,8 +408,9 @@ async fn reply(
     created(messages::reply(&store, &mailer, &config, &actor, c, body).await?)
 }
 
-async fn agency_audit(State(store): State<Store>, _: AdminSession, paging: Paging) -> Reply<Page<AuditEvent>> {
-    let (items, last) = audit::log(&store, None, paging.limit, paging.start.clone()).await?;
+async fn agency_audit(State(store): State<Store>, session: AdminSession, paging: Paging) -> Reply<Page<AuditEvent>> {
+    let visible = session.visible_clients(&store).await?;
+    let (items, last) = audit::log(&store, &visible, paging.limit, paging.start.clone()).await?;
     Ok(axum::Json(paging.page(items, last)?))
 }
 
@@ -381,6 +420,86 @@ async fn client_audit(
     Path(c): Path<ClientId>,
     paging: Paging,
 ) -> Reply<Page<AuditEvent>> {
-    let (items, last) = audit::log(&store, Some(c), paging.limit, paging.start.clone()).await?;
+    let (items, last) = audit::client_log(&store, c, paging.limit, paging.start.clone()).await?;
     Ok(axum::Json(paging.page(items, last)?))
+}
+
+#[derive(Serialize)]
+struct StaffList {
+    items: Vec<StaffMember>,
+}
+
+async fn list_staff(State(store): State<Store>, _: AgencyOwner) -> Reply<StaffList> {
+    Ok(axum::Json(StaffList { items: staff::list(&store).await? }))
+}
+
+#[derive(Serialize)]
+struct StaffAdded {
+    #[serde(flatten)]
+    admin: Admin,
+    /// Whether the welcome mail went out (else: `POST /api/admin/staff/{adminId}/invite`).
+    invitation_sent: bool,
+}
+
+/// Adds a staff member and emails them a welcome link.
+async fn add_staff(
+    State(store): State<Store>,
+    State(mailer): State<Mailer>,
+    State(config): State<Arc<Config>>,
+    AgencyOwner(actor): AgencyOwner,
+    Json(input): Json<NewStaff>,
+) -> Created<StaffAdded> {
+    let admin = staff::add(&store, &actor, input).await?;
+    let sent = staff::invite(&store, &mailer, &config, &actor, admin.id).await;
+    if let Err(error) = &sent {
+        tracing::warn!(%error, "staff member added, invitation not sent");
+    }
+    created(StaffAdded { admin, invitation_sent: sent.is_ok() })
+}
+
+async fn update_staff(
+    State(store): State<Store>,
+    AgencyOwner(actor): AgencyOwner,
+    Path(id): Path<AdminId>,
+    Json(patch): Json<StaffPatch>,
+) -> Reply<Admin> {
+    Ok(axum::Json(staff::set_role(&store, &actor, id, patch).await?))
+}
+
+async fn remove_staff(
+    State(store): State<Store>,
+    AgencyOwner(actor): AgencyOwner,
+    Path(id): Path<AdminId>,
+) -> ApiResult<StatusCode> {
+    staff::remove(&store, &actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn invite_staff(
+    State(store): State<Store>,
+    State(mailer): State<Mailer>,
+    State(config): State<Arc<Config>>,
+    AgencyOwner(actor): AgencyOwner,
+    Path(id): Path<AdminId>,
+) -> ApiResult<StatusCode> {
+    staff::invite(&store, &mailer, &config, &actor, id).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+async fn assign_staff(
+    State(store): State<Store>,
+    AgencyOwner(actor): AgencyOwner,
+    Path((c, id)): Path<(ClientId, AdminId)>,
+) -> ApiResult<StatusCode> {
+    staff::assign(&store, &actor, c, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn unassign_staff(
+    State(store): State<Store>,
+    AgencyOwner(actor): AgencyOwner,
+    Path((c, id)): Path<(ClientId, AdminId)>,
+) -> ApiResult<StatusCode> {
+    staff::unassign(&store, &actor, c, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

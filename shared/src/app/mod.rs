@@ -139,6 +139,7 @@ pub fn function_router(function: &str) -> Option<fn() -> Router<AppState>> {
         "messages" => crate::portal::routes::messages,
         "invoices" => crate::invoices::routes::invoices,
         "admin" => crate::admin::routes::admin,
+        "team" => crate::team::routes::team,
         _ => return None,
     })
 }

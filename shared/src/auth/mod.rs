@@ -2,11 +2,13 @@
 //! extractors that turn a request into a verified principal (`session`), and the routes of the
 //! `login`, `verify` and `session` functions.
 
+pub mod access;
 pub mod routes;
 mod session;
 pub mod signin;
 mod views;
 
+pub use access::{Access, Action};
 pub use session::{
     AdminSession, Claims, ClientSession, JwtKeys, PendingSessionCheck, SESSION_COOKIE, Sessions, SignedIn,
     cleared_session_cookie, confirm_session, session_cookie,

@@ -106,12 +106,12 @@ async fn redeem_link(
     Ok(([(header::SET_COOKIE, cookie)], axum::Json(body)).into_response())
 }
 
-async fn me(State(store): State<Store>, SignedIn { session }: SignedIn) -> ApiResult<axum::Json<MeResponse>> {
+async fn me(State(store): State<Store>, SignedIn { session, .. }: SignedIn) -> ApiResult<axum::Json<MeResponse>> {
     let principal = signin::current_principal(&store, &session).await?;
     Ok(axum::Json(MeResponse::new(&principal, session.expires_at)))
 }
 
-async fn logout(State(store): State<Store>, SignedIn { session }: SignedIn) -> ApiResult<Response> {
+async fn logout(State(store): State<Store>, SignedIn { session, .. }: SignedIn) -> ApiResult<Response> {
     signin::sign_out(&store, &session).await?;
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cleared_session_cookie())]).into_response())
 }

@@ -13,7 +13,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::{FromRef, FromRequestParts, Request};
+use axum::extract::{FromRef, FromRequestParts, RawPathParams, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
@@ -21,8 +21,8 @@ use axum::response::{IntoResponse, Response};
 use cookie::{Cookie, SameSite};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 
+use super::access::{self, Access, Action};
 use crate::config::Config;
 use crate::domain::{AdminId, ClientId, ContactId, Error, Role, SessionId, SessionRecord};
 use crate::http::{ApiError, CursorKey, Tenant};
@@ -125,10 +125,26 @@ fn session_token(headers: &HeaderMap) -> Option<String> {
         .map(|cookie| cookie.value().to_owned())
 }
 
-/// Anyone with a live session, of either role.
+/// Anyone with a live session, of either role. Their access (`access`, `require`) is settled
+/// once per request and shared by everything that asks.
 #[derive(Debug, Clone)]
 pub struct SignedIn {
     pub session: SessionRecord,
+    check: AccessCheck,
+}
+
+impl SignedIn {
+    /// This person's access as of this request (waits for the check if a read deferred it).
+    pub async fn access(&self) -> Result<Access, Error> {
+        self.check.settle().await
+    }
+
+    /// `Ok(access)` if this person may do `action` (see `access::Access::may`), else 403.
+    pub async fn require(&self, action: Action) -> Result<Access, Error> {
+        let access = self.access().await?;
+        access.may(action)?;
+        Ok(access)
+    }
 }
 
 /// The session the claims describe; the stored row must match it exactly.
@@ -143,38 +159,65 @@ fn expected_session(claims: Claims) -> SessionRecord {
     }
 }
 
-/// The revocation check: the session row still exists, matches the claims and has not expired.
-async fn check_session(store: Store, expected: SessionRecord) -> Result<(), Error> {
-    let stored = store.get_session(expected.sid).await?.ok_or(Error::Unauthenticated)?;
-    let now = OffsetDateTime::now_utc().unix_timestamp();
-    let matches = stored.principal_id == expected.principal_id
-        && stored.role == expected.role
-        && stored.client_id == expected.client_id
-        && stored.expires_at > now;
-    if matches { Ok(()) } else { Err(Error::Unauthenticated) }
+/// The access check of one request: running (a read lets the handler start beside it) or done.
+#[derive(Clone)]
+struct AccessCheck(Arc<tokio::sync::Mutex<CheckState>>);
+
+enum CheckState {
+    Running(tokio::task::JoinHandle<Result<Access, Error>>),
+    Done(Result<Access, Error>),
 }
 
-/// Where a read's session check waits for `confirm_session` (which puts it in every request).
+impl std::fmt::Debug for AccessCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AccessCheck")
+    }
+}
+
+impl AccessCheck {
+    fn start(store: Store, expected: SessionRecord, path_client: Option<ClientId>) -> Self {
+        let task = tokio::spawn(async move { access::resolve(&store, &expected, path_client).await });
+        Self(Arc::new(tokio::sync::Mutex::new(CheckState::Running(task))))
+    }
+
+    async fn settle(&self) -> Result<Access, Error> {
+        let mut state = self.0.lock().await;
+        if let CheckState::Running(task) = &mut *state {
+            let outcome = task.await.unwrap_or_else(|join_error| Err(Error::internal(join_error)));
+            *state = CheckState::Done(outcome);
+        }
+        match &*state {
+            CheckState::Done(outcome) => outcome.clone(),
+            CheckState::Running(_) => Err(Error::internal("access check still running")),
+        }
+    }
+}
+
+/// Where a read's access check waits for `confirm_session` (which puts it in every request).
 #[derive(Clone, Default)]
-pub struct PendingSessionCheck(Arc<Mutex<Option<SessionCheck>>>);
+pub struct PendingSessionCheck(Arc<Mutex<Option<AccessCheck>>>);
 
-type SessionCheck = tokio::task::JoinHandle<Result<(), Error>>;
-
-/// Runs the request, then settles its session check if a read left one running: a failed
-/// check (revoked, signed out, expired) turns whatever the handler produced into a 401.
+/// Runs the request, then settles its access check if a read left one running: a failed
+/// check (revoked, signed out, expired, access lost) turns whatever the handler produced into
+/// the check's 401 or 403.
 pub async fn confirm_session(mut request: Request, next: Next) -> Response {
     let pending = PendingSessionCheck::default();
     request.extensions_mut().insert(pending.clone());
     let response = next.run(request).await;
-    let handle = pending.0.lock().ok().and_then(|mut slot| slot.take());
-    match handle {
+    let check = pending.0.lock().ok().and_then(|mut slot| slot.take());
+    match check {
         None => response,
-        Some(handle) => match handle.await {
-            Ok(Ok(())) => response,
-            Ok(Err(error)) => ApiError::from(error).into_response(),
-            Err(join_error) => ApiError::from(Error::internal(join_error)).into_response(),
+        Some(check) => match check.settle().await {
+            Ok(_) => response,
+            Err(error) => ApiError::from(error).into_response(),
         },
     }
+}
+
+/// The client the request's path names (`{clientId}`), if any: staff access is decided for it.
+async fn path_client(parts: &mut Parts) -> Option<ClientId> {
+    let params = RawPathParams::from_request_parts(parts, &()).await.ok()?;
+    params.iter().find(|(name, _)| *name == "clientId").and_then(|(_, value)| ClientId::parse(value))
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for SignedIn
@@ -191,21 +234,21 @@ where
         let sessions = Sessions::from_ref(state);
         let claims = sessions.keys.verify(&token).ok_or(Error::Unauthenticated)?;
         let expected = expected_session(claims);
+        let check = AccessCheck::start(sessions.store.clone(), expected.clone(), path_client(parts).await);
         let is_read = matches!(parts.method, Method::GET | Method::HEAD);
         let deferred = match parts.extensions.get::<PendingSessionCheck>() {
             Some(pending) if is_read => {
-                let check = tokio::spawn(check_session(sessions.store.clone(), expected.clone()));
                 let mut slot = pending.0.lock().map_err(|_| Error::internal("session check slot poisoned"))?;
-                *slot = Some(check);
+                *slot = Some(check.clone());
                 true
             }
             _ => false,
         };
         if !deferred {
-            check_session(sessions.store.clone(), expected.clone()).await?;
+            check.settle().await?;
         }
         let tenant = expected.client_id.map_or_else(|| "agency".to_owned(), |client| client.to_string());
-        let signed_in = SignedIn { session: expected };
+        let signed_in = SignedIn { session: expected, check };
         parts.extensions.insert(signed_in.clone());
         parts.extensions.insert(Tenant { id: tenant, cursors: sessions.cursors });
         Ok(signed_in)
@@ -213,13 +256,13 @@ where
 }
 
 /// The session, if it is one of `role`'s: anyone else is signed in but not allowed here.
-async fn signed_in_as<S: Send + Sync>(parts: &mut Parts, state: &S, role: Role) -> Result<SessionRecord, ApiError>
+async fn signed_in_as<S: Send + Sync>(parts: &mut Parts, state: &S, role: Role) -> Result<SignedIn, ApiError>
 where
     Sessions: FromRef<S>,
 {
-    let SignedIn { session } = SignedIn::from_request_parts(parts, state).await?;
-    if session.role == role {
-        return Ok(session);
+    let signed_in = SignedIn::from_request_parts(parts, state).await?;
+    if signed_in.session.role == role {
+        return Ok(signed_in);
     }
     Err(Error::Forbidden(match role {
         Role::Client => "This page is for client contacts.",
@@ -233,31 +276,46 @@ where
 pub struct ClientSession {
     pub client_id: ClientId,
     pub contact_id: ContactId,
-    pub session: SessionRecord,
+    pub signed_in: SignedIn,
 }
 
 impl ClientSession {
-    fn from_session(session: SessionRecord) -> Result<Self, Error> {
-        let client_id = session.client_id.ok_or(Error::Unauthenticated)?;
-        let contact_id = ContactId::parse(&session.principal_id).ok_or(Error::Unauthenticated)?;
-        Ok(Self { client_id, contact_id, session })
+    fn from_session(signed_in: SignedIn) -> Result<Self, Error> {
+        let client_id = signed_in.session.client_id.ok_or(Error::Unauthenticated)?;
+        let contact_id = ContactId::parse(&signed_in.session.principal_id).ok_or(Error::Unauthenticated)?;
+        Ok(Self { client_id, contact_id, signed_in })
+    }
+
+    /// See `SignedIn::require`.
+    pub async fn require(&self, action: Action) -> Result<Access, Error> {
+        self.signed_in.require(action).await
     }
 }
 
-/// An agency admin's session.
+/// An agency staff member's session. Routes under `/api/admin/clients/{clientId}` are refused
+/// (403) to members not assigned to that client before any handler's answer leaves.
 #[derive(Debug, Clone)]
 pub struct AdminSession {
     pub admin_id: AdminId,
-    pub session: SessionRecord,
+    pub signed_in: SignedIn,
 }
 
 impl AdminSession {
-    fn from_session(session: SessionRecord) -> Result<Self, Error> {
-        let admin_id = AdminId::parse(&session.principal_id).ok_or(Error::Unauthenticated)?;
-        Ok(Self { admin_id, session })
+    fn from_session(signed_in: SignedIn) -> Result<Self, Error> {
+        let admin_id = AdminId::parse(&signed_in.session.principal_id).ok_or(Error::Unauthenticated)?;
+        Ok(Self { admin_id, signed_in })
+    }
+
+    /// See `SignedIn::require`.
+    pub async fn require(&self, action: Action) -> Result<Access, Error> {
+        self.signed_in.require(action).await
+    }
+
+    /// The clients an agency list may show this person.
+    pub async fn visible_clients(&self, store: &Store) -> Result<crate::store::Visible, Error> {
+        access::visible_clients(store, &self.signed_in.access().await?).await
     }
 }
-
 /// The role extractors: the signed-in session, if it is the role's, parsed into its type.
 macro_rules! role_session {
     ($session:ty, $role:expr) => {
@@ -280,6 +338,7 @@ role_session!(AdminSession, Role::Admin);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use time::OffsetDateTime;
 
     fn config(secret: &str) -> Config {
         Config::from_lookup(|name| {

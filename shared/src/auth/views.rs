@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::domain::Principal;
+use crate::domain::{ContactRole, Principal, StaffRole};
 
 /// Who is signed in, as `GET /api/me` and `POST /api/auth/verify` report it.
 #[derive(Debug, Serialize)]
@@ -11,8 +11,20 @@ pub struct MeResponse {
     pub user: UserView,
     /// The contact's company; `null` for agency admins.
     pub client: Option<ClientView>,
+    /// Their role in their team: `owner` or `member` (of the company for a contact, of the
+    /// agency for staff).
+    pub team_role: &'static str,
+    /// What the navigation may offer them (the API decides again on every request).
+    pub can: Capabilities,
     #[serde(with = "time::serde::rfc3339")]
     pub session_expires_at: time::OffsetDateTime,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Capabilities {
+    pub see_invoices: bool,
+    pub manage_team: bool,
+    pub manage_agency: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -30,7 +42,22 @@ pub struct ClientView {
 
 impl MeResponse {
     pub fn new(principal: &Principal, session_expires_at: i64) -> Self {
+        let (owner, can) = match principal {
+            Principal::Contact { contact, .. } => {
+                let owner = contact.role == ContactRole::Owner;
+                (
+                    owner,
+                    Capabilities { see_invoices: contact.sees_invoices(), manage_team: owner, manage_agency: false },
+                )
+            }
+            Principal::Admin(admin) => {
+                let owner = admin.role == StaffRole::Owner;
+                (owner, Capabilities { see_invoices: false, manage_team: false, manage_agency: owner })
+            }
+        };
         Self {
+            team_role: if owner { "owner" } else { "member" },
+            can,
             role: principal.role(),
             user: UserView {
                 id: principal.id(),

@@ -2,7 +2,7 @@
 //! `http::ApiError` alone decides the status code each one gets.
 
 /// A rule refused the request, something it needs is missing or down, or a bug.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
     /// The input is not of the right form (a malformed email, cursor, filter).
     #[error("{message}")]

@@ -9,9 +9,11 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
+mod actor;
 mod error;
 mod models;
 
+pub use actor::{Actor, change, email, optional_text, text};
 pub use error::Error;
 pub use models::*;
 

@@ -27,6 +27,26 @@ pub struct Client {
     pub created_at: OffsetDateTime,
 }
 
+/// A contact's place in their company's team: owners manage the team and always see invoices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactRole {
+    Owner,
+    /// Contacts stored before roles existed read as members.
+    #[default]
+    Member,
+}
+
+/// An agency staff member's role: owners manage staff and see every client; members see and
+/// act only on the clients assigned to them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffRole {
+    Owner,
+    #[default]
+    Member,
+}
+
 /// A person at a client company.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Contact {
@@ -35,8 +55,25 @@ pub struct Contact {
     pub name: String,
     pub email: EmailAddress,
     pub portal_enabled: bool,
+    #[serde(default)]
+    pub role: ContactRole,
+    /// Whether a member sees invoices; owners always do (see `sees_invoices`). Contacts stored
+    /// before this switch existed keep seeing them.
+    #[serde(default = "invoices_visible_by_default")]
+    pub invoice_access: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+}
+
+fn invoices_visible_by_default() -> bool {
+    true
+}
+
+impl Contact {
+    /// Invoice access as the rules apply it: owners always have it.
+    pub fn sees_invoices(&self) -> bool {
+        self.role == ContactRole::Owner || self.invoice_access
+    }
 }
 
 /// An agency staff member.
@@ -45,6 +82,8 @@ pub struct Admin {
     pub id: AdminId,
     pub name: String,
     pub email: EmailAddress,
+    #[serde(default)]
+    pub role: StaffRole,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
@@ -463,8 +502,32 @@ mod tests {
             name: "Ada".into(),
             email: EmailAddress::parse("ada@acme.example").unwrap(),
             portal_enabled,
+            role: ContactRole::Member,
+            invoice_access: false,
             created_at: OffsetDateTime::now_utc(),
         }
+    }
+
+    #[test]
+    fn owners_always_see_invoices_members_only_when_given_access() {
+        let client = client(ClientStatus::Active, true);
+        let mut person = contact(&client, true);
+        assert!(!person.sees_invoices());
+        person.invoice_access = true;
+        assert!(person.sees_invoices());
+        person.invoice_access = false;
+        person.role = ContactRole::Owner;
+        assert!(person.sees_invoices());
+    }
+
+    #[test]
+    fn contacts_and_admins_stored_before_roles_read_as_members_with_invoice_access() {
+        let client = client(ClientStatus::Active, true);
+        let mut stored = serde_json::to_value(contact(&client, true)).unwrap();
+        stored.as_object_mut().unwrap().remove("role");
+        stored.as_object_mut().unwrap().remove("invoice_access");
+        let read: Contact = serde_json::from_value(stored).unwrap();
+        assert_eq!((read.role, read.invoice_access), (ContactRole::Member, true));
     }
 
     #[test]

@@ -58,6 +58,16 @@ pub struct Invitation<'a> {
     pub link: &'a str,
 }
 
+/// Welcomes a new agency staff member.
+pub struct StaffInvitation<'a> {
+    pub name: &'a str,
+    pub agency: &'a str,
+    pub invited_by: &'a str,
+    /// "an owner" or "a member".
+    pub role: &'a str,
+    pub link: &'a str,
+}
+
 /// A short notice to a client contact (a delivery, a reply), with a link into the portal.
 pub struct Notification<'a> {
     pub subject: &'a str,
@@ -106,6 +116,10 @@ message!(MagicLink, "mail/magic_link.html", "mail/magic_link.txt", |mail| format
 ));
 message!(Invitation, "mail/invitation.html", "mail/invitation.txt", |mail| format!(
     "Welcome to the {} client portal",
+    mail.agency
+));
+message!(StaffInvitation, "mail/staff_invitation.html", "mail/staff_invitation.txt", |mail| format!(
+    "You have been added to the {} client portal",
     mail.agency
 ));
 message!(NewClientMessage, "mail/new_message.html", "mail/new_message.txt", |mail| format!(

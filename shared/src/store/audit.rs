@@ -27,17 +27,25 @@ impl Store {
         self.put_op(item, Some("attribute_not_exists(PK)"))
     }
 
-    /// The audit log, newest first: one client's, or everyone's (GSI1 `AUDIT`).
-    pub async fn list_audit(
+    /// One client's audit log, newest first.
+    pub async fn list_client_audit(
         &self,
-        client: Option<ClientId>,
+        client: ClientId,
         limit: i32,
         start: Option<Item>,
     ) -> Result<(Vec<AuditEvent>, Option<Item>), StoreError> {
-        let query = match client {
-            Some(client) => ListQuery::table(keys::client(client), "AUDIT#"),
-            None => ListQuery::index(TableSpec::GSI1, "AUDIT".into()),
-        };
-        self.query_page(query, limit, start).await
+        self.query_page(ListQuery::table(keys::client(client), "AUDIT#"), limit, start).await
+    }
+
+    /// The agency-wide log (GSI1 `AUDIT`), newest first: everything when every client is
+    /// visible, else only the visible clients' events (agency-wide events have no client).
+    pub async fn list_audit(
+        &self,
+        visible: &super::Visible,
+        limit: i32,
+        start: Option<Item>,
+    ) -> Result<(Vec<AuditEvent>, Option<Item>), StoreError> {
+        let query = ListQuery::index(TableSpec::GSI1, "AUDIT".into());
+        self.query_page_visible(query, "client_id", visible, limit, start).await
     }
 }

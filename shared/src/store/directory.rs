@@ -2,8 +2,9 @@
 
 use aws_sdk_dynamodb::types::TransactWriteItem;
 
-use super::{Item, ListQuery, Store, StoreError, TableSpec, classify, from_item, keys, s, to_item};
-use crate::domain::{Admin, AuditEvent, Client, Contact, EmailClaim};
+use super::team::OwnerChange;
+use super::{Item, ListQuery, Store, StoreError, TableSpec, Visible, classify, from_item, keys, s, to_item};
+use crate::domain::{Admin, AuditEvent, Client, Contact, ContactRole, EmailClaim};
 use crate::domain::{AdminId, ClientId, ContactId, EmailAddress, Role};
 
 impl Store {
@@ -35,7 +36,7 @@ impl Store {
     }
 
     /// Adds a contact, claims its email and records its audit event in one transaction: no
-    /// contact without its claim.
+    /// contact without its claim. An owner joins the company's owner set.
     pub async fn create_contact(&self, contact: &Contact, audit: &AuditEvent) -> Result<(), StoreError> {
         let item = to_item(contact, keys::client(contact.client_id), format!("CONTACT#{}", contact.id), [])?;
         let claim = EmailClaim {
@@ -44,21 +45,11 @@ impl Store {
             principal_id: contact.id.to_string(),
             client_id: Some(contact.client_id),
         };
-        let extra = self.audit_put(audit)?;
-        self.create_with_claim(item, &claim, Some(contact.client_id), Some(extra)).await
-    }
-
-    /// Adds an admin and claims its email (and records `audit`) in one transaction.
-    pub async fn create_admin(&self, admin: &Admin, audit: &AuditEvent) -> Result<(), StoreError> {
-        let item = to_item(admin, keys::AGENCY.into(), format!("ADMIN#{}", admin.id), [])?;
-        let claim = EmailClaim {
-            email: admin.email.clone(),
-            role: Role::Admin,
-            principal_id: admin.id.to_string(),
-            client_id: None,
-        };
-        let extra = self.audit_put(audit)?;
-        self.create_with_claim(item, &claim, None, Some(extra)).await
+        let mut extra = vec![self.audit_put(audit)?];
+        if contact.role == ContactRole::Owner {
+            extra.push(self.owners_op(keys::client(contact.client_id), &contact.id.to_string(), OwnerChange::Add)?);
+        }
+        self.create_with_claim(item, &claim, Some(contact.client_id), extra).await
     }
 
     /// Puts an item that must not exist yet.
@@ -76,12 +67,12 @@ impl Store {
 
     /// Writes `item` and the email claim together; a taken email cancels both. When
     /// `client_id` is given, the client must exist (checked in the same transaction).
-    async fn create_with_claim(
+    pub(crate) async fn create_with_claim(
         &self,
         item: Item,
         claim: &EmailClaim,
         client_id: Option<ClientId>,
-        extra: Option<TransactWriteItem>,
+        extra: Vec<TransactWriteItem>,
     ) -> Result<(), StoreError> {
         let claim_item = to_item(claim, keys::email(&claim.email), "EMAIL".into(), [])?;
         let mut ops = vec![
@@ -107,9 +98,11 @@ impl Store {
         }
     }
 
-    /// Clients by name; `prefix` (lower-cased) narrows to names starting with it.
+    /// Clients by name, of those `visible`; `prefix` (lower-cased) narrows to names starting
+    /// with it.
     pub async fn list_clients(
         &self,
+        visible: &Visible,
         prefix: Option<&str>,
         limit: i32,
         start: Option<Item>,
@@ -117,12 +110,13 @@ impl Store {
         let mut query = ListQuery::index(TableSpec::GSI1, "CLIENTS".into());
         query.newest_first = false;
         query.sk_prefix = prefix.map(str::to_lowercase).filter(|p| !p.is_empty());
-        self.query_page(query, limit, start).await
+        self.query_page_visible(query, "id", visible, limit, start).await
     }
 
     pub async fn list_contacts(&self, client: ClientId) -> Result<Vec<Contact>, StoreError> {
         let mut query = ListQuery::table(keys::client(client), "CONTACT#");
         query.newest_first = false;
+        query.consistent = true;
         self.query_all(query).await?.into_iter().map(from_item).collect()
     }
 
@@ -138,8 +132,10 @@ impl Store {
         self.transact(ops).await
     }
 
-    /// Replaces a contact; when the email changes, moves the claim in the same transaction
-    /// (old claim deleted only if it is this contact's, new one only if free).
+    /// Replaces a contact whose role is still `before`'s; when the email changes, moves the
+    /// claim in the same transaction (new one only if free: `EmailTaken`); when the role
+    /// changes, updates the owner set (never to empty: `LastOwner`). A role changed meanwhile
+    /// gives `ConditionFailed`.
     pub async fn update_contact(
         &self,
         before: &Contact,
@@ -147,7 +143,21 @@ impl Store {
         audit: &AuditEvent,
     ) -> Result<(), StoreError> {
         let item = to_item(after, keys::client(after.client_id), format!("CONTACT#{}", after.id), [])?;
-        let mut ops = vec![self.put_op(item, Some("attribute_exists(PK)"))?];
+        // Contacts stored before roles existed have no `role` and are members.
+        let same_role = match before.role {
+            ContactRole::Owner => "attribute_exists(PK) AND #role = :owner",
+            ContactRole::Member => "attribute_exists(PK) AND (#role <> :owner OR attribute_not_exists(#role))",
+        };
+        let put = aws_sdk_dynamodb::types::Put::builder()
+            .table_name(&*self.table)
+            .set_item(Some(item))
+            .condition_expression(same_role)
+            .expression_attribute_names("#role", "role")
+            .expression_attribute_values(":owner", s("owner"))
+            .build()
+            .map_err(|e| StoreError::Other(e.to_string()))?;
+        let mut ops = vec![TransactWriteItem::builder().put(put).build()];
+        let mut claim_at = None;
         if before.email != after.email {
             let claim = EmailClaim {
                 email: after.email.clone(),
@@ -155,6 +165,7 @@ impl Store {
                 principal_id: after.id.to_string(),
                 client_id: Some(after.client_id),
             };
+            claim_at = Some(ops.len());
             ops.push(self.put_op(
                 to_item(&claim, keys::email(&after.email), "EMAIL".into(), [])?,
                 Some("attribute_not_exists(PK)"),
@@ -162,6 +173,20 @@ impl Store {
             ops.push(self.delete_op(keys::email(&before.email), "EMAIL".into(), None)?);
         }
         ops.push(self.audit_put(audit)?);
-        self.transact(ops).await
+        let change = OwnerChange::between(before.role == ContactRole::Owner, after.role == ContactRole::Owner);
+        let owners_at = change.map(|_| ops.len());
+        if let Some(change) = change {
+            ops.push(self.owners_op(keys::client(after.client_id), &after.id.to_string(), change)?);
+        }
+        match self.transact(ops).await {
+            Err(StoreError::Cancelled(failed)) if claim_at.is_some_and(|at| failed.contains(&at)) => {
+                Err(StoreError::EmailTaken)
+            }
+            Err(StoreError::Cancelled(failed)) if owners_at.is_some_and(|at| failed.contains(&at)) => {
+                Err(StoreError::LastOwner)
+            }
+            Err(StoreError::Cancelled(_)) => Err(StoreError::ConditionFailed),
+            other => other,
+        }
     }
 }

@@ -107,13 +107,15 @@ impl Store {
         self.put_op(self.activity_item(activity)?, Some("attribute_not_exists(PK)"))
     }
 
-    /// Message threads, most recent activity first (GSI1 `THREADS`).
+    /// Message threads of the `visible` clients, most recent activity first (GSI1 `THREADS`).
     pub async fn list_threads(
         &self,
+        visible: &super::Visible,
         limit: i32,
         start: Option<Item>,
     ) -> Result<(Vec<MessageThread>, Option<Item>), StoreError> {
-        self.query_page(ListQuery::index(TableSpec::GSI1, "THREADS".into()), limit, start).await
+        let query = ListQuery::index(TableSpec::GSI1, "THREADS".into());
+        self.query_page_visible(query, "client_id", visible, limit, start).await
     }
 
     /// Resets the agency's unread count of a thread.

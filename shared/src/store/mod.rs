@@ -12,6 +12,7 @@ mod messages;
 mod projects;
 mod schema;
 mod sessions;
+mod team;
 
 use std::collections::HashMap;
 
@@ -48,6 +49,9 @@ pub enum StoreError {
     /// The email address already belongs to someone.
     #[error("that email address is already in use")]
     EmailTaken,
+    /// The change would leave a company (or the agency) without an owner.
+    #[error("the last owner cannot be removed or demoted")]
+    LastOwner,
     /// An item in the table does not match the model: a bug or a manual edit.
     #[error("stored item is malformed: {0}")]
     Malformed(String),
@@ -70,6 +74,10 @@ impl From<StoreError> for crate::domain::Error {
             StoreError::ConditionFailed | StoreError::Cancelled(_) => {
                 Self::conflict("conflict", "The item changed while you were editing it. Reload and try again.")
             }
+            StoreError::LastOwner => Self::conflict(
+                "last_owner",
+                "There must always be at least one owner. Make someone else an owner first.",
+            ),
             StoreError::EmailTaken => {
                 Self::conflict("email_taken", "That email address already belongs to a portal user.")
             }
@@ -235,7 +243,22 @@ pub(crate) struct ListQuery {
     pub sk_prefix: Option<String>,
     pub newest_first: bool,
     pub projection: Option<&'static str>,
+    /// Strongly consistent (base table only): for reads that decide access.
+    pub consistent: bool,
 }
+
+/// The clients a list may show: all of them, or only these (an agency member's assignments).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Visible {
+    All,
+    Only(Vec<crate::domain::ClientId>),
+}
+
+/// DynamoDB allows at most 100 values in one `IN (…)`.
+const MAX_IN_VALUES: usize = 100;
+/// How many items a filtered list page reads at most, whatever the filter keeps: a member with
+/// few assigned clients gets a short (possibly empty) page with a cursor, never an unbounded read.
+const MAX_FILTERED_READ: i32 = 500;
 
 impl ListQuery {
     pub fn table(pk: String, sk_prefix: &str) -> Self {
@@ -247,6 +270,7 @@ impl ListQuery {
             sk_prefix: Some(sk_prefix.to_owned()),
             newest_first: true,
             projection: None,
+            consistent: false,
         }
     }
 
@@ -263,6 +287,7 @@ impl ListQuery {
             sk_prefix: None,
             newest_first: true,
             projection: None,
+            consistent: false,
         }
     }
 }
@@ -281,6 +306,57 @@ impl Store {
             self.query_builder(&query).limit(limit).set_exclusive_start_key(start).send().await.map_err(classify)?;
         let items = output.items.unwrap_or_default().into_iter().map(from_item).collect::<Result<Vec<T>, _>>()?;
         Ok((items, output.last_evaluated_key.filter(|key| !key.is_empty())))
+    }
+
+    /// One page of a list, keeping only items whose `attribute` names a visible client. The
+    /// filter runs in DynamoDB; reads are bounded by `MAX_FILTERED_READ` per page.
+    pub(crate) async fn query_page_visible<T: DeserializeOwned>(
+        &self,
+        query: ListQuery,
+        attribute: &'static str,
+        visible: &Visible,
+        limit: i32,
+        mut start: Option<Item>,
+    ) -> Result<(Vec<T>, Option<Item>), StoreError> {
+        let clients = match visible {
+            Visible::All => return self.query_page(query, limit, start).await,
+            Visible::Only(clients) if clients.is_empty() => return Ok((Vec::new(), None)),
+            Visible::Only(clients) => clients,
+        };
+        let mut values = Vec::with_capacity(clients.len());
+        let mut groups = Vec::new();
+        for (index, chunk) in clients.chunks(MAX_IN_VALUES).enumerate() {
+            let names: Vec<String> = (0..chunk.len()).map(|i| format!(":v{}", index * MAX_IN_VALUES + i)).collect();
+            groups.push(format!("#visible IN ({})", names.join(", ")));
+            values.extend(names.into_iter().zip(chunk.iter().map(|c| s(c.to_string()))));
+        }
+        let filter = groups.join(" OR ");
+        let mut items = Vec::new();
+        let mut read = 0;
+        loop {
+            // Asking for no more than are still wanted keeps the page within `limit`.
+            let wanted = limit - i32::try_from(items.len()).unwrap_or(limit);
+            let mut builder = self
+                .query_builder(&query)
+                .limit(wanted)
+                .filter_expression(&filter)
+                .expression_attribute_names("#visible", attribute)
+                .set_exclusive_start_key(start.take());
+            for (name, value) in &values {
+                builder = builder.expression_attribute_values(name, value.clone());
+            }
+            let output = builder.send().await.map_err(classify)?;
+            read += output.scanned_count;
+            for item in output.items.unwrap_or_default() {
+                items.push(from_item(item)?);
+            }
+            let last = output.last_evaluated_key.filter(|key| !key.is_empty());
+            let full = i32::try_from(items.len()).unwrap_or(limit) >= limit;
+            match last {
+                Some(key) if !full && read < MAX_FILTERED_READ => start = Some(key),
+                last => return Ok((items, last)),
+            }
+        }
     }
 
     /// Every item of a bounded query (one project's children), following pages to the end.
@@ -304,6 +380,7 @@ impl Store {
             .table_name(&*self.table)
             .set_index_name(query.index.map(str::to_owned))
             .scan_index_forward(!query.newest_first)
+            .set_consistent_read(query.consistent.then_some(true))
             .expression_attribute_names("#pk", query.pk_attribute)
             .expression_attribute_values(":pk", s(query.pk.clone()))
             .set_projection_expression(query.projection.map(str::to_owned));
@@ -335,6 +412,10 @@ pub(crate) mod keys {
     }
     pub fn session(sid: SessionId) -> String {
         format!("SESSION#{sid}")
+    }
+    /// An agency staff member's assignments to clients (`CLIENT#{cid}` items under it).
+    pub fn staff(id: crate::domain::AdminId) -> String {
+        format!("STAFF#{id}")
     }
     pub fn principal(id: &str) -> String {
         format!("PRINCIPAL#{id}")

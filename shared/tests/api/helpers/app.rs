@@ -8,7 +8,9 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use shared::AppState;
 use shared::config::Config;
-use shared::domain::{Admin, AdminId, Client, ClientId, ClientStatus, Contact, ContactId, EmailAddress};
+use shared::domain::{
+    Admin, AdminId, Client, ClientId, ClientStatus, Contact, ContactId, ContactRole, EmailAddress, StaffRole,
+};
 use tower::ServiceExt;
 
 use super::{ApiRequest, SENDER, TestResponse, moto_endpoint, route_for, sdk_config, test_config};
@@ -104,24 +106,37 @@ impl TestApp {
         client
     }
 
+    /// A contact who owns the company's team (so sees everything of it).
     pub async fn add_contact(&self, client: &Client, local: &str) -> Contact {
+        self.add_contact_as(client, local, ContactRole::Owner, true).await
+    }
+
+    pub async fn add_contact_as(&self, client: &Client, local: &str, role: ContactRole, invoices: bool) -> Contact {
         let contact = Contact {
             id: ContactId::new(),
             client_id: client.id,
             name: format!("{local} Example"),
             email: self.email(local),
             portal_enabled: true,
+            role,
+            invoice_access: invoices,
             created_at: time::OffsetDateTime::now_utc(),
         };
         devkit::insert_contact(&self.state.store, &contact).await.unwrap();
         contact
     }
 
+    /// An agency owner (sees every client).
     pub async fn add_admin(&self, local: &str) -> Admin {
+        self.add_staff(local, StaffRole::Owner).await
+    }
+
+    pub async fn add_staff(&self, local: &str, role: StaffRole) -> Admin {
         let admin = Admin {
             id: AdminId::new(),
             name: format!("{local} Staff"),
             email: self.email(local),
+            role,
             created_at: time::OffsetDateTime::now_utc(),
         };
         devkit::insert_admin(&self.state.store, &admin).await.unwrap();
