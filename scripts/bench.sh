@@ -15,7 +15,7 @@ cargo lambda build --release --quiet "${packages[@]}"
 cargo lambda build --release --quiet --output-format zip --lambda-dir target/lambda-zip "${packages[@]}"
 cargo build --release --quiet -p bench
 
-MOTO_DISABLE_GLOBAL_CORS=1 setsid moto_server -H 127.0.0.1 -p "$port" >/tmp/portal-bench-moto.log 2>&1 &
+MOTO_DISABLE_GLOBAL_CORS=1 setsid python tools/moto_server.py -H 127.0.0.1 -p "$port" >/tmp/portal-bench-moto.log 2>&1 &
 moto=$!
 trap 'kill -- -$moto 2>/dev/null || kill $moto 2>/dev/null || true' EXIT
 until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do sleep 0.2; done

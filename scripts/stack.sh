@@ -99,7 +99,7 @@ echo "== Building the functions and the CLI"
 cargo build --quiet --workspace --bins
 
 echo "== Starting moto server on :$MOTO_PORT"
-MOTO_DISABLE_GLOBAL_CORS=1 setsid moto_server -H 127.0.0.1 -p "$MOTO_PORT" >"$dir/moto.log" 2>&1 &
+MOTO_DISABLE_GLOBAL_CORS=1 setsid python tools/moto_server.py -H 127.0.0.1 -p "$MOTO_PORT" >"$dir/moto.log" 2>&1 &
 echo $! >>"$dir/pids"
 wait_for_port "$MOTO_PORT" "moto server" "$dir/moto.log" 30
 

@@ -32,11 +32,7 @@ impl FakeHarvest {
     pub async fn serve_demo(port: u16, token: &str, account_id: &str) -> std::io::Result<Self> {
         let listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
         let fake = Self::mount_basics(MockServer::builder().listener(listener).start().await, token, account_id).await;
-        fake.authorised(Mock::given(method("GET")).and(path("/v2/clients")))
-            .respond_with(ResponseTemplate::new(200).set_body_json(harvest_fixtures::clients_page()))
-            .with_priority(5)
-            .mount(&fake.server)
-            .await;
+        fake.serve_clients().await;
         for id in [harvest_fixtures::NORTHWIND_HARVEST_ID, harvest_fixtures::GLOBEX_HARVEST_ID] {
             fake.serve_invoices(id, harvest_fixtures::demo_invoices(id), 2000).await;
         }
@@ -80,6 +76,15 @@ impl FakeHarvest {
             user_agent: "Client Portal (ops@agency.example)".into(),
             request_timeout: Duration::from_millis(800),
         }
+    }
+
+    /// Serves the demo clients' list (`GET /v2/clients`).
+    pub async fn serve_clients(&self) {
+        self.authorised(Mock::given(method("GET")).and(path("/v2/clients")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(harvest_fixtures::clients_page()))
+            .with_priority(5)
+            .mount(&self.server)
+            .await;
     }
 
     /// Serves `invoices` for `client_id`, `per_page` to a page, linked by `links.next`.

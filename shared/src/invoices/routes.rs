@@ -6,7 +6,7 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use super::{Billing, InvoiceDetailView, InvoiceList, StateFilter};
-use crate::auth::{ClientSession, Sessions};
+use crate::auth::{Action, ClientSession, Sessions};
 use crate::domain::Error;
 use crate::http::{ApiResult, Paging, Path, Query};
 use crate::store::{Item, Store};
@@ -36,6 +36,7 @@ async fn list(
     paging: Paging,
     Query(params): Query<ListParams>,
 ) -> ApiResult<axum::Json<InvoiceList>> {
+    session.require(Action::SeeInvoices).await?;
     let filter = match params.state.as_deref().map(str::trim) {
         None | Some("" | "all") => StateFilter::All,
         Some("open") => StateFilter::Open,
@@ -64,5 +65,6 @@ async fn detail(
     session: ClientSession,
     Path(invoice_id): Path<String>,
 ) -> ApiResult<axum::Json<InvoiceDetailView>> {
+    session.require(Action::SeeInvoices).await?;
     Ok(axum::Json(super::detail(&store, &billing, session.client_id, &invoice_id).await?))
 }

@@ -19,17 +19,19 @@ pub struct Dashboard {
     pub unread_messages: u32,
     pub unread_messages_more: bool,
     /// Open totals and the next due date from Harvest; `available: false` when billing is
-    /// unreachable and nothing is cached (the rest of the dashboard still loads).
-    pub invoices: InvoiceSummary,
+    /// unreachable and nothing is cached (the rest of the dashboard still loads). `null` for a
+    /// contact without invoice access.
+    pub invoices: Option<InvoiceSummary>,
 }
 
-/// The session check, then everything in parallel: four reads, and the invoice summary (two
-/// more reads when the cache is fresh).
+/// Everything in parallel: four reads, and (once the access check says this contact sees
+/// invoices) the invoice summary, two more reads when the cache is fresh.
 pub async fn dashboard(
     store: &Store,
     billing: &Billing,
     client: ClientId,
     contact: ContactId,
+    sees_invoices: impl Future<Output = Result<bool, Error>>,
 ) -> Result<Dashboard, Error> {
     let reads = async {
         tokio::try_join!(
@@ -40,8 +42,13 @@ pub async fn dashboard(
         )
         .map_err(Error::from)
     };
-    let ((active, deliverables, recent, marker), invoices) =
-        tokio::try_join!(reads, crate::invoices::summary(store, billing, client))?;
+    let invoices = async {
+        match sees_invoices.await? {
+            true => crate::invoices::summary(store, billing, client).await.map(Some),
+            false => Ok(None),
+        }
+    };
+    let ((active, deliverables, recent, marker), invoices) = tokio::try_join!(reads, invoices)?;
     let today = today();
     let unread = unread_count(&recent, marker, contact);
     Ok(Dashboard {

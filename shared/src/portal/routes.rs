@@ -13,7 +13,7 @@ use super::deliverables::{self, MAX_COMMENT_CHARS, ReviewInput};
 use super::messages::{self, MAX_MESSAGE_CHARS, MessageBody, ReadState};
 use super::{ActivityView, DeliverableView, MessageView, NoteView, ProjectDetailView, ProjectSummaryView};
 use super::{dashboard, notes, projects};
-use crate::auth::{ClientSession, Sessions};
+use crate::auth::{Action, ClientSession, Sessions};
 use crate::config::Config;
 use crate::domain::{Error, ProjectStatus, ReviewDecision};
 use crate::files::{DownloadLink, FileStore};
@@ -191,7 +191,8 @@ async fn show_dashboard(
     State(billing): State<Billing>,
     session: ClientSession,
 ) -> Reply<dashboard::Dashboard> {
-    Ok(axum::Json(dashboard::dashboard(&store, &billing, session.client_id, session.contact_id).await?))
+    let sees_invoices = async { Ok(session.require(Action::SeeInvoices).await.is_ok()) };
+    Ok(axum::Json(dashboard::dashboard(&store, &billing, session.client_id, session.contact_id, sees_invoices).await?))
 }
 
 async fn activity(State(store): State<Store>, session: ClientSession, paging: Paging) -> Reply<Page<ActivityView>> {

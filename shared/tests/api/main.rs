@@ -8,6 +8,8 @@ mod helpers;
 mod http_errors;
 mod invoices;
 mod portal;
+mod roles;
 mod routes;
 mod signin;
+mod team;
 mod tenancy;

@@ -23,13 +23,15 @@ pub fn moto_endpoint() -> &'static str {
 }
 
 fn start_moto() -> String {
-    let binary = std::env::var_os("MOTO_SERVER")
+    // moto with DynamoDB's write isolation (tools/moto_server.py says why).
+    let binary = std::env::var_os("MOTO_PYTHON")
         .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join(".venv/bin/moto_server"));
+        .unwrap_or_else(|| workspace_root().join(".venv/bin/python"));
     assert!(binary.exists(), "{} not found: run `make test` (it creates .venv)", binary.display());
+    let server = workspace_root().join("tools/moto_server.py");
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     // A watchdog shell stops moto when this test process exits, however it exits.
-    let script = r#"MOTO_DISABLE_GLOBAL_CORS=1 "$0" -H 127.0.0.1 -p "$1" >/dev/null 2>&1 & moto=$!
+    let script = r#"MOTO_DISABLE_GLOBAL_CORS=1 "$0" "$2" -H 127.0.0.1 -p "$1" >/dev/null 2>&1 & moto=$!
 parent=$PPID
 while kill -0 "$parent" 2>/dev/null && kill -0 "$moto" 2>/dev/null; do sleep 1; done
 kill "$moto" 2>/dev/null"#;
@@ -41,6 +43,7 @@ kill "$moto" 2>/dev/null"#;
         .arg(script)
         .arg(&binary)
         .arg(port.to_string())
+        .arg(&server)
         .stdin(Stdio::null())
         .spawn()
         .expect("start moto_server");
