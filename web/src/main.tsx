@@ -17,6 +17,8 @@ import { AdminClients } from './pages/AdminClients'
 import { AdminClientPage } from './pages/AdminClient'
 import { AdminProjectPage } from './pages/AdminProject'
 import { AdminAudit, AdminInbox, AdminThread } from './pages/AdminInbox'
+import { AdminStaff } from './pages/AdminStaff'
+import { Team } from './pages/Team'
 import './style.css'
 
 document.documentElement.style.setProperty('--accent', brand.accent)
@@ -45,6 +47,7 @@ const router = createBrowserRouter([
       { path: 'projects/:projectId', element: <ProjectDetail /> },
       { path: 'invoices', element: <Invoices /> },
       { path: 'messages', element: <Messages /> },
+      { path: 'team', element: <Team /> },
     ],
   },
   {
@@ -57,6 +60,7 @@ const router = createBrowserRouter([
       { path: 'messages', element: <AdminInbox /> },
       { path: 'messages/:clientId', element: <AdminThread /> },
       { path: 'audit', element: <AdminAudit /> },
+      { path: 'staff', element: <AdminStaff /> },
     ],
   },
   { path: '*', element: <NotFound /> },

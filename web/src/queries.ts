@@ -19,6 +19,8 @@ import {
   type Page,
   type ProjectDetail,
   type ProjectSummary,
+  type StaffMember,
+  type Teammate,
   type Thread,
 } from './api'
 
@@ -41,6 +43,8 @@ export const keys = {
   threads: () => [...keys.admin(), 'threads'] as const,
   thread: (clientId: string) => [...keys.threads(), clientId] as const,
   audit: () => [...keys.admin(), 'audit'] as const,
+  staff: () => [...keys.admin(), 'staff'] as const,
+  team: () => ['team'] as const,
 }
 
 /** `path` with `cursor` added to its query string (when there is one). */
@@ -87,4 +91,6 @@ export const queries = {
   threads: () => pagedList<Thread>(keys.threads(), '/api/admin/messages'),
   thread: (clientId: string) => pagedList<AdminMessage>(keys.thread(clientId), `/api/admin/clients/${clientId}/messages`),
   audit: () => pagedList<AuditEvent>(keys.audit(), '/api/admin/audit'),
+  staff: () => queryOptions({ queryKey: keys.staff(), queryFn: get<{ items: StaffMember[] }>('/api/admin/staff') }),
+  team: () => queryOptions({ queryKey: keys.team(), queryFn: get<{ items: Teammate[] }>('/api/team') }),
 }

@@ -284,6 +284,71 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/team": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everyone with access to the company (owners only)
+         * @description Members get 403. Contacts are listed by name.
+         */
+        get: operations["listTeam"];
+        put?: never;
+        /**
+         * Invite a colleague as a member (owners only)
+         * @description Adds the colleague to the company as a member and emails them the same welcome link an
+         *     agency invitation sends. `invitation_sent: false` means they were added but the mail
+         *     could not go out: invite them again with `POST /api/team/{contactId}/invite`.
+         */
+        post: operations["inviteColleague"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/team/{contactId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Switch a teammate's access, role or invoice access (owners only)
+         * @description Takes effect on the teammate's very next request. The company's last owner cannot be
+         *     demoted (409 `last_owner`); an owner's access cannot be switched off (409
+         *     `owner_access`: make them a member first).
+         */
+        patch: operations["updateTeammate"];
+        trace?: never;
+    };
+    "/api/team/{contactId}/invite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Email a teammate the welcome link again (owners only) */
+        post: operations["resendTeamInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/clients": {
         parameters: {
             query?: never;
@@ -367,7 +432,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Edit a contact: name, email, portal access */
+        /**
+         * Edit a contact: name, email, portal access, role, invoice access
+         * @description The company's last owner cannot be demoted (409 `last_owner`).
+         */
         patch: operations["adminUpdateContact"];
         trace?: never;
     };
@@ -667,6 +735,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Agency staff with their roles and assigned clients (owners only) */
+        get: operations["adminListStaff"];
+        put?: never;
+        /** Add a staff member and email them a welcome link (owners only) */
+        post: operations["adminAddStaff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/staff/{adminId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a staff member: access ends on their next request (owners only; the last owner stays) */
+        delete: operations["adminRemoveStaff"];
+        options?: never;
+        head?: never;
+        /** Change a staff member's role (owners only; the last owner stays) */
+        patch: operations["adminUpdateStaff"];
+        trace?: never;
+    };
+    "/api/admin/staff/{adminId}/invite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Email a staff member the welcome link again (owners only) */
+        post: operations["adminInviteStaff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/clients/{clientId}/staff/{adminId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Assign a staff member to a client (owners only; assigning twice is fine)
+         * @description Assigned staff see and act on the client and are emailed its new messages.
+         */
+        put: operations["adminAssignStaff"];
+        post?: never;
+        /** End an assignment: from the next request on, a member no longer sees the client (owners only) */
+        delete: operations["adminUnassignStaff"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -697,6 +839,17 @@ export interface components {
                 company_name: string;
             };
             session_expires_at: components["schemas"]["DateTime"];
+            /**
+             * @description Role in their company (contacts) or the agency (staff)
+             * @enum {string}
+             */
+            team_role: "owner" | "member";
+            /** @description What the navigation may offer; the API decides again on every request. */
+            can: {
+                see_invoices: boolean;
+                manage_team: boolean;
+                manage_agency: boolean;
+            };
         };
         NextMilestone: {
             id: string;
@@ -877,7 +1030,8 @@ export interface components {
             unread_messages: number;
             /** @description true when every one of the newest 100 messages is unread */
             unread_messages_more: boolean;
-            invoices: components["schemas"]["InvoiceSummary"];
+            /** @description `null` for a contact without invoice access */
+            invoices: null | components["schemas"]["InvoiceSummary"];
         };
         AdminClient: {
             id: string;
@@ -894,10 +1048,39 @@ export interface components {
             name: string;
             email: string;
             portal_enabled: boolean;
+            /** @enum {string} */
+            role: "owner" | "member";
+            /** @description A member's switch; owners always see invoices */
+            invoice_access: boolean;
             created_at: components["schemas"]["DateTime"];
+        };
+        Teammate: {
+            id: string;
+            name: string;
+            email: string;
+            /** @enum {string} */
+            role: "owner" | "member";
+            /** @description As applied: always true for owners */
+            invoice_access: boolean;
+            portal_enabled: boolean;
+            you: boolean;
+        };
+        Staff: {
+            id: string;
+            name: string;
+            email: string;
+            /** @enum {string} */
+            role: "owner" | "member";
+            created_at: components["schemas"]["DateTime"];
+        };
+        StaffMember: components["schemas"]["Staff"] & {
+            /** @description Ids of the assigned clients */
+            clients: string[];
         };
         AdminClientDetail: components["schemas"]["AdminClient"] & {
             contacts: components["schemas"]["AdminContact"][];
+            /** @description Staff assigned to the client */
+            staff: components["schemas"]["Staff"][];
         };
         AdminClientPage: components["schemas"]["PageInfo"] & {
             items: components["schemas"]["AdminClient"][];
@@ -1608,6 +1791,146 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The team */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Teammate"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    inviteColleague: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    email: string;
+                    /** @default false */
+                    invoice_access?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Added (and invited) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Teammate"] & {
+                        invitation_sent: boolean;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    updateTeammate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    portal_enabled?: boolean;
+                    /** @enum {string} */
+                    role?: "owner" | "member";
+                    invoice_access?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The teammate as now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Teammate"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    resendTeamInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sent */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     adminListClients: {
         parameters: {
             query?: {
@@ -1789,6 +2112,13 @@ export interface operations {
                     name: string;
                     email: string;
                     portal_enabled?: boolean;
+                    /**
+                     * @description Default: owner for a company's first contact, member after
+                     * @enum {string}
+                     */
+                    role?: "owner" | "member";
+                    /** @default false */
+                    invoice_access?: boolean;
                 };
             };
         };
@@ -1830,6 +2160,9 @@ export interface operations {
                     name?: string;
                     email?: string;
                     portal_enabled?: boolean;
+                    /** @enum {string} */
+                    role?: "owner" | "member";
+                    invoice_access?: boolean;
                 };
             };
         };
@@ -2633,6 +2966,239 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    adminListStaff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["StaffMember"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    adminAddStaff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    email: string;
+                    /**
+                     * @default member
+                     * @enum {string}
+                     */
+                    role?: "owner" | "member";
+                };
+            };
+        };
+        responses: {
+            /** @description Added */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Staff"] & {
+                        invitation_sent: boolean;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    adminRemoveStaff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                adminId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    adminUpdateStaff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                adminId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    role: "owner" | "member";
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Staff"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    adminInviteStaff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                adminId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sent */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    adminAssignStaff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clientId: string;
+                adminId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Assigned */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    adminUnassignStaff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clientId: string;
+                adminId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unassigned */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["Unavailable"];
         };

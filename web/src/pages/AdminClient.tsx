@@ -1,15 +1,17 @@
 import { useState, type FormEvent } from 'react'
 import { Link, useParams } from 'react-router'
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { api, type AdminClient, type AdminContact as Contact, type AdminProject } from '../api'
+import { api, type AdminClient, type AdminContact as Contact, type AdminProject, type Staff } from '../api'
 import { Empty, ErrorNotice, Loading, ShowMore, Status } from '../components/states'
 import { keys, queries } from '../queries'
+import { useMe } from './Layout'
 
 /** One client: company settings, contacts and their access, projects. */
 export function AdminClientPage() {
   const { clientId = '' } = useParams()
   const queryClient = useQueryClient()
   const detail = useQuery(queries.client(clientId))
+  const owner = useMe().data?.can.manage_agency ?? false
   const refresh = () => void queryClient.invalidateQueries({ queryKey: keys.client(clientId) })
   const update = useMutation({
     mutationFn: (patch: Partial<AdminClient>) => api<AdminClient>('PATCH', `/api/admin/clients/${clientId}`, patch),
@@ -37,10 +39,18 @@ export function AdminClientPage() {
             {c.status === 'active' ? 'Archive' : 'Reactivate'}
           </button>
         </div>
-        <HarvestLink clientId={clientId} current={c.harvest_client_id} onSaved={refresh} />
+        {owner ? (
+          <HarvestLink clientId={clientId} current={c.harvest_client_id} onSaved={refresh} />
+        ) : (
+          <p className="muted">
+            {c.harvest_client_id ? `Linked to Harvest client ${c.harvest_client_id}.` : 'Not linked to Harvest.'} An agency owner
+            changes the link.
+          </p>
+        )}
         {update.isError && <ErrorNotice error={update.error} />}
       </section>
       <Contacts clientId={clientId} contacts={c.contacts} onChange={refresh} />
+      <AssignedStaff clientId={clientId} assigned={c.staff} owner={owner} onChange={refresh} />
       <Projects clientId={clientId} />
     </>
   )
@@ -81,12 +91,30 @@ function HarvestLink({ clientId, current, onSaved }: { clientId: string; current
 function Contacts({ clientId, contacts, onChange }: { clientId: string; contacts: Contact[]; onChange: () => void }) {
   const [name, setName] = useState('')
   const [email, setEmail] = useState('')
+  const [role, setRole] = useState<'' | 'owner' | 'member'>('')
+  const [invoices, setInvoices] = useState(false)
   const [done, setDone] = useState<string | null>(null)
   const add = useMutation({
-    mutationFn: () => api<Contact>('POST', `/api/admin/clients/${clientId}/contacts`, { name, email }),
+    mutationFn: () =>
+      api<Contact>('POST', `/api/admin/clients/${clientId}/contacts`, {
+        name,
+        email,
+        invoice_access: invoices,
+        ...(role ? { role } : {}),
+      }),
     onSuccess: () => {
       setName('')
       setEmail('')
+      setRole('')
+      setInvoices(false)
+      onChange()
+    },
+  })
+  const change = useMutation({
+    mutationFn: ({ contact, patch }: { contact: Contact; patch: Partial<Contact>; message: string }) =>
+      api<Contact>('PATCH', `/api/admin/clients/${clientId}/contacts/${contact.id}`, patch),
+    onSuccess: (_, { message }) => {
+      setDone(message)
       onChange()
     },
   })
@@ -115,6 +143,7 @@ function Contacts({ clientId, contacts, onChange }: { clientId: string; contacts
       <h2 id="contacts">Contacts and access</h2>
       {done && <p role="status">{done}</p>}
       {act.isError && <ErrorNotice error={act.error} />}
+      {change.isError && <ErrorNotice error={change.error} />}
       {contacts.length === 0 ? (
         <Empty>No contacts yet.</Empty>
       ) : (
@@ -124,8 +153,40 @@ function Contacts({ clientId, contacts, onChange }: { clientId: string; contacts
               <strong>{contact.name}</strong> <span className="muted">{contact.email}</span>{' '}
               <span className={`badge ${contact.portal_enabled ? 'badge-approved' : 'badge-on_hold'}`}>
                 {contact.portal_enabled ? 'Portal access' : 'No access'}
-              </span>
+              </span>{' '}
+              <span className="badge">{contact.role === 'owner' ? 'Owner' : 'Member'}</span>{' '}
+              {contact.role === 'member' && <span className="badge">{contact.invoice_access ? 'Sees invoices' : 'No invoices'}</span>}
               <div className="actions">
+                <button
+                  type="button"
+                  className="secondary"
+                  onClick={() =>
+                    change.mutate({
+                      contact,
+                      patch: { role: contact.role === 'owner' ? 'member' : 'owner' },
+                      message: `${contact.name} is now ${contact.role === 'owner' ? 'a member' : 'an owner'}.`,
+                    })
+                  }
+                >
+                  {contact.role === 'owner' ? 'Make member' : 'Make owner'}
+                  <span className="sr-only"> {contact.name}</span>
+                </button>
+                {contact.role === 'member' && (
+                  <button
+                    type="button"
+                    className="secondary"
+                    onClick={() =>
+                      change.mutate({
+                        contact,
+                        patch: { invoice_access: !contact.invoice_access },
+                        message: `${contact.name} ${contact.invoice_access ? 'no longer sees' : 'now sees'} invoices.`,
+                      })
+                    }
+                  >
+                    {contact.invoice_access ? 'Take invoice access' : 'Give invoice access'}
+                    <span className="sr-only"> for {contact.name}</span>
+                  </button>
+                )}
                 <button type="button" className="secondary" onClick={() => act.mutate({ contact, action: 'invite' })}>
                   Invite<span className="sr-only"> {contact.name}</span>
                 </button>
@@ -147,11 +208,96 @@ function Contacts({ clientId, contacts, onChange }: { clientId: string; contacts
         <input id="contact-name" value={name} onChange={(e) => setName(e.target.value)} required />
         <label htmlFor="contact-email">Email</label>
         <input id="contact-email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} required />
+        <label htmlFor="contact-role">Role in their company</label>
+        <select id="contact-role" value={role} onChange={(e) => setRole(e.target.value as '' | 'owner' | 'member')}>
+          <option value="">{contacts.length === 0 ? 'Owner (first contact)' : 'Member'}</option>
+          <option value="owner">Owner: manages their team, sees invoices</option>
+          <option value="member">Member</option>
+        </select>
+        <label className="check">
+          <input type="checkbox" checked={invoices} onChange={(e) => setInvoices(e.target.checked)} /> May see invoices
+        </label>
         {add.isError && <ErrorNotice error={add.error} />}
         <button type="submit" disabled={add.isPending}>
           Add contact
         </button>
       </form>
+    </section>
+  )
+}
+
+/** Staff assigned to this client: they see it and are emailed its new messages. Owners assign. */
+function AssignedStaff({
+  clientId,
+  assigned,
+  owner,
+  onChange,
+}: {
+  clientId: string
+  assigned: Staff[]
+  owner: boolean
+  onChange: () => void
+}) {
+  const staff = useQuery({ ...queries.staff(), enabled: owner })
+  const [pick, setPick] = useState('')
+  const assign = useMutation({
+    mutationFn: ({ id, on }: { id: string; on: boolean }) =>
+      api(on ? 'PUT' : 'DELETE', `/api/admin/clients/${clientId}/staff/${id}`),
+    onSuccess: () => {
+      setPick('')
+      onChange()
+    },
+  })
+  const candidates = (staff.data?.items ?? []).filter((s) => !assigned.some((a) => a.id === s.id))
+  return (
+    <section className="card" aria-labelledby="assigned">
+      <h2 id="assigned">Assigned staff</h2>
+      <p className="muted">They see this client and are emailed its new messages. Agency owners see every client.</p>
+      {assign.isError && <ErrorNotice error={assign.error} />}
+      {assigned.length === 0 ? (
+        <Empty>No one is assigned yet.</Empty>
+      ) : (
+        <ul className="list" aria-label="Assigned staff">
+          {assigned.map((person) => (
+            <li key={person.id}>
+              <strong>{person.name}</strong> <span className="muted">{person.email}</span>{' '}
+              <span className="badge">{person.role === 'owner' ? 'Owner' : 'Member'}</span>
+              {owner && (
+                <div className="actions">
+                  <button type="button" className="secondary" disabled={assign.isPending} onClick={() => assign.mutate({ id: person.id, on: false })}>
+                    Unassign<span className="sr-only"> {person.name}</span>
+                  </button>
+                </div>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {owner && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault()
+            if (pick) assign.mutate({ id: pick, on: true })
+          }}
+        >
+          <label htmlFor="assign-staff">Assign someone</label>
+          {staff.isError ? (
+            <ErrorNotice error={staff.error} />
+          ) : (
+            <select id="assign-staff" value={pick} onChange={(e) => setPick(e.target.value)} disabled={staff.isPending}>
+              <option value="">{candidates.length === 0 ? 'Everyone is assigned' : 'Choose a staff member'}</option>
+              {candidates.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name} ({s.role})
+                </option>
+              ))}
+            </select>
+          )}
+          <button type="submit" disabled={!pick || assign.isPending}>
+            Assign
+          </button>
+        </form>
+      )}
     </section>
   )
 }

@@ -4,12 +4,14 @@ import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-q
 import { api, type AdminClient } from '../api'
 import { Empty, ErrorNotice, Loading, ShowMore, Status } from '../components/states'
 import { keys, queries } from '../queries'
+import { useMe } from './Layout'
 
 /** The client directory: search by name, add a client. */
 export function AdminClients() {
   const [search, setSearch] = useState('')
   const [name, setName] = useState('')
   const queryClient = useQueryClient()
+  const owner = useMe().data?.can.manage_agency ?? false
   const clients = useInfiniteQuery(queries.clients(search))
   const items = clients.data?.pages.flatMap((page) => page.items) ?? []
   const create = useMutation({
@@ -26,6 +28,8 @@ export function AdminClients() {
   return (
     <>
       <h1>Clients</h1>
+      {!owner && <p className="muted">The clients assigned to you. An agency owner assigns clients and adds new ones.</p>}
+      {owner && (
       <form onSubmit={submit} className="card">
         <label htmlFor="new-client">New client company</label>
         <input id="new-client" value={name} onChange={(e) => setName(e.target.value)} maxLength={200} />
@@ -34,6 +38,7 @@ export function AdminClients() {
           {create.isPending ? 'Adding…' : 'Add client'}
         </button>
       </form>
+      )}
       <label htmlFor="search">Search by name</label>
       <input id="search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Starts with…" />
       {clients.isPending ? (
@@ -41,7 +46,13 @@ export function AdminClients() {
       ) : clients.isError ? (
         <ErrorNotice error={clients.error} retry={() => clients.refetch()} />
       ) : items.length === 0 ? (
-        <Empty>{search ? 'No client name starts with that.' : 'No clients yet: add the first above.'}</Empty>
+        <Empty>
+          {search
+            ? 'No client name starts with that.'
+            : owner
+              ? 'No clients yet: add the first above.'
+              : 'No clients are assigned to you yet. Ask an agency owner to assign you.'}
+        </Empty>
       ) : (
         <ul className="list card">
           {items.map((c) => (

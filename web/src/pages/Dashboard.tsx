@@ -58,25 +58,27 @@ export function Dashboard() {
           </p>
           <Link to="/portal/messages">Open the conversation</Link>
         </section>
-        <section className="card" aria-labelledby="invoices-heading">
-          <h2 id="invoices-heading">Invoices</h2>
-          {!invoices.billing_linked ? (
-            <Empty>Billing is not connected for your account yet.</Empty>
-          ) : !invoices.available ? (
-            <p className="muted">Invoices cannot be loaded right now.</p>
-          ) : invoices.open_count === 0 ? (
-            <Empty>Nothing to pay. Thank you!</Empty>
-          ) : (
-            <>
-              <p>
-                Open: {invoices.open_totals.map((t) => money(t.amount, t.currency)).join(' + ')} in {invoices.open_count} {invoices.open_count === 1 ? 'invoice' : 'invoices'}
-                {invoices.overdue_count > 0 && <> · {invoices.overdue_count} <Status value="overdue" /></>}
-              </p>
-              {invoices.next_due_date && <p className="muted">Next due {day(invoices.next_due_date)}</p>}
-            </>
-          )}
-          <Link to="/portal/invoices">All invoices</Link>
-        </section>
+        {invoices && (
+          <section className="card" aria-labelledby="invoices-heading">
+            <h2 id="invoices-heading">Invoices</h2>
+            {!invoices.billing_linked ? (
+              <Empty>Billing is not connected for your account yet.</Empty>
+            ) : !invoices.available ? (
+              <p className="muted">Invoices cannot be loaded right now.</p>
+            ) : invoices.open_count === 0 ? (
+              <Empty>Nothing to pay. Thank you!</Empty>
+            ) : (
+              <>
+                <p>
+                  Open: {invoices.open_totals.map((t) => money(t.amount, t.currency)).join(' + ')} in {invoices.open_count} {invoices.open_count === 1 ? 'invoice' : 'invoices'}
+                  {invoices.overdue_count > 0 && <> · {invoices.overdue_count} <Status value="overdue" /></>}
+                </p>
+                {invoices.next_due_date && <p className="muted">Next due {day(invoices.next_due_date)}</p>}
+              </>
+            )}
+            <Link to="/portal/invoices">All invoices</Link>
+          </section>
+        )}
       </div>
     </>
   )

@@ -28,18 +28,22 @@ export function Layout({ area }: { area: 'portal' | 'admin' }) {
   if (area === 'portal' && me.data.role === 'admin') return <Navigate to="/admin" replace />
   if (area === 'admin' && me.data.role !== 'admin') return <Navigate to="/portal" replace />
 
-  const links: { to: string; text: string }[] =
+  // Only what this person may use (the API decides again on every request).
+  const { can } = me.data
+  const links: { to: string; text: string; show: boolean }[] =
     area === 'portal'
       ? [
-          { to: '/portal', text: 'Dashboard' },
-          { to: '/portal/projects', text: 'Projects' },
-          { to: '/portal/invoices', text: 'Invoices' },
-          { to: '/portal/messages', text: 'Messages' },
+          { to: '/portal', text: 'Dashboard', show: true },
+          { to: '/portal/projects', text: 'Projects', show: true },
+          { to: '/portal/invoices', text: 'Invoices', show: can.see_invoices },
+          { to: '/portal/messages', text: 'Messages', show: true },
+          { to: '/portal/team', text: 'Team', show: can.manage_team },
         ]
       : [
-          { to: '/admin', text: 'Clients' },
-          { to: '/admin/messages', text: 'Messages' },
-          { to: '/admin/audit', text: 'Audit log' },
+          { to: '/admin', text: 'Clients', show: true },
+          { to: '/admin/messages', text: 'Messages', show: true },
+          { to: '/admin/audit', text: 'Audit log', show: true },
+          { to: '/admin/staff', text: 'Staff', show: can.manage_agency },
         ]
   return (
     <div className="shell">
@@ -50,7 +54,7 @@ export function Layout({ area }: { area: 'portal' | 'admin' }) {
         </div>
         <nav aria-label="Main">
           <ul>
-            {links.map(({ to, text }) => (
+            {links.filter((link) => link.show).map(({ to, text }) => (
               <li key={to}>
                 <NavLink to={to} end={to === '/portal' || to === '/admin'}>
                   {text}
