@@ -1,8 +1,9 @@
 //! Client Portal core, shared by every Lambda function and the `portal` CLI.
 //!
 //! Features, each in one folder with its routes, services and views: `auth` (sign-in,
-//! sessions), `portal` (what a client sees and does), `invoices` (Harvest), `admin` (the
-//! agency's side), `team` (contacts, staff, roles and assignments), `files` (S3 downloads and uploads), `mail` (SES and every message).
+//! sessions, who may do what), `portal` (what a client sees and does), `invoices` (Harvest),
+//! `admin` (the agency's side), `team` (contacts, staff, roles and assignments), `files` (S3
+//! downloads and uploads), `mail` (SES and every message).
 //! Plumbing below them: `http` (extractors, guards, errors to HTTP), `store` (DynamoDB),
 //! `domain` (types and rules' errors), `config`, `aws` (SDK set-up). `app` composes it all.
 

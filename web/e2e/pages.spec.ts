@@ -81,6 +81,14 @@ test.describe('client contact', () => {
     await check(page, testInfo, 'client-messages')
   })
 
+  test('team (an owner)', async ({ page }, testInfo) => {
+    await page.goto('/portal/team')
+    await expect(page.getByRole('heading', { name: 'Team', exact: true })).toBeVisible()
+    await expect(page.getByText('bob@northwind.example')).toBeVisible()
+    await expect(page.getByRole('button', { name: 'Send invitation' })).toBeVisible()
+    await check(page, testInfo, 'client-team')
+  })
+
   test('unknown page', async ({ page }, testInfo) => {
     await page.goto('/portal/nowhere/at/all')
     await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible()
@@ -129,5 +137,12 @@ test.describe('agency admin', () => {
     await page.goto('/admin/audit')
     await expect(page.getByRole('heading', { name: 'Audit log' })).toBeVisible()
     await check(page, testInfo, 'admin-audit')
+  })
+
+  test('staff', async ({ page }, testInfo) => {
+    await page.goto('/admin/staff')
+    await expect(page.getByRole('heading', { name: 'Staff' })).toBeVisible()
+    await expect(page.getByText('sam@agency.example')).toBeVisible()
+    await check(page, testInfo, 'admin-staff')
   })
 })

@@ -96,7 +96,7 @@ pub async fn get(store: &Store, client_id: ClientId, id: ContactId) -> Result<Co
 /// Everyone with a contact record at the company, by name.
 pub async fn list(store: &Store, client_id: ClientId) -> Result<Vec<Contact>, Error> {
     let mut contacts = store.list_contacts(client_id).await?;
-    contacts.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    contacts.sort_by_key(|c| c.name.to_lowercase());
     Ok(contacts)
 }
 

@@ -68,7 +68,7 @@ pub async fn list(store: &Store) -> Result<Vec<StaffMember>, Error> {
         futures_util::future::try_join_all(admins.iter().map(|admin| store.assigned_clients(admin.id))).await?;
     let mut staff: Vec<StaffMember> =
         admins.into_iter().zip(assignments).map(|(admin, clients)| StaffMember { admin, clients }).collect();
-    staff.sort_by(|a, b| a.admin.name.to_lowercase().cmp(&b.admin.name.to_lowercase()));
+    staff.sort_by_key(|s| s.admin.name.to_lowercase());
     Ok(staff)
 }
 
@@ -149,6 +149,6 @@ pub async fn assigned_to(store: &Store, client: ClientId) -> Result<Vec<Admin>, 
     let ids = store.assigned_staff(client).await?;
     let found = futures_util::future::try_join_all(ids.into_iter().map(|id| store.get_admin(id))).await?;
     let mut admins: Vec<Admin> = found.into_iter().flatten().collect();
-    admins.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    admins.sort_by_key(|a| a.name.to_lowercase());
     Ok(admins)
 }

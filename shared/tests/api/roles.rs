@@ -124,13 +124,6 @@ enum Person {
     AgencyOwner,
 }
 
-const PEOPLE: [Person; 5] = [
-    Person::ClientMember,
-    Person::ClientMemberWithoutInvoices,
-    Person::ClientOwner,
-    Person::AgencyMember,
-    Person::AgencyOwner,
-];
 
 /// What the rules say a person gets from a route, naming client A's or client B's things.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -24,9 +24,8 @@ pub fn moto_endpoint() -> &'static str {
 
 fn start_moto() -> String {
     // moto with DynamoDB's write isolation (tools/moto_server.py says why).
-    let binary = std::env::var_os("MOTO_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join(".venv/bin/python"));
+    let binary =
+        std::env::var_os("MOTO_PYTHON").map(PathBuf::from).unwrap_or_else(|| workspace_root().join(".venv/bin/python"));
     assert!(binary.exists(), "{} not found: run `make test` (it creates .venv)", binary.display());
     let server = workspace_root().join("tools/moto_server.py");
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
