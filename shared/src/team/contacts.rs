@@ -5,10 +5,10 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::end_contact_sessions;
+use super::{end_contact_sessions, send_invitation, welcome_link};
 use crate::config::Config;
 use crate::domain::{Actor, change, email, text};
-use crate::domain::{ClientId, Contact, ContactId, ContactRole, Error, LoginToken, LoginTokenRecord, Principal, Role};
+use crate::domain::{ClientId, Contact, ContactId, ContactRole, Error, Principal, Role};
 use crate::mail::{Invitation, Mailer};
 use crate::store::Store;
 
@@ -186,23 +186,11 @@ pub async fn invite(
             "Turn on portal access for this contact (and their company) before inviting them.",
         ));
     }
-    let token = LoginToken::generate().map_err(|_| Error::internal("system random number generator failed"))?;
-    // Invitations live longer than sign-in links: a welcome mail may sit unread for a while.
-    let expires_at = OffsetDateTime::now_utc().unix_timestamp() + 72 * 3600;
-    let record =
-        LoginTokenRecord { role: Role::Client, principal_id: id.to_string(), client_id: Some(client_id), expires_at };
-    store.put_login_token(&token.hash(), &record).await?;
-    let link = format!("{}/auth/verify#token={}", config.public_url, token.as_str());
+    let link = welcome_link(store, config, Role::Client, id.to_string(), Some(client_id)).await?;
     let invitation =
         Invitation { name: &person.name, agency: &config.agency_name, company: &company.company_name, link: &link }
             .to(&person.email)?;
-    mailer.send(&invitation).await.map_err(|error| {
-        tracing::error!(%error, "invitation could not be sent");
-        Error::DependencyUnavailable {
-            code: "email_unavailable",
-            message: "The invitation could not be sent. Try again shortly.".into(),
-        }
-    })?;
+    send_invitation(mailer, &invitation).await?;
     store
         .append_audit(&actor.audit(
             Some(client_id),

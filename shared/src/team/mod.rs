@@ -9,8 +9,41 @@ pub mod contacts;
 pub mod routes;
 pub mod staff;
 
-use crate::domain::{AdminId, ContactId, Error};
+use time::OffsetDateTime;
+
+use crate::config::Config;
+use crate::domain::{AdminId, ClientId, ContactId, Error, LoginToken, LoginTokenRecord, Role};
+use crate::mail::{Email, Mailer};
 use crate::store::Store;
+
+/// How long a welcome link works: longer than a sign-in link, as a welcome mail may sit unread.
+const WELCOME_LINK_HOURS: i64 = 72;
+
+/// A one-time sign-in link for someone just invited (stored, as every token, by its hash).
+async fn welcome_link(
+    store: &Store,
+    config: &Config,
+    role: Role,
+    principal_id: String,
+    client_id: Option<ClientId>,
+) -> Result<String, Error> {
+    let token = LoginToken::generate().map_err(|_| Error::internal("system random number generator failed"))?;
+    let expires_at = OffsetDateTime::now_utc().unix_timestamp() + WELCOME_LINK_HOURS * 3600;
+    let record = LoginTokenRecord { role, principal_id, client_id, expires_at };
+    store.put_login_token(&token.hash(), &record).await?;
+    Ok(format!("{}/auth/verify#token={}", config.public_url, token.as_str()))
+}
+
+/// Sends an invitation; SES failing is `email_unavailable` (503), worth trying again.
+async fn send_invitation(mailer: &Mailer, invitation: &Email) -> Result<(), Error> {
+    mailer.send(invitation).await.map_err(|error| {
+        tracing::error!(%error, "invitation could not be sent");
+        Error::DependencyUnavailable {
+            code: "email_unavailable",
+            message: "The invitation could not be sent. Try again shortly.".into(),
+        }
+    })
+}
 
 /// Ends every session of a person (contact or staff); returns how many there were. Access is
 /// also re-read on every request, so this is tidying up, not the guarantee.

@@ -5,10 +5,10 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::end_staff_sessions;
+use super::{end_staff_sessions, send_invitation, welcome_link};
 use crate::config::Config;
 use crate::domain::{Actor, change, email, text};
-use crate::domain::{Admin, AdminId, ClientId, Error, LoginToken, LoginTokenRecord, Role, StaffRole};
+use crate::domain::{Admin, AdminId, ClientId, Error, Role, StaffRole};
 use crate::mail::{Mailer, StaffInvitation};
 use crate::store::Store;
 
@@ -79,22 +79,12 @@ pub async fn invite(store: &Store, mailer: &Mailer, config: &Config, actor: &Act
         Actor::Admin(by) => store.get_admin(*by).await?.map_or_else(|| config.agency_name.clone(), |a| a.name),
         Actor::Contact(_) | Actor::Operator => config.agency_name.clone(),
     };
-    let token = LoginToken::generate().map_err(|_| Error::internal("system random number generator failed"))?;
-    let expires_at = OffsetDateTime::now_utc().unix_timestamp() + 72 * 3600;
-    let record = LoginTokenRecord { role: Role::Admin, principal_id: id.to_string(), client_id: None, expires_at };
-    store.put_login_token(&token.hash(), &record).await?;
-    let link = format!("{}/auth/verify#token={}", config.public_url, token.as_str());
+    let link = welcome_link(store, config, Role::Admin, id.to_string(), None).await?;
     let role = if person.role == StaffRole::Owner { "an owner" } else { "a member" };
     let mail =
         StaffInvitation { name: &person.name, agency: &config.agency_name, invited_by: &invited_by, role, link: &link }
             .to(&person.email)?;
-    mailer.send(&mail).await.map_err(|error| {
-        tracing::error!(%error, "staff invitation could not be sent");
-        Error::DependencyUnavailable {
-            code: "email_unavailable",
-            message: "The invitation could not be sent. Try again shortly.".into(),
-        }
-    })?;
+    send_invitation(mailer, &mail).await?;
     store.append_audit(&actor.audit(None, "admin.invite", format!("admin:{id}"), person.email.to_string())).await?;
     Ok(())
 }

@@ -124,7 +124,6 @@ enum Person {
     AgencyOwner,
 }
 
-
 /// What the rules say a person gets from a route, naming client A's or client B's things.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Expect {
