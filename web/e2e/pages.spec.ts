@@ -85,7 +85,7 @@ test.describe('client contact', () => {
     await page.goto('/portal/team')
     await expect(page.getByRole('heading', { name: 'Team', exact: true })).toBeVisible()
     await expect(page.getByText('bob@northwind.example')).toBeVisible()
-    await expect(page.getByRole('button', { name: 'Send invitation' })).toBeVisible()
+    await expect(page.getByRole('button', { name: 'Send invitation', exact: true })).toBeVisible()
     await check(page, testInfo, 'client-team')
   })
 
@@ -141,7 +141,7 @@ test.describe('agency admin', () => {
 
   test('staff', async ({ page }, testInfo) => {
     await page.goto('/admin/staff')
-    await expect(page.getByRole('heading', { name: 'Staff' })).toBeVisible()
+    await expect(page.getByRole('heading', { name: 'Staff', exact: true })).toBeVisible()
     await expect(page.getByText('sam@agency.example')).toBeVisible()
     await check(page, testInfo, 'admin-staff')
   })

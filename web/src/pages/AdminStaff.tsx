@@ -19,6 +19,7 @@ export function AdminStaff() {
     onSuccess: (person) => {
       setNotice(`${person.name} is now ${person.role === 'owner' ? 'an owner' : 'a member'}.`)
       refresh()
+      if (person.id === me.data?.user.id) void queryClient.invalidateQueries({ queryKey: keys.me() })
     },
   })
   const remove = useMutation({

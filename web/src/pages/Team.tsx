@@ -16,9 +16,11 @@ export function Team() {
     mutationFn: ({ person, patch }: { person: Teammate; patch: Change; done: string }) =>
       api<Teammate>('PATCH', `/api/team/${person.id}`, patch),
     onMutate: () => setNotice(null),
-    onSuccess: (_, { done }) => {
+    onSuccess: (_, { person, done }) => {
       setNotice(done)
       refresh()
+      // Demoting yourself changes what the navigation may offer you.
+      if (person.you) void queryClient.invalidateQueries({ queryKey: keys.me() })
     },
   })
   const resend = useMutation({
