@@ -134,6 +134,7 @@ pub fn function_router(function: &str) -> Option<fn() -> Router<AppState>> {
         "login" => crate::auth::routes::login,
         "verify" => crate::auth::routes::verify,
         "session" => crate::auth::routes::session,
+        "passkeys" => crate::auth::routes::passkeys,
         "projects" => crate::portal::routes::projects,
         "dashboard" => crate::portal::routes::dashboard,
         "messages" => crate::portal::routes::messages,

@@ -3,6 +3,7 @@
 //! `login`, `verify` and `session` functions.
 
 pub mod access;
+pub mod passkeys;
 pub mod routes;
 mod session;
 pub mod signin;

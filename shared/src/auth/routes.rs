@@ -6,13 +6,14 @@ use axum::Router;
 use axum::extract::{FromRef, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use serde::{Deserialize, Serialize};
 
+use super::passkeys::{self, PasskeyView, Started};
 use super::{MeResponse, Sessions, SignedIn, cleared_session_cookie, session_cookie, signin};
 use crate::config::Config;
 use crate::domain::{EmailAddress, Error};
-use crate::http::{ApiResult, ClientIp, Json};
+use crate::http::{ApiResult, ClientIp, Json, Path};
 use crate::mail::Mailer;
 use crate::store::Store;
 
@@ -45,6 +46,22 @@ where
     Sessions: FromRef<S>,
 {
     Router::new().route("/api/me", get(me)).route("/api/auth/logout", post(logout))
+}
+
+/// `/api/auth/passkey/*` (sign in with a passkey) and `/api/passkeys/**` (your passkeys).
+pub fn passkeys<S: Clone + Send + Sync + 'static>() -> Router<S>
+where
+    Store: FromRef<S>,
+    Arc<Config>: FromRef<S>,
+    Sessions: FromRef<S>,
+{
+    Router::new()
+        .route("/api/auth/passkey/start", post(start_passkey_sign_in))
+        .route("/api/auth/passkey/finish", post(finish_passkey_sign_in))
+        .route("/api/passkeys", get(list_passkeys))
+        .route("/api/passkeys/register/start", post(start_passkey_registration))
+        .route("/api/passkeys/register/finish", post(finish_passkey_registration))
+        .route("/api/passkeys/{passkeyId}", patch(rename_passkey).delete(remove_passkey))
 }
 
 #[derive(Deserialize)]
@@ -114,4 +131,110 @@ async fn me(State(store): State<Store>, SignedIn { session, .. }: SignedIn) -> A
 async fn logout(State(store): State<Store>, SignedIn { session, .. }: SignedIn) -> ApiResult<Response> {
     signin::sign_out(&store, &session).await?;
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cleared_session_cookie())]).into_response())
+}
+
+/// Answers a new session: the cookie and who signed in.
+fn signed_in(
+    sessions: &Sessions,
+    config: &Config,
+    principal: &crate::domain::Principal,
+    session: &crate::domain::SessionRecord,
+) -> ApiResult<Response> {
+    let cookie = session_cookie(&sessions.keys.mint(session)?, config.session_ttl)?;
+    let body = MeResponse::new(principal, session.expires_at);
+    Ok(([(header::SET_COOKIE, cookie)], axum::Json(body)).into_response())
+}
+
+async fn start_passkey_sign_in(
+    State(store): State<Store>,
+    State(config): State<Arc<Config>>,
+    ClientIp(ip): ClientIp,
+) -> ApiResult<axum::Json<Started<webauthn_rs::prelude::RequestChallengeResponse>>> {
+    passkeys::check_rate(&store, &config, &ip).await?;
+    Ok(axum::Json(passkeys::start_sign_in(&store, &config).await?))
+}
+
+#[derive(Deserialize)]
+struct PasskeySignIn {
+    ceremony_id: String,
+    credential: webauthn_rs::prelude::PublicKeyCredential,
+}
+
+async fn finish_passkey_sign_in(
+    State(store): State<Store>,
+    State(config): State<Arc<Config>>,
+    State(sessions): State<Sessions>,
+    ClientIp(ip): ClientIp,
+    Json(request): Json<PasskeySignIn>,
+) -> ApiResult<Response> {
+    passkeys::check_rate(&store, &config, &ip).await?;
+    let (principal, session) =
+        passkeys::finish_sign_in(&store, &config, &request.ceremony_id, &request.credential).await?;
+    signed_in(&sessions, &config, &principal, &session)
+}
+
+#[derive(Serialize)]
+struct PasskeyList {
+    items: Vec<PasskeyView>,
+}
+
+async fn list_passkeys(State(store): State<Store>, signed: SignedIn) -> ApiResult<axum::Json<PasskeyList>> {
+    Ok(axum::Json(PasskeyList { items: passkeys::list(&store, &signed.session).await? }))
+}
+
+async fn start_passkey_registration(
+    State(store): State<Store>,
+    State(config): State<Arc<Config>>,
+    signed: SignedIn,
+) -> ApiResult<axum::Json<Started<webauthn_rs::prelude::CreationChallengeResponse>>> {
+    Ok(axum::Json(passkeys::start_registration(&store, &config, &signed.session).await?))
+}
+
+#[derive(Deserialize)]
+struct PasskeyRegistration {
+    ceremony_id: String,
+    #[serde(default)]
+    name: Option<String>,
+    credential: webauthn_rs::prelude::RegisterPublicKeyCredential,
+}
+
+async fn finish_passkey_registration(
+    State(store): State<Store>,
+    State(config): State<Arc<Config>>,
+    signed: SignedIn,
+    Json(request): Json<PasskeyRegistration>,
+) -> ApiResult<(StatusCode, axum::Json<PasskeyView>)> {
+    let view = passkeys::finish_registration(
+        &store,
+        &config,
+        &signed.session,
+        &request.ceremony_id,
+        request.name.as_deref(),
+        &request.credential,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, axum::Json(view)))
+}
+
+#[derive(Deserialize)]
+struct PasskeyName {
+    name: String,
+}
+
+async fn rename_passkey(
+    State(store): State<Store>,
+    signed: SignedIn,
+    Path(id): Path<ulid::Ulid>,
+    Json(request): Json<PasskeyName>,
+) -> ApiResult<axum::Json<PasskeyView>> {
+    Ok(axum::Json(passkeys::rename(&store, &signed.session, id, &request.name).await?))
+}
+
+async fn remove_passkey(
+    State(store): State<Store>,
+    signed: SignedIn,
+    Path(id): Path<ulid::Ulid>,
+) -> ApiResult<StatusCode> {
+    passkeys::remove(&store, &signed.session, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

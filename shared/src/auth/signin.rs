@@ -95,20 +95,25 @@ pub async fn redeem_token(
         .await?
         .filter(Principal::may_sign_in)
         .ok_or(Error::InvalidToken)?;
-    let session = SessionRecord {
-        sid: SessionId::new(),
-        role: principal.role(),
-        principal_id: principal.id(),
-        client_id: principal.client_id(),
-        issued_at: now,
-        expires_at: now + i64::try_from(config.session_ttl.as_secs()).unwrap_or(8 * 3600),
-    };
+    let session = new_session(config, &principal, now);
     let audit =
         AuditEvent::new(principal.client_id(), principal.actor(), "auth.sign_in", format!("session:{}", session.sid));
     match store.start_session(&hash, &session, &audit, now).await {
         Ok(()) => Ok((principal, session)),
         Err(StoreError::ConditionFailed) => Err(Error::InvalidToken),
         Err(other) => Err(other.into()),
+    }
+}
+
+/// A new session for `principal`, starting `now` and lasting `SESSION_TTL`.
+pub fn new_session(config: &Config, principal: &Principal, now: i64) -> SessionRecord {
+    SessionRecord {
+        sid: SessionId::new(),
+        role: principal.role(),
+        principal_id: principal.id(),
+        client_id: principal.client_id(),
+        issued_at: now,
+        expires_at: now + i64::try_from(config.session_ttl.as_secs()).unwrap_or(8 * 3600),
     }
 }
 

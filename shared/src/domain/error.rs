@@ -14,6 +14,10 @@ pub enum Error {
     Unauthenticated,
     #[error("This sign-in link is invalid or has expired. Request a new one.")]
     InvalidToken,
+    /// A passkey sign-in that did not work, whatever the reason (unknown passkey, replayed or
+    /// expired ceremony, wrong site, person without access): one answer, so it reveals nothing.
+    #[error("This passkey could not sign you in. Try again, or use a sign-in link.")]
+    PasskeyRefused,
     #[error("{0}")]
     Forbidden(&'static str),
     /// Absent, or not the caller's to see: the two look the same from outside.

@@ -35,7 +35,7 @@ impl ApiError {
         match self {
             Self::Domain(error) => match error {
                 Error::Malformed { .. } => StatusCode::BAD_REQUEST,
-                Error::Unauthenticated | Error::InvalidToken => StatusCode::UNAUTHORIZED,
+                Error::Unauthenticated | Error::InvalidToken | Error::PasskeyRefused => StatusCode::UNAUTHORIZED,
                 Error::Forbidden(_) => StatusCode::FORBIDDEN,
                 Error::NotFound => StatusCode::NOT_FOUND,
                 Error::Conflict { .. } => StatusCode::CONFLICT,
@@ -62,6 +62,7 @@ impl ApiError {
                 | Error::DependencyRefused { code, .. } => code,
                 Error::Unauthenticated => "unauthenticated",
                 Error::InvalidToken => "invalid_token",
+                Error::PasskeyRefused => "passkey_refused",
                 Error::Forbidden(_) => "forbidden",
                 Error::NotFound => "not_found",
                 Error::RateLimited { .. } => "rate_limited",

@@ -9,6 +9,7 @@ mod audit;
 mod directory;
 mod invoices;
 mod messages;
+mod passkeys;
 mod projects;
 mod schema;
 mod sessions;
@@ -25,6 +26,7 @@ use serde::de::DeserializeOwned;
 
 pub use invoices::InvoiceCacheRecord;
 pub use messages::MessageMeta;
+pub use passkeys::{CeremonyRecord, PasskeyRecord};
 pub use projects::{ProjectTree, status_key as projects_status_key, summarise as summarise_milestones};
 pub use schema::TableSpec;
 pub use sessions::RateLimitHit;

@@ -106,6 +106,21 @@ impl Store {
         result.map(|_| ()).map_err(cancelled_as_condition_failed)
     }
 
+    /// Opens a session that no login token backs (a passkey sign-in), with its audit event.
+    pub async fn open_session(&self, session: &SessionRecord, audit: &AuditEvent) -> Result<(), StoreError> {
+        let item = to_item(
+            session,
+            keys::session(session.sid),
+            "SESSION".into(),
+            [
+                ("GSI1PK", s(keys::principal(&session.principal_id))),
+                ("GSI1SK", s(keys::session(session.sid))),
+                ("ttl", n(session.expires_at)),
+            ],
+        )?;
+        self.transact(vec![self.put_op(item, Some("attribute_not_exists(PK)"))?, self.audit_put(audit)?]).await
+    }
+
     pub async fn get_session(&self, sid: SessionId) -> Result<Option<SessionRecord>, StoreError> {
         self.get(keys::session(sid), "SESSION".into()).await
     }

@@ -7,6 +7,7 @@ mod codebase;
 mod helpers;
 mod http_errors;
 mod invoices;
+mod passkeys;
 mod portal;
 mod roles;
 mod routes;
