@@ -43,6 +43,9 @@ pub struct Config {
     /// header). When set, requests without it are refused — the API answers only through
     /// CloudFront — and CloudFront's `CloudFront-Viewer-Address` is trusted for the caller's IP.
     pub origin_secret: Option<Secret>,
+    /// `STAFF_REQUIRE_PASSKEY`: an agency staff member's magic link must be followed by a
+    /// passkey (registered the first time, asserted afterwards) before a session opens.
+    pub staff_require_passkey: bool,
 }
 
 #[derive(Clone)]
@@ -154,6 +157,11 @@ impl Config {
                     return Err(invalid("ORIGIN_VERIFY_SECRET", "must be at least 32 bytes"));
                 }
                 secret => secret.map(|s| Secret(s.into_bytes())),
+            },
+            staff_require_passkey: match optional("STAFF_REQUIRE_PASSKEY").as_deref().map(str::trim) {
+                None | Some("" | "false" | "0") => false,
+                Some("true" | "1") => true,
+                Some(_) => return Err(invalid("STAFF_REQUIRE_PASSKEY", "expected true or false")),
             },
             login_response_floor: Duration::from_millis(number("LOGIN_RESPONSE_FLOOR_MS", 700, 0..=5_000)?),
             upload_url: optional("UPLOAD_URL")

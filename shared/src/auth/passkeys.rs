@@ -14,8 +14,9 @@ use time::OffsetDateTime;
 use url::Url;
 use uuid::Uuid;
 use webauthn_rs::prelude::{
-    CreationChallengeResponse, DiscoverableAuthentication, Passkey, PasskeyRegistration, PublicKeyCredential,
-    RegisterPublicKeyCredential, RequestChallengeResponse, Webauthn, WebauthnBuilder, WebauthnError,
+    AuthenticationResult, CreationChallengeResponse, DiscoverableAuthentication, Passkey, PasskeyAuthentication,
+    PasskeyRegistration, PublicKeyCredential, RegisterPublicKeyCredential, RequestChallengeResponse, Webauthn,
+    WebauthnBuilder, WebauthnError,
 };
 
 use super::signin::{load_principal, new_session};
@@ -27,6 +28,10 @@ use crate::store::{CeremonyRecord, PasskeyRecord, Store, StoreError};
 pub const CEREMONY_SECONDS: i64 = 300;
 const REGISTER: &str = "register";
 const SIGN_IN: &str = "sign_in";
+/// A staff member's first passkey, right after their magic link (`STAFF_REQUIRE_PASSKEY`).
+const ENROL: &str = "enrol";
+/// A staff member's passkey after their magic link, as the second factor.
+const CONFIRM: &str = "confirm";
 
 fn now() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
@@ -85,8 +90,7 @@ async fn take_ceremony<T: for<'de> Deserialize<'de>>(
     principal_id: Option<&str>,
     refused: Error,
 ) -> Result<T, Error> {
-    // Ids are ours (43 base64url characters); anything else is not looked up.
-    if id.len() != 43 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+    if !crate::store::is_ceremony_id(id) {
         return Err(refused);
     }
     let ceremony = store.take_ceremony(id).await?.ok_or_else(|| refused.clone())?;
@@ -230,9 +234,136 @@ pub async fn finish_sign_in(
         .await?
         .filter(Principal::may_sign_in)
         .ok_or(Error::PasskeyRefused)?;
-    let mut passkey = stored(&record)?;
-    let result = match rp.finish_discoverable_authentication_v2(credential, state, &passkey) {
-        Ok(result) => result,
+    let passkey = stored(&record)?;
+    let result = rp.finish_discoverable_authentication_v2(credential, state, &passkey);
+    let result = verified(store, &principal, &record, result).await?;
+    record_use(store, &mut record, &result).await?;
+    open_passkey_session(store, config, principal, &record).await
+}
+
+/// The passkey step a staff member's magic link leads to when `STAFF_REQUIRE_PASSKEY` is on:
+/// registering their first passkey, or presenting one of theirs.
+#[derive(Debug, Serialize)]
+pub struct SecondFactor {
+    /// `register` (no passkey yet) or `passkey`.
+    pub second_factor: &'static str,
+    pub ceremony_id: String,
+    /// `CreationChallengeResponse` for `register`, `RequestChallengeResponse` for `passkey`.
+    pub options: serde_json::Value,
+}
+
+pub async fn start_second_factor(store: &Store, config: &Config, principal: &Principal) -> Result<SecondFactor, Error> {
+    let id = principal.id();
+    let passkeys = store.passkeys_of(&id).await?.iter().map(stored).collect::<Result<Vec<_>, _>>()?;
+    let rp = relying_party(config)?;
+    if passkeys.is_empty() {
+        let (options, state) = rp
+            .start_passkey_registration(user_handle(&id)?, principal.email().as_str(), principal.name(), None)
+            .map_err(Error::internal)?;
+        let ceremony_id = save_ceremony(store, ENROL, &state, Some(id)).await?;
+        let options = serde_json::to_value(options).map_err(Error::internal)?;
+        return Ok(SecondFactor { second_factor: "register", ceremony_id, options });
+    }
+    let (options, state) = rp.start_passkey_authentication(&passkeys).map_err(Error::internal)?;
+    let ceremony_id = save_ceremony(store, CONFIRM, &state, Some(id)).await?;
+    let options = serde_json::to_value(options).map_err(Error::internal)?;
+    Ok(SecondFactor { second_factor: "passkey", ceremony_id, options })
+}
+
+/// The person a second-factor ceremony belongs to, if they may still sign in.
+async fn ceremony_principal(store: &Store, principal_id: &str) -> Result<Principal, Error> {
+    load_principal(store, crate::domain::Role::Admin, principal_id, None)
+        .await?
+        .filter(Principal::may_sign_in)
+        .ok_or(Error::PasskeyRefused)
+}
+
+async fn open_passkey_session(
+    store: &Store,
+    config: &Config,
+    principal: Principal,
+    passkey: &PasskeyRecord,
+) -> Result<(Principal, SessionRecord), Error> {
+    let session = new_session(config, &principal, now());
+    let audit = AuditEvent::new(
+        principal.client_id(),
+        principal.actor(),
+        "auth.passkey_sign_in",
+        format!("session:{} passkey:{}", session.sid, passkey.id),
+    );
+    store.open_session(&session, &audit).await?;
+    Ok((principal, session))
+}
+
+/// Finishes a staff member's first passkey (after their magic link) and opens the session.
+pub async fn finish_enrolment(
+    store: &Store,
+    config: &Config,
+    ceremony_id: &str,
+    credential: &RegisterPublicKeyCredential,
+) -> Result<(Principal, SessionRecord), Error> {
+    // Whose ceremony it is comes from the ceremony itself (the magic link proved the address).
+    let ceremony = peek_owner(store, ceremony_id).await?;
+    let state: PasskeyRegistration =
+        take_ceremony(store, ceremony_id, ENROL, Some(&ceremony), Error::PasskeyRefused).await?;
+    let principal = ceremony_principal(store, &ceremony).await?;
+    let passkey = relying_party(config)?.finish_passkey_registration(credential, &state).map_err(|error| {
+        tracing::info!(%error, "passkey enrolment refused");
+        Error::PasskeyRefused
+    })?;
+    let record = PasskeyRecord {
+        id: ulid::Ulid::new(),
+        credential_id: URL_SAFE_NO_PAD.encode::<&[u8]>(passkey.cred_id().as_ref()),
+        principal_id: ceremony.clone(),
+        role: crate::domain::Role::Admin,
+        client_id: None,
+        name: "Passkey".to_owned(),
+        credential: serde_json::to_string(&passkey).map_err(Error::internal)?,
+        created_at: OffsetDateTime::now_utc(),
+        last_used_at: Some(OffsetDateTime::now_utc()),
+    };
+    let audit = AuditEvent::new(None, principal.actor(), "passkey.register", format!("passkey:{}", record.id));
+    store.create_passkey(&record, &audit).await.map_err(|_| Error::PasskeyRefused)?;
+    open_passkey_session(store, config, principal, &record).await
+}
+
+/// Finishes a staff member's passkey step (after their magic link) and opens the session.
+pub async fn finish_confirmation(
+    store: &Store,
+    config: &Config,
+    ceremony_id: &str,
+    credential: &PublicKeyCredential,
+) -> Result<(Principal, SessionRecord), Error> {
+    let owner = peek_owner(store, ceremony_id).await?;
+    let state: PasskeyAuthentication =
+        take_ceremony(store, ceremony_id, CONFIRM, Some(&owner), Error::PasskeyRefused).await?;
+    let principal = ceremony_principal(store, &owner).await?;
+    let key = URL_SAFE_NO_PAD.encode::<&[u8]>(credential.raw_id.as_ref());
+    let mut record =
+        store.passkey_by_credential(&key).await?.filter(|r| r.principal_id == owner).ok_or(Error::PasskeyRefused)?;
+    let result = relying_party(config)?.finish_passkey_authentication(credential, &state);
+    let result = verified(store, &principal, &record, result).await?;
+    record_use(store, &mut record, &result).await?;
+    open_passkey_session(store, config, principal, &record).await
+}
+
+/// The person a ceremony was started for, read without taking it (the ceremony is then taken
+/// with that person as a condition, so a ceremony is still used once).
+async fn peek_owner(store: &Store, ceremony_id: &str) -> Result<String, Error> {
+    let ceremony = store.peek_ceremony(ceremony_id).await?.ok_or(Error::PasskeyRefused)?;
+    ceremony.principal_id.ok_or(Error::PasskeyRefused)
+}
+
+/// The library's verdict on an assertion; a counter that went backwards (a cloned
+/// authenticator) is refused and audited.
+async fn verified(
+    store: &Store,
+    principal: &Principal,
+    record: &PasskeyRecord,
+    result: Result<AuthenticationResult, WebauthnError>,
+) -> Result<AuthenticationResult, Error> {
+    match result {
+        Ok(result) => Ok(result),
         Err(WebauthnError::CredentialPossibleCompromise) => {
             let audit = AuditEvent::new(
                 record.client_id,
@@ -242,26 +373,22 @@ pub async fn finish_sign_in(
             );
             store.append_audit(&audit).await?;
             tracing::warn!(passkey = %record.id, "passkey counter went backwards: sign-in refused");
-            return Err(Error::PasskeyRefused);
+            Err(Error::PasskeyRefused)
         }
         Err(error) => {
             tracing::info!(%error, "passkey sign-in refused");
-            return Err(Error::PasskeyRefused);
+            Err(Error::PasskeyRefused)
         }
-    };
-    passkey.update_credential(&result);
+    }
+}
+
+/// Stores what an assertion changed (counter, backup state) and when the passkey was used.
+async fn record_use(store: &Store, record: &mut PasskeyRecord, result: &AuthenticationResult) -> Result<(), Error> {
+    let mut passkey = stored(record)?;
+    passkey.update_credential(result);
     record.credential = serde_json::to_string(&passkey).map_err(Error::internal)?;
     record.last_used_at = Some(OffsetDateTime::now_utc());
-    store.update_passkey(&record, None).await?;
-    let session = new_session(config, &principal, now());
-    let audit = AuditEvent::new(
-        principal.client_id(),
-        principal.actor(),
-        "auth.passkey_sign_in",
-        format!("session:{} passkey:{}", session.sid, record.id),
-    );
-    store.open_session(&session, &audit).await?;
-    Ok((principal, session))
+    Ok(store.update_passkey(record, None).await?)
 }
 
 /// The signed-in person's passkeys, oldest first.

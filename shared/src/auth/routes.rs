@@ -58,6 +58,8 @@ where
     Router::new()
         .route("/api/auth/passkey/start", post(start_passkey_sign_in))
         .route("/api/auth/passkey/finish", post(finish_passkey_sign_in))
+        .route("/api/auth/passkey/enrol", post(enrol_passkey))
+        .route("/api/auth/passkey/confirm", post(confirm_passkey))
         .route("/api/passkeys", get(list_passkeys))
         .route("/api/passkeys/register/start", post(start_passkey_registration))
         .route("/api/passkeys/register/finish", post(finish_passkey_registration))
@@ -117,10 +119,14 @@ async fn redeem_link(
     State(sessions): State<Sessions>,
     Json(request): Json<VerifyRequest>,
 ) -> ApiResult<Response> {
-    let (principal, session) = signin::redeem_token(&store, &config, &request.token).await?;
-    let cookie = session_cookie(&sessions.keys.mint(&session)?, config.session_ttl)?;
-    let body = MeResponse::new(&principal, session.expires_at);
-    Ok(([(header::SET_COOKIE, cookie)], axum::Json(body)).into_response())
+    match signin::redeem_token(&store, &config, &request.token).await? {
+        signin::Redeemed::Session(principal, session) => signed_in(&sessions, &config, &principal, &session),
+        // 202: the link was good, a passkey must follow before a session opens.
+        signin::Redeemed::PasskeyRequired(principal) => {
+            let step = passkeys::start_second_factor(&store, &config, &principal).await?;
+            Ok((StatusCode::ACCEPTED, axum::Json(step)).into_response())
+        }
+    }
 }
 
 async fn me(State(store): State<Store>, SignedIn { session, .. }: SignedIn) -> ApiResult<axum::Json<MeResponse>> {
@@ -170,6 +176,40 @@ async fn finish_passkey_sign_in(
     passkeys::check_rate(&store, &config, &ip).await?;
     let (principal, session) =
         passkeys::finish_sign_in(&store, &config, &request.ceremony_id, &request.credential).await?;
+    signed_in(&sessions, &config, &principal, &session)
+}
+
+#[derive(Deserialize)]
+struct PasskeyEnrolment {
+    ceremony_id: String,
+    credential: webauthn_rs::prelude::RegisterPublicKeyCredential,
+}
+
+/// A staff member's first passkey, right after their magic link (`STAFF_REQUIRE_PASSKEY`).
+async fn enrol_passkey(
+    State(store): State<Store>,
+    State(config): State<Arc<Config>>,
+    State(sessions): State<Sessions>,
+    ClientIp(ip): ClientIp,
+    Json(request): Json<PasskeyEnrolment>,
+) -> ApiResult<Response> {
+    passkeys::check_rate(&store, &config, &ip).await?;
+    let (principal, session) =
+        passkeys::finish_enrolment(&store, &config, &request.ceremony_id, &request.credential).await?;
+    signed_in(&sessions, &config, &principal, &session)
+}
+
+/// A staff member's passkey after their magic link (`STAFF_REQUIRE_PASSKEY`).
+async fn confirm_passkey(
+    State(store): State<Store>,
+    State(config): State<Arc<Config>>,
+    State(sessions): State<Sessions>,
+    ClientIp(ip): ClientIp,
+    Json(request): Json<PasskeySignIn>,
+) -> ApiResult<Response> {
+    passkeys::check_rate(&store, &config, &ip).await?;
+    let (principal, session) =
+        passkeys::finish_confirmation(&store, &config, &request.ceremony_id, &request.credential).await?;
     signed_in(&sessions, &config, &principal, &session)
 }
 

@@ -77,13 +77,17 @@ pub async fn request_magic_link(
     Ok(())
 }
 
+/// What a redeemed magic link gives: a session, or (agency staff, when `STAFF_REQUIRE_PASSKEY`
+/// is on) the right to finish signing in with a passkey.
+#[derive(Debug)]
+pub enum Redeemed {
+    Session(Principal, SessionRecord),
+    PasskeyRequired(Principal),
+}
+
 /// Redeems a magic-link token for a new session. Unknown, expired, already used, malformed,
 /// or belonging to someone who lost access: all are the same `invalid_token`.
-pub async fn redeem_token(
-    store: &Store,
-    config: &Config,
-    raw_token: &str,
-) -> Result<(Principal, SessionRecord), Error> {
+pub async fn redeem_token(store: &Store, config: &Config, raw_token: &str) -> Result<Redeemed, Error> {
     let token = LoginToken::parse(raw_token.trim()).ok_or(Error::InvalidToken)?;
     let hash = token.hash();
     let now = now();
@@ -95,11 +99,19 @@ pub async fn redeem_token(
         .await?
         .filter(Principal::may_sign_in)
         .ok_or(Error::InvalidToken)?;
+    if principal.role() == Role::Admin && config.staff_require_passkey {
+        let audit = AuditEvent::new(None, principal.actor(), "auth.link_verified", "passkey required".to_owned());
+        return match store.consume_login_token(&hash, &audit, now).await {
+            Ok(()) => Ok(Redeemed::PasskeyRequired(principal)),
+            Err(StoreError::ConditionFailed) => Err(Error::InvalidToken),
+            Err(other) => Err(other.into()),
+        };
+    }
     let session = new_session(config, &principal, now);
     let audit =
         AuditEvent::new(principal.client_id(), principal.actor(), "auth.sign_in", format!("session:{}", session.sid));
     match store.start_session(&hash, &session, &audit, now).await {
-        Ok(()) => Ok((principal, session)),
+        Ok(()) => Ok(Redeemed::Session(principal, session)),
         Err(StoreError::ConditionFailed) => Err(Error::InvalidToken),
         Err(other) => Err(other.into()),
     }

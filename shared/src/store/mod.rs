@@ -26,7 +26,7 @@ use serde::de::DeserializeOwned;
 
 pub use invoices::InvoiceCacheRecord;
 pub use messages::MessageMeta;
-pub use passkeys::{CeremonyRecord, PasskeyRecord};
+pub use passkeys::{CeremonyRecord, PasskeyRecord, is_ceremony_id};
 pub use projects::{ProjectTree, status_key as projects_status_key, summarise as summarise_milestones};
 pub use schema::TableSpec;
 pub use sessions::RateLimitHit;

@@ -46,6 +46,11 @@ fn passkey_key(credential_id: &str) -> String {
     format!("PASSKEY#{credential_id}")
 }
 
+/// Ceremony ids are 43 base64url characters (32 random bytes); nothing else is looked up.
+pub fn is_ceremony_id(id: &str) -> bool {
+    id.len() == 43 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 fn ceremony_key(id: &str) -> String {
     format!("CEREMONY#{id}")
 }
@@ -95,6 +100,14 @@ impl Store {
 
     pub async fn put_ceremony(&self, id: &str, ceremony: &CeremonyRecord) -> Result<(), StoreError> {
         self.put_new(to_item(ceremony, ceremony_key(id), "CEREMONY".into(), [("ttl", n(ceremony.expires_at))])?).await
+    }
+
+    /// Reads a ceremony without taking it (to learn whose it is).
+    pub async fn peek_ceremony(&self, id: &str) -> Result<Option<CeremonyRecord>, StoreError> {
+        if !is_ceremony_id(id) {
+            return Ok(None);
+        }
+        self.get(ceremony_key(id), "CEREMONY".into()).await
     }
 
     /// Takes a ceremony: deletes it and returns what it was, so it serves once.

@@ -121,6 +121,27 @@ impl Store {
         self.transact(vec![self.put_op(item, Some("attribute_not_exists(PK)"))?, self.audit_put(audit)?]).await
     }
 
+    /// Consumes a login token without opening a session (a second factor must follow), with
+    /// its audit event. Of concurrent redemptions one succeeds; the others get `ConditionFailed`.
+    pub async fn consume_login_token(&self, token: &TokenHash, audit: &AuditEvent, now: i64) -> Result<(), StoreError> {
+        let consume = Delete::builder()
+            .table_name(&*self.table)
+            .key("PK", s(keys::token(token)))
+            .key("SK", s("TOKEN"))
+            .condition_expression("attribute_exists(PK) AND expires_at > :now")
+            .expression_attribute_values(":now", n(now))
+            .build()
+            .map_err(other)?;
+        let result = self
+            .db
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().delete(consume).build())
+            .transact_items(self.audit_put(audit)?)
+            .send()
+            .await;
+        result.map(|_| ()).map_err(cancelled_as_condition_failed)
+    }
+
     pub async fn get_session(&self, sid: SessionId) -> Result<Option<SessionRecord>, StoreError> {
         self.get(keys::session(sid), "SESSION".into()).await
     }

@@ -114,6 +114,7 @@ pub async fn remove(store: &Store, actor: &Actor, id: AdminId) -> Result<(), Err
         other => other.into(),
     })?;
     end_staff_sessions(store, id).await?;
+    crate::auth::passkeys::remove_all(store, &id.to_string(), &actor.label()).await?;
     Ok(())
 }
 

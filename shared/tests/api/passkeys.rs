@@ -209,4 +209,120 @@ async fn one_persons_passkey_cannot_pose_as_another() {
     let ben = uuid::Uuid::from_u128(ulid::Ulid::from_string(&second.contact.id.to_string()).unwrap().0);
     credential.response.user_handle = Some(ben.as_bytes().to_vec());
     refused(&finish(&app, &id, &credential).await);
+    // Nor can Ben see, rename or remove Ana's passkey.
+    let anas = app.send(ApiRequest::get("/api/passkeys").cookie(&first.cookie)).await;
+    let anas = anas.body["items"][0]["id"].as_str().unwrap().to_owned();
+    let bens = app.send(ApiRequest::get("/api/passkeys").cookie(&second.cookie)).await;
+    assert!(!bens.body.to_string().contains(&anas));
+    let path = format!("/api/passkeys/{anas}");
+    let rename = ApiRequest::post(&path, json!({ "name": "mine" })).method(Method::PATCH).cookie(&second.cookie);
+    assert_eq!(app.send(rename).await.status, StatusCode::NOT_FOUND);
+    let remove = ApiRequest::post(&path, json!({})).method(Method::DELETE).cookie(&second.cookie);
+    assert_eq!(app.send(remove).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.send(ApiRequest::get("/api/passkeys").cookie(&first.cookie)).await.body["items"][0]["name"],
+        "Laptop"
+    );
+}
+
+/// Signs `email` in by magic link up to the verify answer (202 when a passkey must follow).
+async fn redeem_link(app: &TestApp, email: &shared::domain::EmailAddress) -> crate::helpers::TestResponse {
+    let login = app.send(ApiRequest::post("/api/auth/login", json!({ "email": email.as_str() }))).await;
+    assert_eq!(login.status, StatusCode::ACCEPTED);
+    let token = app.latest_token(email).await;
+    app.send(ApiRequest::post("/api/auth/verify", json!({ "token": token }))).await
+}
+
+#[tokio::test]
+async fn with_staff_passkeys_required_a_magic_link_alone_opens_no_staff_session() {
+    let app = TestApp::with_config(|config| config.staff_require_passkey = true).await;
+    let admin = app.add_admin("owner").await;
+
+    // First time: the link leads to registering a passkey; no session yet.
+    let first = redeem_link(&app, &admin.email).await;
+    assert_eq!(first.status, StatusCode::ACCEPTED, "{}", first.body);
+    assert_eq!(first.body["second_factor"], "register");
+    assert!(first.session_cookie().is_none());
+    let options: CreationChallengeResponse = serde_json::from_value(first.body["options"].clone()).unwrap();
+    let mut authenticator = SoftPasskey::new(true);
+    let credential = authenticator.do_registration(origin(), options).unwrap();
+    let body = json!({ "ceremony_id": first.body["ceremony_id"], "credential": credential });
+    let enrolled = app.send(ApiRequest::post("/api/auth/passkey/enrol", body.clone())).await;
+    assert_eq!(enrolled.status, StatusCode::OK, "{}", enrolled.body);
+    let cookie = enrolled.session_cookie().unwrap();
+    assert_eq!(app.send(ApiRequest::get("/api/admin/clients").cookie(&cookie)).await.status, StatusCode::OK);
+    refused(&app.send(ApiRequest::post("/api/auth/passkey/enrol", body)).await);
+
+    // Afterwards: the link must be followed by that passkey.
+    let second = redeem_link(&app, &admin.email).await;
+    assert_eq!((second.status, second.body["second_factor"].as_str()), (StatusCode::ACCEPTED, Some("passkey")));
+    assert!(second.session_cookie().is_none());
+    let options: RequestChallengeResponse = serde_json::from_value(second.body["options"].clone()).unwrap();
+    let assertion = authenticator.do_authentication(origin(), options).unwrap();
+    let body = json!({ "ceremony_id": second.body["ceremony_id"], "credential": assertion });
+    let confirmed = app.send(ApiRequest::post("/api/auth/passkey/confirm", body.clone())).await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
+    assert!(confirmed.session_cookie().is_some());
+    refused(&app.send(ApiRequest::post("/api/auth/passkey/confirm", body)).await);
+
+    // Another staff member's passkey does not answer this one's step.
+    let other = app.add_admin("other").await;
+    let step = redeem_link(&app, &other.email).await;
+    let options: CreationChallengeResponse = serde_json::from_value(step.body["options"].clone()).unwrap();
+    let mut theirs = SoftPasskey::new(true);
+    let credential = theirs.do_registration(origin(), options).unwrap();
+    let their_id = {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(credential.raw_id.as_ref() as &[u8])
+    };
+    let body = json!({ "ceremony_id": step.body["ceremony_id"], "credential": credential });
+    assert_eq!(app.send(ApiRequest::post("/api/auth/passkey/enrol", body)).await.status, StatusCode::OK);
+    let step = redeem_link(&app, &admin.email).await;
+    let mut options: RequestChallengeResponse = serde_json::from_value(step.body["options"].clone()).unwrap();
+    options.public_key.allow_credentials =
+        serde_json::from_value(json!([{ "type": "public-key", "id": their_id }])).unwrap();
+    let wrong = theirs.do_authentication(origin(), options).unwrap();
+    let body = json!({ "ceremony_id": step.body["ceremony_id"], "credential": wrong });
+    refused(&app.send(ApiRequest::post("/api/auth/passkey/confirm", body)).await);
+
+    // Client contacts are never forced.
+    let client = app.add_client("Acme").await;
+    let contact = app.add_contact(&client, "client").await;
+    let theirs = redeem_link(&app, &contact.email).await;
+    assert_eq!(theirs.status, StatusCode::OK, "{}", theirs.body);
+    assert!(theirs.session_cookie().is_some());
+}
+
+/// A counter lower than the one stored means a copy of the authenticator: refused and audited.
+#[tokio::test]
+async fn a_cloned_authenticator_is_refused_and_audited() {
+    let app = spawn_app().await;
+    let mut person = registered(&app, "cleo").await;
+    let key = {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&person.credential_id)
+    };
+    let mut record = app.state.store.passkey_by_credential(&key).await.unwrap().unwrap();
+    let mut stored: serde_json::Value = serde_json::from_str(&record.credential).unwrap();
+    fn raise(value: &mut serde_json::Value) -> bool {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(counter) = map.get_mut("counter") {
+                    *counter = json!(1_000_000);
+                    return true;
+                }
+                map.values_mut().any(raise)
+            }
+            _ => false,
+        }
+    }
+    assert!(raise(&mut stored), "no counter in {stored}");
+    record.credential = stored.to_string();
+    app.state.store.update_passkey(&record, None).await.unwrap();
+
+    let (id, options) = start_sign_in(&app).await;
+    let credential = assert_with(&mut person, options, origin());
+    refused(&finish(&app, &id, &credential).await);
+    let log = app.state.store.list_client_audit(person.client.id, 50, None).await.unwrap().0;
+    assert!(log.iter().any(|e| e.action == "auth.passkey_clone_suspected"), "{log:?}");
 }

@@ -41,9 +41,18 @@ enum Rule {
 const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/api/auth/login", Rule::Public),
     ("POST", "/api/auth/verify", Rule::Public),
+    ("POST", "/api/auth/passkey/start", Rule::Public),
+    ("POST", "/api/auth/passkey/finish", Rule::Public),
+    ("POST", "/api/auth/passkey/enrol", Rule::Public),
+    ("POST", "/api/auth/passkey/confirm", Rule::Public),
     ("ANY", "$default", Rule::Public),
     ("POST", "/api/auth/logout", Rule::SignOut),
     ("GET", "/api/me", Rule::AnySession),
+    ("GET", "/api/passkeys", Rule::AnySession),
+    ("POST", "/api/passkeys/register/start", Rule::AnySession),
+    ("POST", "/api/passkeys/register/finish", Rule::AnySession),
+    ("PATCH", "/api/passkeys/{passkeyId}", Rule::AnySession),
+    ("DELETE", "/api/passkeys/{passkeyId}", Rule::AnySession),
     ("GET", "/api/dashboard", Rule::Portal),
     ("GET", "/api/activity", Rule::Portal),
     ("GET", "/api/projects", Rule::Portal),
@@ -203,6 +212,8 @@ impl Matrix {
             "clientId" => tenant.client.id.to_string(),
             "milestoneId" => tenant.overdue_milestone.id.to_string(),
             "adminId" => self.target_staff.id.to_string(),
+            // Nobody's passkey: each person may ask about their own (404 here), never 403.
+            "passkeyId" => ulid::Ulid::new().to_string(),
             other => id_of(tenant, other),
         }
     }
@@ -211,6 +222,9 @@ impl Matrix {
         let unique = ulid::Ulid::new();
         match (route.method.as_str(), route.path.as_str()) {
             ("POST", "/api/admin/clients") => json!({ "company_name": format!("Matrix {unique}") }),
+            ("POST", "/api/passkeys/register/start") => json!({}),
+            ("POST", "/api/passkeys/register/finish") => json!({ "ceremony_id": "none", "credential": {} }),
+            ("PATCH", "/api/passkeys/{passkeyId}") => json!({ "name": "Matrix key" }),
             ("POST", "/api/admin/staff") => {
                 json!({ "name": "Matrix Staff", "email": format!("staff-{unique}@matrix.example") })
             }

@@ -11,12 +11,21 @@ use crate::helpers::{ApiRequest, Route, Tenant, TestApp, TestResponse, template_
 /// Routes that are not about one tenant's data.
 const NOT_TENANT_ROUTES: [&str; 4] = ["/api/auth/login", "/api/auth/verify", "/api/me", "/api/auth/logout"];
 
+/// A person's own passkeys and passkey sign-in: not a company's data (`api::passkeys` checks
+/// that one person's passkey ids mean nothing to another).
+fn personal(path: &str) -> bool {
+    path.starts_with("/api/passkeys") || path.starts_with("/api/auth/passkey/")
+}
+
 fn tenant_routes() -> Vec<&'static Route> {
     // Admin routes are not tenant-scoped by the session; they are covered by the 403 test below.
     template_routes()
         .iter()
         .filter(|r| {
-            r.path != "$default" && !NOT_TENANT_ROUTES.contains(&r.path.as_str()) && !r.path.starts_with("/api/admin/")
+            r.path != "$default"
+                && !NOT_TENANT_ROUTES.contains(&r.path.as_str())
+                && !r.path.starts_with("/api/admin/")
+                && !personal(&r.path)
         })
         .collect()
 }
