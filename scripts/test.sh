@@ -67,13 +67,24 @@ admin_cookie=$(scripts/session-cookie.sh "$stack" admin@agency.example)
 [ -n "$admin_cookie" ] || { echo "could not sign the admin in to the contract stack" >&2; exit 1; }
 contract -H "Cookie: $admin_cookie" --include-path-regex '^/api/admin/'
 
+step "web: end-to-end with STAFF_REQUIRE_PASSKEY=true (a stack of its own: staff need a passkey after the link)"
+scripts/stack.sh down "$stack"
+stack=target/staff-passkey-stack
+rm -rf "$stack"
+STAFF_REQUIRE_PASSKEY=true LAMBDA_WATCH_FLAGS="--ignore-changes" scripts/stack.sh up "$stack" >"$stack.log" 2>&1 || { cat "$stack.log"; exit 1; }
+(cd web && E2E_STACK_DIR="$stack" npx playwright test -c playwright.staff-passkey.config.ts) 2>&1 | tee -a "$log.e2e" || {
+  echo "== the functions' log, last 60 lines ($stack/lambda.log)"
+  tail -n 60 "$stack/lambda.log"
+  exit 1
+}
+
 # The summary only reads the logs: tools colour their output when CI is set (picocolors checks
 # `CI`), so escape codes are stripped first, and a line it cannot find prints "?" instead of failing.
 plain() { sed -E 's/\x1b\[[0-9;]*m//g' "$@" 2>/dev/null || true; }
 passed=$(plain "$log" | grep -Eo 'test result: ok\. [0-9]+ passed' | awk '{s+=$4} END {print s+0}' || true)
 failed=$(plain "$log" | grep -Eo '[0-9]+ failed' | awk '{s+=$1} END {print s+0}' || true)
 contract=$(plain "$log.schemathesis" | grep -Eo '[0-9]+ generated, [0-9]+ passed' | awk '{g+=$1; p+=$3} END {printf "%d generated, %d passed", g, p}' || true)
-e2e=$(plain "$log.e2e" | grep -Eo '^ *[0-9]+ passed' | tail -n 1 | awk '{print $1 " passed"}' || true)
+e2e=$(plain "$log.e2e" | grep -Eo '^ *[0-9]+ passed' | awk '{s+=$1} END {print s " passed"}' || true)
 web=$(plain "$log" | grep -Eo 'Tests +[0-9]+ passed' | grep -Eo '[0-9]+' | tail -n 1 || true)
 rm -f "$log.schemathesis" "$log.e2e"
 printf '\n== Summary: %d Rust tests passed, %d failed; web unit tests: %s passed; end-to-end: %s; API contract: %s; template valid; %ds wall time\n' \

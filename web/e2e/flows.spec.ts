@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { expect, test, type Browser } from '@playwright/test'
 import { accounts, authFile, stack } from './stack'
-import { expectAccessible, settled, signIn } from './support'
+import { expectAccessible, settled, signIn, virtualAuthenticator } from './support'
 
 test.describe.configure({ mode: 'serial' })
 
@@ -230,4 +230,31 @@ test('an agency member sees only the clients assigned to them', async ({ page })
   await expect(page.getByRole('heading', { name: /Northwind Traders/ })).toBeVisible()
   await expect(page.getByRole('list', { name: 'Assigned staff' }).locator('strong', { hasText: 'Sam Ito' })).toBeVisible()
   await expectAccessible(page)
+})
+
+test('a client adds a passkey after a magic link, then signs in with the passkey alone', async ({ page }) => {
+  const authenticator = await virtualAuthenticator(page)
+  await signIn(page, 'dan@globex.example')
+  const offer = page.getByRole('complementary', { name: 'Sign in faster next time with a passkey' })
+  await expect(offer).toBeVisible()
+  await expectAccessible(page)
+  await offer.getByRole('button', { name: 'Create a passkey' }).click()
+  await expect(offer).toHaveCount(0)
+  expect(await authenticator.credentials()).toHaveLength(1)
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Security' }).click()
+  await expect(page.getByRole('list', { name: 'Your passkeys' }).locator('strong', { hasText: 'Passkey' })).toBeVisible()
+  await expectAccessible(page)
+
+  // Signed out, the page's autofill request waits for a touch; the button asks the device.
+  await authenticator.answer(false)
+  await page.getByRole('button', { name: 'Sign out' }).click()
+  await page.waitForURL(/\/login$/)
+  await authenticator.answer(true)
+  await page.getByRole('button', { name: 'Sign in with a passkey' }).click()
+  await page.waitForURL(/\/portal$/)
+  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible()
+  await expect(page.getByText('Globex Corporation').first()).toBeVisible()
+  // No magic link was asked for this time.
+  await page.goto('/portal/security')
+  await expect(page.getByText(/last used/)).toBeVisible()
 })

@@ -39,3 +39,28 @@ export async function expectNoHorizontalScroll(page: Page) {
 export async function shoot(page: Page, testInfo: TestInfo, name: string) {
   await page.screenshot({ path: `${root}/web/e2e/screenshots/${testInfo.project.name}/${name}.png`, fullPage: true })
 }
+
+/** A platform authenticator for this page (Chrome DevTools Protocol): passkeys with user
+ * verification, answered without a person (automatic presence). */
+export async function virtualAuthenticator(page: Page) {
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('WebAuthn.enable')
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  })
+  return {
+    /** The credentials the authenticator holds. */
+    credentials: async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials,
+    /** Whether requests are answered at once (off: as if the person had not touched it, so the
+     * sign-in page's autofill request waits instead of signing in by itself). */
+    answer: async (enabled: boolean) =>
+      cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled }),
+  }
+}

@@ -19,6 +19,7 @@ import { AdminProjectPage } from './pages/AdminProject'
 import { AdminAudit, AdminInbox, AdminThread } from './pages/AdminInbox'
 import { AdminStaff } from './pages/AdminStaff'
 import { Team } from './pages/Team'
+import { Security } from './pages/Security'
 import './style.css'
 
 document.documentElement.style.setProperty('--accent', brand.accent)
@@ -48,6 +49,7 @@ const router = createBrowserRouter([
       { path: 'invoices', element: <Invoices /> },
       { path: 'messages', element: <Messages /> },
       { path: 'team', element: <Team /> },
+      { path: 'security', element: <Security area="portal" /> },
     ],
   },
   {
@@ -61,6 +63,7 @@ const router = createBrowserRouter([
       { path: 'messages/:clientId', element: <AdminThread /> },
       { path: 'audit', element: <AdminAudit /> },
       { path: 'staff', element: <AdminStaff /> },
+      { path: 'security', element: <Security area="admin" /> },
     ],
   },
   { path: '*', element: <NotFound /> },

@@ -17,6 +17,7 @@ import {
   type Message,
   type Note,
   type Page,
+  type Passkey,
   type ProjectDetail,
   type ProjectSummary,
   type StaffMember,
@@ -45,6 +46,7 @@ export const keys = {
   audit: () => [...keys.admin(), 'audit'] as const,
   staff: () => [...keys.admin(), 'staff'] as const,
   team: () => ['team'] as const,
+  passkeys: () => ['passkeys'] as const,
 }
 
 /** `path` with `cursor` added to its query string (when there is one). */
@@ -93,4 +95,5 @@ export const queries = {
   audit: () => pagedList<AuditEvent>(keys.audit(), '/api/admin/audit'),
   staff: () => queryOptions({ queryKey: keys.staff(), queryFn: get<{ items: StaffMember[] }>('/api/admin/staff') }),
   team: () => queryOptions({ queryKey: keys.team(), queryFn: get<{ items: Teammate[] }>('/api/team') }),
+  passkeys: () => queryOptions({ queryKey: keys.passkeys(), queryFn: get<{ items: Passkey[] }>('/api/passkeys') }),
 }

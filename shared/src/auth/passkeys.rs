@@ -19,6 +19,8 @@ use webauthn_rs::prelude::{
     WebauthnBuilder, WebauthnError,
 };
 
+use webauthn_rs_proto::ResidentKeyRequirement;
+
 use super::signin::{load_principal, new_session};
 use crate::config::Config;
 use crate::domain::{AuditEvent, Error, Principal, SessionRecord, sha256_hex, text};
@@ -44,6 +46,16 @@ pub fn relying_party(config: &Config) -> Result<Webauthn, Error> {
     WebauthnBuilder::new(&rp_id, &origin)
         .and_then(|builder| builder.rp_name(&config.agency_name).build())
         .map_err(Error::internal)
+}
+
+/// Asks for a discoverable credential where the authenticator can make one, so the browser can
+/// offer it at sign-in without an account named (the library's passkey options discourage
+/// them; the registration it checks does not depend on it).
+fn prefer_discoverable(options: &mut CreationChallengeResponse) {
+    if let Some(selection) = options.public_key.authenticator_selection.as_mut() {
+        selection.resident_key = Some(ResidentKeyRequirement::Preferred);
+        selection.require_resident_key = false;
+    }
 }
 
 /// The WebAuthn user handle of a person: their ULID's 128 bits.
@@ -149,7 +161,7 @@ pub async fn start_registration(
     let existing = store.passkeys_of(&session.principal_id).await?;
     let exclude = existing.iter().map(stored).collect::<Result<Vec<_>, _>>()?;
     let exclude: Vec<_> = exclude.iter().map(|p| p.cred_id().clone()).collect();
-    let (options, state) = relying_party(config)?
+    let (mut options, state) = relying_party(config)?
         .start_passkey_registration(
             user_handle(&session.principal_id)?,
             principal.email().as_str(),
@@ -157,6 +169,7 @@ pub async fn start_registration(
             (!exclude.is_empty()).then_some(exclude),
         )
         .map_err(Error::internal)?;
+    prefer_discoverable(&mut options);
     let id = save_ceremony(store, REGISTER, &state, Some(session.principal_id.clone())).await?;
     Ok(Started { ceremony_id: id, options })
 }
@@ -257,9 +270,10 @@ pub async fn start_second_factor(store: &Store, config: &Config, principal: &Pri
     let passkeys = store.passkeys_of(&id).await?.iter().map(stored).collect::<Result<Vec<_>, _>>()?;
     let rp = relying_party(config)?;
     if passkeys.is_empty() {
-        let (options, state) = rp
+        let (mut options, state) = rp
             .start_passkey_registration(user_handle(&id)?, principal.email().as_str(), principal.name(), None)
             .map_err(Error::internal)?;
+        prefer_discoverable(&mut options);
         let ceremony_id = save_ceremony(store, ENROL, &state, Some(id)).await?;
         let options = serde_json::to_value(options).map_err(Error::internal)?;
         return Ok(SecondFactor { second_factor: "register", ceremony_id, options });

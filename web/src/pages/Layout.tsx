@@ -4,6 +4,7 @@ import { api, ApiError } from '../api'
 import { queries } from '../queries'
 import { brand } from '../config'
 import { ErrorNotice, Loading } from '../components/states'
+import { PasskeyOffer } from './Security'
 
 export function useMe() {
   return useQuery(queries.me())
@@ -38,12 +39,14 @@ export function Layout({ area }: { area: 'portal' | 'admin' }) {
           { to: '/portal/invoices', text: 'Invoices', show: can.see_invoices },
           { to: '/portal/messages', text: 'Messages', show: true },
           { to: '/portal/team', text: 'Team', show: can.manage_team },
+          { to: '/portal/security', text: 'Security', show: true },
         ]
       : [
           { to: '/admin', text: 'Clients', show: true },
           { to: '/admin/messages', text: 'Messages', show: true },
           { to: '/admin/audit', text: 'Audit log', show: true },
           { to: '/admin/staff', text: 'Staff', show: can.manage_agency },
+          { to: '/admin/security', text: 'Security', show: true },
         ]
   return (
     <div className="shell">
@@ -74,6 +77,7 @@ export function Layout({ area }: { area: 'portal' | 'admin' }) {
         </div>
       </header>
       <main className="content" id="content">
+        <PasskeyOffer />
         <Outlet />
       </main>
     </div>

@@ -1,7 +1,20 @@
-import { useState, type FormEvent } from 'react'
-import { useMutation } from '@tanstack/react-query'
-import { api, ApiError } from '../api'
+import { useEffect, useState, type FormEvent } from 'react'
+import { useNavigate } from 'react-router'
+import { useMutation, useQueryClient } from '@tanstack/react-query'
+import { api, ApiError, type Me } from '../api'
 import { brand } from '../config'
+import { keys } from '../queries'
+import { autofillAvailable, cancelled, passkeysSupported, signInWithPasskey, stopAutofill } from '../passkeys'
+
+/** After any sign-in: remember who it is and go to their home page. */
+export function useSignedIn() {
+  const navigate = useNavigate()
+  const queryClient = useQueryClient()
+  return (me: Me) => {
+    queryClient.setQueryData(keys.me(), me)
+    navigate(me.role === 'admin' ? '/admin' : '/portal', { replace: true })
+  }
+}
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 
@@ -10,6 +23,26 @@ export function Login() {
   const [touched, setTouched] = useState(false)
   const send = useMutation({ mutationFn: (address: string) => api<{ message: string }>('POST', '/api/auth/login', { email: address }) })
   const invalid = !EMAIL.test(email.trim())
+  const signedIn = useSignedIn()
+  const passkey = useMutation({
+    mutationFn: () => {
+      stopAutofill()
+      return signInWithPasskey(false)
+    },
+    onSuccess: signedIn,
+  })
+  // The browser offers saved passkeys in the email field's autofill list (conditional mediation).
+  useEffect(() => {
+    let active = true
+    void autofillAvailable().then((available) => {
+      if (available && active) signInWithPasskey(true).then(signedIn, () => undefined)
+    })
+    return () => {
+      active = false
+      stopAutofill()
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [])
 
   function submit(event: FormEvent) {
     event.preventDefault()
@@ -43,7 +76,7 @@ export function Login() {
         <input
           id="email"
           type="email"
-          autoComplete="email"
+          autoComplete="username webauthn"
           value={email}
           onChange={(e) => setEmail(e.target.value)}
           onBlur={() => setTouched(true)}
@@ -65,6 +98,19 @@ export function Login() {
           {send.isPending ? 'Sending…' : 'Email me a sign-in link'}
         </button>
       </form>
+      {passkeysSupported() && (
+        <div className="alt-sign-in">
+          <p className="muted">Signed in here before and saved a passkey?</p>
+          <button type="button" className="secondary" onClick={() => passkey.mutate()} disabled={passkey.isPending}>
+            {passkey.isPending ? 'Waiting for your passkey…' : 'Sign in with a passkey'}
+          </button>
+          {passkey.isError && !cancelled(passkey.error) && (
+            <p className="field-error" role="alert">
+              {passkey.error instanceof ApiError ? passkey.error.message : 'Your passkey could not be used. Try again, or use a sign-in link.'}
+            </p>
+          )}
+        </div>
+      )}
     </main>
   )
 }

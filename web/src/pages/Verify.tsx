@@ -1,8 +1,12 @@
 import { useState } from 'react'
-import { Link, useNavigate } from 'react-router'
-import { useMutation, useQueryClient } from '@tanstack/react-query'
-import { api, type Me } from '../api'
-import { keys } from '../queries'
+import { Link } from 'react-router'
+import { useMutation } from '@tanstack/react-query'
+import { api, ApiError, type Me } from '../api'
+import { cancelled, finishSecondFactor, passkeysSupported, type SecondFactor } from '../passkeys'
+import { useSignedIn } from './Login'
+
+/** After a magic-link sign-in the portal offers a passkey once (see `PasskeyOffer`). */
+export const OFFER_PASSKEY = 'offer-passkey'
 
 /** Reads the token from the URL fragment (never sent to a server) and only spends it on the
  * button's POST, so mail scanners that open links cannot burn it. */
@@ -14,15 +18,20 @@ function takeToken(): string | null {
 
 export function Verify() {
   const [token] = useState(takeToken)
-  const navigate = useNavigate()
-  const queryClient = useQueryClient()
+  const signedIn = useSignedIn()
+  const [step, setStep] = useState<SecondFactor | null>(null)
   const verify = useMutation({
-    mutationFn: () => api<Me>('POST', '/api/auth/verify', { token }),
-    onSuccess: (me) => {
-      queryClient.setQueryData(keys.me(), me)
-      navigate(me.role === 'admin' ? '/admin' : '/portal', { replace: true })
+    mutationFn: () => api<Me | SecondFactor>('POST', '/api/auth/verify', { token }),
+    onSuccess: (answer) => {
+      if ('second_factor' in answer) {
+        setStep(answer)
+        return
+      }
+      sessionStorage.setItem(OFFER_PASSKEY, '1')
+      signedIn(answer)
     },
   })
+  const second = useMutation({ mutationFn: (s: SecondFactor) => finishSecondFactor(s), onSuccess: signedIn })
 
   if (!token) {
     return (
@@ -30,6 +39,31 @@ export function Verify() {
         <h1>This link is incomplete</h1>
         <p>The sign-in code is missing. Open the link from your email again, or ask for a new one.</p>
         <Link to="/login">Request a new link</Link>
+      </main>
+    )
+  }
+  if (step) {
+    const register = step.second_factor === 'register'
+    return (
+      <main className="card narrow">
+        <h1>{register ? 'Create your passkey' : 'Confirm with your passkey'}</h1>
+        <p>
+          {register
+            ? 'Agency staff sign in with a passkey as well as the emailed link. Create one on this device: your fingerprint, face or screen lock.'
+            : 'Agency staff confirm the emailed link with their passkey.'}
+        </p>
+        {!passkeysSupported() && <p role="alert">This browser cannot use passkeys. Open the link in an up-to-date browser.</p>}
+        {second.isError && !cancelled(second.error) && (
+          <p className="field-error" role="alert">
+            {second.error instanceof ApiError ? second.error.message : 'The passkey could not be used.'} Request a new link to try again.
+          </p>
+        )}
+        <button type="button" onClick={() => second.mutate(step)} disabled={second.isPending || !passkeysSupported()}>
+          {second.isPending ? 'Waiting for your passkey…' : register ? 'Create a passkey' : 'Use my passkey'}
+        </button>
+        <p>
+          <Link to="/login">Request a new link</Link>
+        </p>
       </main>
     )
   }

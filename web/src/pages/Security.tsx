@@ -1,0 +1,164 @@
+import { useState, type FormEvent } from 'react'
+import { Link } from 'react-router'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { api, ApiError, type Passkey } from '../api'
+import { Empty, ErrorNotice, Loading } from '../components/states'
+import { dateTime } from '../format'
+import { cancelled, passkeysSupported, registerPasskey } from '../passkeys'
+import { keys, queries } from '../queries'
+import { OFFER_PASSKEY } from './Verify'
+
+function PasskeyError({ error }: { error: unknown }) {
+  if (cancelled(error)) return null
+  return <ErrorNotice error={error instanceof ApiError ? error : new ApiError(0, 'passkey', 'The browser could not create a passkey.')} />
+}
+
+/** Your passkeys: add, rename, remove. */
+export function Security({ area }: { area: 'portal' | 'admin' }) {
+  const queryClient = useQueryClient()
+  const passkeys = useQuery(queries.passkeys())
+  const [notice, setNotice] = useState<string | null>(null)
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: keys.passkeys() })
+  const add = useMutation({
+    mutationFn: () => registerPasskey(),
+    onMutate: () => setNotice(null),
+    onSuccess: (passkey) => {
+      setNotice(`Passkey “${passkey.name}” added. Next time, choose “Sign in with a passkey”.`)
+      refresh()
+    },
+  })
+  const remove = useMutation({
+    mutationFn: (passkey: Passkey) => api('DELETE', `/api/passkeys/${passkey.id}`),
+    onMutate: () => setNotice(null),
+    onSuccess: (_, passkey) => {
+      setNotice(`Passkey “${passkey.name}” removed.`)
+      refresh()
+    },
+  })
+  return (
+    <>
+      <h1>Security</h1>
+      <p className="muted">
+        A passkey signs you in with your fingerprint, face or screen lock — no email round trip, and it only works on this
+        portal&apos;s real address, so a look-alike site cannot use it.
+      </p>
+      {notice && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
+      {remove.isError && <ErrorNotice error={remove.error} />}
+      {add.isError && <PasskeyError error={add.error} />}
+      <section className="card" aria-labelledby="passkeys">
+        <h2 id="passkeys">Passkeys</h2>
+        {passkeys.isPending ? (
+          <Loading what="your passkeys" />
+        ) : passkeys.isError ? (
+          <ErrorNotice error={passkeys.error} retry={() => passkeys.refetch()} />
+        ) : passkeys.data.items.length === 0 ? (
+          <Empty>No passkeys yet. You sign in with emailed links.</Empty>
+        ) : (
+          <ul className="list" aria-label="Your passkeys">
+            {passkeys.data.items.map((passkey) => (
+              <PasskeyRow key={passkey.id} passkey={passkey} onRemove={() => remove.mutate(passkey)} onRenamed={refresh} />
+            ))}
+          </ul>
+        )}
+        {passkeysSupported() ? (
+          <button type="button" onClick={() => add.mutate()} disabled={add.isPending}>
+            {add.isPending ? 'Waiting for your device…' : 'Add a passkey'}
+          </button>
+        ) : (
+          <p className="muted">This browser cannot create passkeys.</p>
+        )}
+      </section>
+      <p>
+        <Link to={area === 'admin' ? '/admin' : '/portal'}>Back</Link>
+      </p>
+    </>
+  )
+}
+
+function PasskeyRow({ passkey, onRemove, onRenamed }: { passkey: Passkey; onRemove: () => void; onRenamed: () => void }) {
+  const [editing, setEditing] = useState(false)
+  const [name, setName] = useState(passkey.name)
+  const rename = useMutation({
+    mutationFn: () => api<Passkey>('PATCH', `/api/passkeys/${passkey.id}`, { name }),
+    onSuccess: () => {
+      setEditing(false)
+      onRenamed()
+    },
+  })
+  function submit(event: FormEvent) {
+    event.preventDefault()
+    rename.mutate()
+  }
+  return (
+    <li>
+      {editing ? (
+        <form onSubmit={submit}>
+          <label htmlFor={`name-${passkey.id}`}>Name</label>
+          <input id={`name-${passkey.id}`} value={name} onChange={(e) => setName(e.target.value)} maxLength={60} required />
+          {rename.isError && <ErrorNotice error={rename.error} />}
+          <div className="actions">
+            <button type="submit" disabled={rename.isPending}>
+              Save
+            </button>
+            <button type="button" className="secondary" onClick={() => setEditing(false)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      ) : (
+        <>
+          <strong>{passkey.name}</strong>{' '}
+          <span className="muted">
+            added {dateTime(passkey.created_at)} · {passkey.last_used_at ? `last used ${dateTime(passkey.last_used_at)}` : 'not used yet'}
+          </span>
+          <div className="actions">
+            <button type="button" className="secondary" onClick={() => setEditing(true)}>
+              Rename<span className="sr-only"> {passkey.name}</span>
+            </button>
+            <button type="button" className="secondary danger" onClick={onRemove}>
+              Remove<span className="sr-only"> {passkey.name}</span>
+            </button>
+          </div>
+        </>
+      )}
+    </li>
+  )
+}
+
+/** Right after a magic-link sign-in: "Sign in faster next time with a passkey", once. */
+export function PasskeyOffer() {
+  const queryClient = useQueryClient()
+  const [open, setOpen] = useState(() => sessionStorage.getItem(OFFER_PASSKEY) === '1' && passkeysSupported())
+  const passkeys = useQuery({ ...queries.passkeys(), enabled: open })
+  const add = useMutation({
+    mutationFn: () => registerPasskey(),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: keys.passkeys() })
+      dismiss()
+    },
+  })
+  function dismiss() {
+    sessionStorage.removeItem(OFFER_PASSKEY)
+    setOpen(false)
+  }
+  if (!open || !passkeys.data || passkeys.data.items.length > 0) return null
+  return (
+    <aside className="notice offer" aria-labelledby="passkey-offer">
+      <h2 id="passkey-offer">Sign in faster next time with a passkey</h2>
+      <p>Use your fingerprint, face or screen lock instead of waiting for an email.</p>
+      {add.isError && <PasskeyError error={add.error} />}
+      <div className="actions">
+        <button type="button" onClick={() => add.mutate()} disabled={add.isPending}>
+          {add.isPending ? 'Waiting for your device…' : 'Create a passkey'}
+        </button>
+        <button type="button" className="secondary" onClick={dismiss}>
+          Not now
+        </button>
+      </div>
+    </aside>
+  )
+}
