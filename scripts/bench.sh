@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port=${BENCH_MOTO_PORT:-4599}
-functions=(login verify session dashboard projects messages invoices admin team)
+functions=(login verify session dashboard projects messages invoices admin team passkeys)
 
 echo "== building (release): ${functions[*]} hello, and the benchmark"
 packages=()

@@ -218,8 +218,19 @@ fn figures(runs: &[Run], baseline: &[Run]) -> Figures {
 pub async fn run(moto: &str, lambda_dir: &Path, runs: usize) -> Result<()> {
     let zip_dir = lambda_dir
         .with_file_name(format!("{}-zip", lambda_dir.file_name().and_then(|n| n.to_str()).unwrap_or("lambda")));
-    let functions =
-        ["hello", "login", "verify", "session", "dashboard", "projects", "messages", "invoices", "admin", "team"];
+    let functions = [
+        "hello",
+        "login",
+        "verify",
+        "session",
+        "dashboard",
+        "projects",
+        "messages",
+        "invoices",
+        "admin",
+        "team",
+        "passkeys",
+    ];
     let mut bootstraps = Vec::new();
     for function in functions {
         let bootstrap = lambda_dir.join(function).join("bootstrap");

@@ -89,6 +89,14 @@ test.describe('client contact', () => {
     await check(page, testInfo, 'client-team')
   })
 
+  test('security (passkeys)', async ({ page }, testInfo) => {
+    await page.goto('/portal/security')
+    await expect(page.getByRole('heading', { name: 'Security' })).toBeVisible()
+    await expect(page.getByText('No passkeys yet.')).toBeVisible()
+    await expect(page.getByRole('button', { name: 'Add a passkey' })).toBeVisible()
+    await check(page, testInfo, 'client-security')
+  })
+
   test('unknown page', async ({ page }, testInfo) => {
     await page.goto('/portal/nowhere/at/all')
     await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible()

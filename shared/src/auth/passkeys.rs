@@ -447,12 +447,26 @@ pub async fn remove_all(store: &Store, principal_id: &str, actor: &str) -> Resul
     Ok(())
 }
 
-/// Counts a passkey sign-in attempt from `ip` against the same per-IP limit as sign-in links
-/// (the subject hashed, like theirs).
-pub async fn check_rate(store: &Store, config: &Config, ip: &str) -> Result<(), Error> {
-    let subject = format!("passkey-ip#{}", sha256_hex(ip));
+/// Which step of a passkey sign-in is counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    /// Asking for options: every visit to the sign-in page does (its autofill request), so
+    /// these get four times the allowance.
+    Start,
+    /// Presenting an answer: counted like sign-in link requests.
+    Answer,
+}
+
+/// Counts a passkey sign-in step from `ip` against the per-IP sign-in limit (the subject
+/// hashed, like the magic link's).
+pub async fn check_rate(store: &Store, config: &Config, ip: &str, attempt: Attempt) -> Result<(), Error> {
+    let (kind, limit) = match attempt {
+        Attempt::Start => ("passkey-start-ip", config.login_limit_per_ip.saturating_mul(4)),
+        Attempt::Answer => ("passkey-ip", config.login_limit_per_ip),
+    };
+    let subject = format!("{kind}#{}", sha256_hex(ip));
     let hit = store.hit_rate_limit(&subject, Config::LOGIN_RATE_WINDOW, now()).await?;
-    if hit.count > config.login_limit_per_ip {
+    if hit.count > limit {
         return Err(Error::RateLimited { retry_after_secs: hit.retry_after_secs });
     }
     Ok(())

@@ -156,7 +156,7 @@ async fn start_passkey_sign_in(
     State(config): State<Arc<Config>>,
     ClientIp(ip): ClientIp,
 ) -> ApiResult<axum::Json<Started<webauthn_rs::prelude::RequestChallengeResponse>>> {
-    passkeys::check_rate(&store, &config, &ip).await?;
+    passkeys::check_rate(&store, &config, &ip, passkeys::Attempt::Start).await?;
     Ok(axum::Json(passkeys::start_sign_in(&store, &config).await?))
 }
 
@@ -173,7 +173,7 @@ async fn finish_passkey_sign_in(
     ClientIp(ip): ClientIp,
     Json(request): Json<PasskeySignIn>,
 ) -> ApiResult<Response> {
-    passkeys::check_rate(&store, &config, &ip).await?;
+    passkeys::check_rate(&store, &config, &ip, passkeys::Attempt::Answer).await?;
     let (principal, session) =
         passkeys::finish_sign_in(&store, &config, &request.ceremony_id, &request.credential).await?;
     signed_in(&sessions, &config, &principal, &session)
@@ -193,7 +193,7 @@ async fn enrol_passkey(
     ClientIp(ip): ClientIp,
     Json(request): Json<PasskeyEnrolment>,
 ) -> ApiResult<Response> {
-    passkeys::check_rate(&store, &config, &ip).await?;
+    passkeys::check_rate(&store, &config, &ip, passkeys::Attempt::Answer).await?;
     let (principal, session) =
         passkeys::finish_enrolment(&store, &config, &request.ceremony_id, &request.credential).await?;
     signed_in(&sessions, &config, &principal, &session)
@@ -207,7 +207,7 @@ async fn confirm_passkey(
     ClientIp(ip): ClientIp,
     Json(request): Json<PasskeySignIn>,
 ) -> ApiResult<Response> {
-    passkeys::check_rate(&store, &config, &ip).await?;
+    passkeys::check_rate(&store, &config, &ip, passkeys::Attempt::Answer).await?;
     let (principal, session) =
         passkeys::finish_confirmation(&store, &config, &request.ceremony_id, &request.credential).await?;
     signed_in(&sessions, &config, &principal, &session)

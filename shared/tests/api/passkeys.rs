@@ -326,3 +326,29 @@ async fn a_cloned_authenticator_is_refused_and_audited() {
     let log = app.state.store.list_client_audit(person.client.id, 50, None).await.unwrap().0;
     assert!(log.iter().any(|e| e.action == "auth.passkey_clone_suspected"), "{log:?}");
 }
+
+/// Passkey sign-in counts against the per-IP sign-in limit: answers like link requests, the
+/// options every sign-in page asks for with four times the allowance.
+#[tokio::test]
+async fn passkey_sign_in_is_rate_limited_per_ip() {
+    let app = TestApp::with_config(|config| config.login_limit_per_ip = 2).await;
+    let mut person = registered(&app, "rae").await;
+    for n in 1..=8 {
+        let start = app.send(ApiRequest::post("/api/auth/passkey/start", json!({})).with_ip("203.0.113.9")).await;
+        assert_eq!(start.status, StatusCode::OK, "start {n}: {}", start.body);
+    }
+    let over = app.send(ApiRequest::post("/api/auth/passkey/start", json!({})).with_ip("203.0.113.9")).await;
+    assert_eq!((over.status, over.error_code()), (StatusCode::TOO_MANY_REQUESTS, "rate_limited"));
+    assert!(over.header("retry-after").is_some());
+    // Answers: two, then refused even with a good one.
+    let (id, options) = start_sign_in(&app).await;
+    let credential = assert_with(&mut person, options, origin());
+    let body = json!({ "ceremony_id": id, "credential": credential });
+    for _ in 0..2 {
+        let wrong = json!({ "ceremony_id": "A".repeat(43), "credential": credential });
+        let refused = app.send(ApiRequest::post("/api/auth/passkey/finish", wrong).with_ip("198.51.100.7")).await;
+        assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    }
+    let limited = app.send(ApiRequest::post("/api/auth/passkey/finish", body).with_ip("198.51.100.7")).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS, "{}", limited.body);
+}
