@@ -61,16 +61,9 @@ impl Store {
         self.get(keys::token(hash), "TOKEN".into()).await
     }
 
-    /// Consumes the login token and opens the session in one transaction. The token's delete
-    /// is conditional on it still existing and being unexpired, so of two concurrent
-    /// redemptions exactly one succeeds; the loser gets `ConditionFailed`.
-    pub async fn start_session(
-        &self,
-        token: &TokenHash,
-        session: &SessionRecord,
-        audit: &AuditEvent,
-        now: i64,
-    ) -> Result<(), StoreError> {
+    /// The write that uses up a login token: a delete on condition that it still exists and
+    /// has not expired, so of concurrent redemptions exactly one passes.
+    fn consume_token_op(&self, token: &TokenHash, now: i64) -> Result<TransactWriteItem, StoreError> {
         let consume = Delete::builder()
             .table_name(&*self.table)
             .key("PK", s(keys::token(token)))
@@ -79,7 +72,12 @@ impl Store {
             .expression_attribute_values(":now", n(now))
             .build()
             .map_err(other)?;
-        let session_item = to_item(
+        Ok(TransactWriteItem::builder().delete(consume).build())
+    }
+
+    /// The write that opens a session: its row (in GSI1 under its person, with a TTL).
+    fn open_session_op(&self, session: &SessionRecord) -> Result<TransactWriteItem, StoreError> {
+        let item = to_item(
             session,
             keys::session(session.sid),
             "SESSION".into(),
@@ -91,55 +89,46 @@ impl Store {
         )?;
         let open = Put::builder()
             .table_name(&*self.table)
-            .set_item(Some(session_item))
+            .set_item(Some(item))
             .condition_expression("attribute_not_exists(PK)")
             .build()
             .map_err(other)?;
+        Ok(TransactWriteItem::builder().put(open).build())
+    }
+
+    /// Runs `ops` and the audit event in one transaction; a failed condition is `ConditionFailed`.
+    async fn transact_audited(&self, ops: Vec<TransactWriteItem>, audit: &AuditEvent) -> Result<(), StoreError> {
         let result = self
             .db
             .transact_write_items()
-            .transact_items(TransactWriteItem::builder().delete(consume).build())
-            .transact_items(TransactWriteItem::builder().put(open).build())
+            .set_transact_items(Some(ops))
             .transact_items(self.audit_put(audit)?)
             .send()
             .await;
         result.map(|_| ()).map_err(cancelled_as_condition_failed)
+    }
+
+    /// Consumes the login token and opens the session in one transaction; the loser of two
+    /// concurrent redemptions gets `ConditionFailed`.
+    pub async fn start_session(
+        &self,
+        token: &TokenHash,
+        session: &SessionRecord,
+        audit: &AuditEvent,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.transact_audited(vec![self.consume_token_op(token, now)?, self.open_session_op(session)?], audit).await
     }
 
     /// Opens a session that no login token backs (a passkey sign-in), with its audit event.
     pub async fn open_session(&self, session: &SessionRecord, audit: &AuditEvent) -> Result<(), StoreError> {
-        let item = to_item(
-            session,
-            keys::session(session.sid),
-            "SESSION".into(),
-            [
-                ("GSI1PK", s(keys::principal(&session.principal_id))),
-                ("GSI1SK", s(keys::session(session.sid))),
-                ("ttl", n(session.expires_at)),
-            ],
-        )?;
-        self.transact(vec![self.put_op(item, Some("attribute_not_exists(PK)"))?, self.audit_put(audit)?]).await
+        self.transact_audited(vec![self.open_session_op(session)?], audit).await
     }
 
-    /// Consumes a login token without opening a session (a second factor must follow), with
-    /// its audit event. Of concurrent redemptions one succeeds; the others get `ConditionFailed`.
+    /// Consumes a login token without opening a session (a passkey must follow), with its
+    /// audit event; the loser of two concurrent redemptions gets `ConditionFailed`.
     pub async fn consume_login_token(&self, token: &TokenHash, audit: &AuditEvent, now: i64) -> Result<(), StoreError> {
-        let consume = Delete::builder()
-            .table_name(&*self.table)
-            .key("PK", s(keys::token(token)))
-            .key("SK", s("TOKEN"))
-            .condition_expression("attribute_exists(PK) AND expires_at > :now")
-            .expression_attribute_values(":now", n(now))
-            .build()
-            .map_err(other)?;
-        let result = self
-            .db
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().delete(consume).build())
-            .transact_items(self.audit_put(audit)?)
-            .send()
-            .await;
-        result.map(|_| ()).map_err(cancelled_as_condition_failed)
+        self.transact_audited(vec![self.consume_token_op(token, now)?], audit).await
     }
 
     pub async fn get_session(&self, sid: SessionId) -> Result<Option<SessionRecord>, StoreError> {
@@ -149,21 +138,8 @@ impl Store {
     /// Deletes the session row (its JWT stops working on the next request) and records why.
     /// `ConditionFailed` means it was already gone.
     pub async fn end_session(&self, sid: SessionId, audit: &AuditEvent) -> Result<(), StoreError> {
-        let delete = Delete::builder()
-            .table_name(&*self.table)
-            .key("PK", s(keys::session(sid)))
-            .key("SK", s("SESSION"))
-            .condition_expression("attribute_exists(PK)")
-            .build()
-            .map_err(other)?;
-        let result = self
-            .db
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().delete(delete).build())
-            .transact_items(self.audit_put(audit)?)
-            .send()
-            .await;
-        result.map(|_| ()).map_err(cancelled_as_condition_failed)
+        let delete = self.delete_op(keys::session(sid), "SESSION".into(), Some("attribute_exists(PK)"))?;
+        self.transact_audited(vec![delete], audit).await
     }
 
     /// Every live session of a person (GSI1 `PRINCIPAL#{id}`).
