@@ -95,13 +95,14 @@ async fn save_ceremony<T: Serialize>(
 }
 
 /// Takes the ceremony `id` if it is of `kind`, unexpired, and (when given) `principal_id`'s.
+/// Returns the ceremony's state and the person it was started for.
 async fn take_ceremony<T: for<'de> Deserialize<'de>>(
     store: &Store,
     id: &str,
     kind: &str,
     principal_id: Option<&str>,
     refused: Error,
-) -> Result<T, Error> {
+) -> Result<(T, Option<String>), Error> {
     if !crate::store::is_ceremony_id(id) {
         return Err(refused);
     }
@@ -112,7 +113,8 @@ async fn take_ceremony<T: for<'de> Deserialize<'de>>(
     if !fits {
         return Err(refused);
     }
-    serde_json::from_str(&ceremony.state).map_err(Error::internal)
+    let state = serde_json::from_str(&ceremony.state).map_err(Error::internal)?;
+    Ok((state, ceremony.principal_id))
 }
 
 /// What the browser needs to start a ceremony: our id for it and the WebAuthn options.
@@ -142,6 +144,27 @@ impl From<&PasskeyRecord> for PasskeyView {
             last_used_at: record.last_used_at,
         }
     }
+}
+
+/// A newly registered passkey as it is stored.
+fn new_record(
+    passkey: &Passkey,
+    principal_id: String,
+    role: crate::domain::Role,
+    client_id: Option<crate::domain::ClientId>,
+    name: String,
+) -> Result<PasskeyRecord, Error> {
+    Ok(PasskeyRecord {
+        id: ulid::Ulid::new(),
+        credential_id: URL_SAFE_NO_PAD.encode::<&[u8]>(passkey.cred_id().as_ref()),
+        principal_id,
+        role,
+        client_id,
+        name,
+        credential: serde_json::to_string(passkey).map_err(Error::internal)?,
+        created_at: OffsetDateTime::now_utc(),
+        last_used_at: None,
+    })
 }
 
 fn stored(record: &PasskeyRecord) -> Result<Passkey, Error> {
@@ -185,7 +208,7 @@ pub async fn finish_registration(
 ) -> Result<PasskeyView, Error> {
     let refused =
         Error::invalid("passkey_not_registered", "The passkey could not be registered. Start again from the button.");
-    let state: PasskeyRegistration =
+    let (state, _): (PasskeyRegistration, _) =
         take_ceremony(store, ceremony_id, REGISTER, Some(&session.principal_id), refused.clone()).await?;
     let passkey = relying_party(config)?.finish_passkey_registration(credential, &state).map_err(|error| {
         tracing::info!(%error, "passkey registration refused");
@@ -195,17 +218,7 @@ pub async fn finish_registration(
         Some(name) => text(name, "name", 60)?,
         None => "Passkey".to_owned(),
     };
-    let record = PasskeyRecord {
-        id: ulid::Ulid::new(),
-        credential_id: URL_SAFE_NO_PAD.encode::<&[u8]>(passkey.cred_id().as_ref()),
-        principal_id: session.principal_id.clone(),
-        role: session.role,
-        client_id: session.client_id,
-        name,
-        credential: serde_json::to_string(&passkey).map_err(Error::internal)?,
-        created_at: OffsetDateTime::now_utc(),
-        last_used_at: None,
-    };
+    let record = new_record(&passkey, session.principal_id.clone(), session.role, session.client_id, name)?;
     let audit =
         AuditEvent::new(session.client_id, actor_of(session), "passkey.register", format!("passkey:{}", record.id));
     match store.create_passkey(&record, &audit).await {
@@ -233,7 +246,7 @@ pub async fn finish_sign_in(
     ceremony_id: &str,
     credential: &PublicKeyCredential,
 ) -> Result<(Principal, SessionRecord), Error> {
-    let state: DiscoverableAuthentication =
+    let (state, _): (DiscoverableAuthentication, _) =
         take_ceremony(store, ceremony_id, SIGN_IN, None, Error::PasskeyRefused).await?;
     let rp = relying_party(config)?;
     let (handle, credential_id) =
@@ -317,25 +330,17 @@ pub async fn finish_enrolment(
     credential: &RegisterPublicKeyCredential,
 ) -> Result<(Principal, SessionRecord), Error> {
     // Whose ceremony it is comes from the ceremony itself (the magic link proved the address).
-    let ceremony = peek_owner(store, ceremony_id).await?;
-    let state: PasskeyRegistration =
-        take_ceremony(store, ceremony_id, ENROL, Some(&ceremony), Error::PasskeyRefused).await?;
+    let (state, owner): (PasskeyRegistration, _) =
+        take_ceremony(store, ceremony_id, ENROL, None, Error::PasskeyRefused).await?;
+    let ceremony = owner.ok_or(Error::PasskeyRefused)?;
     let principal = ceremony_principal(store, &ceremony).await?;
     let passkey = relying_party(config)?.finish_passkey_registration(credential, &state).map_err(|error| {
         tracing::info!(%error, "passkey enrolment refused");
         Error::PasskeyRefused
     })?;
-    let record = PasskeyRecord {
-        id: ulid::Ulid::new(),
-        credential_id: URL_SAFE_NO_PAD.encode::<&[u8]>(passkey.cred_id().as_ref()),
-        principal_id: ceremony.clone(),
-        role: crate::domain::Role::Admin,
-        client_id: None,
-        name: "Passkey".to_owned(),
-        credential: serde_json::to_string(&passkey).map_err(Error::internal)?,
-        created_at: OffsetDateTime::now_utc(),
-        last_used_at: Some(OffsetDateTime::now_utc()),
-    };
+    let mut record = new_record(&passkey, ceremony.clone(), crate::domain::Role::Admin, None, "Passkey".to_owned())?;
+    // Used at once: it opens the session below.
+    record.last_used_at = Some(record.created_at);
     let audit = AuditEvent::new(None, principal.actor(), "passkey.register", format!("passkey:{}", record.id));
     store.create_passkey(&record, &audit).await.map_err(|_| Error::PasskeyRefused)?;
     open_passkey_session(store, config, principal, &record).await
@@ -348,9 +353,9 @@ pub async fn finish_confirmation(
     ceremony_id: &str,
     credential: &PublicKeyCredential,
 ) -> Result<(Principal, SessionRecord), Error> {
-    let owner = peek_owner(store, ceremony_id).await?;
-    let state: PasskeyAuthentication =
-        take_ceremony(store, ceremony_id, CONFIRM, Some(&owner), Error::PasskeyRefused).await?;
+    let (state, owner): (PasskeyAuthentication, _) =
+        take_ceremony(store, ceremony_id, CONFIRM, None, Error::PasskeyRefused).await?;
+    let owner = owner.ok_or(Error::PasskeyRefused)?;
     let principal = ceremony_principal(store, &owner).await?;
     let key = URL_SAFE_NO_PAD.encode::<&[u8]>(credential.raw_id.as_ref());
     let mut record =
@@ -359,13 +364,6 @@ pub async fn finish_confirmation(
     let result = verified(store, &principal, &record, result).await?;
     record_use(store, &mut record, &result).await?;
     open_passkey_session(store, config, principal, &record).await
-}
-
-/// The person a ceremony was started for, read without taking it (the ceremony is then taken
-/// with that person as a condition, so a ceremony is still used once).
-async fn peek_owner(store: &Store, ceremony_id: &str) -> Result<String, Error> {
-    let ceremony = store.peek_ceremony(ceremony_id).await?.ok_or(Error::PasskeyRefused)?;
-    ceremony.principal_id.ok_or(Error::PasskeyRefused)
 }
 
 /// The library's verdict on an assertion; a counter that went backwards (a cloned

@@ -102,14 +102,6 @@ impl Store {
         self.put_new(to_item(ceremony, ceremony_key(id), "CEREMONY".into(), [("ttl", n(ceremony.expires_at))])?).await
     }
 
-    /// Reads a ceremony without taking it (to learn whose it is).
-    pub async fn peek_ceremony(&self, id: &str) -> Result<Option<CeremonyRecord>, StoreError> {
-        if !is_ceremony_id(id) {
-            return Ok(None);
-        }
-        self.get(ceremony_key(id), "CEREMONY".into()).await
-    }
-
     /// Takes a ceremony: deletes it and returns what it was, so it serves once.
     pub async fn take_ceremony(&self, id: &str) -> Result<Option<CeremonyRecord>, StoreError> {
         let output = self
