@@ -198,6 +198,7 @@ async fn linked_contact(state: &AppState, harvest_id: u64) -> Result<String> {
         status: ClientStatus::Active,
         portal_enabled: true,
         harvest_client_id: Some(harvest_id),
+        uploads_enabled: true,
         created_at: now,
     };
     devkit::insert(&state.store, state.store.client_item(&client)?).await?;

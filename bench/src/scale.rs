@@ -41,6 +41,7 @@ async fn seed_tenant(state: &AppState, moto: &str, projects: usize, messages: us
         status: ClientStatus::Active,
         portal_enabled: true,
         harvest_client_id: None,
+        uploads_enabled: true,
         created_at: now,
     };
     devkit::insert(&state.store, state.store.client_item(&client)?).await?;

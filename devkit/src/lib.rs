@@ -243,6 +243,7 @@ impl Seeder<'_> {
             status: ClientStatus::Active,
             portal_enabled: true,
             harvest_client_id: None,
+            uploads_enabled: true,
             created_at: ago(120),
         };
         insert(self.store, self.store.client_item(&client)?).await?;

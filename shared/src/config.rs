@@ -29,8 +29,13 @@ pub struct Config {
     pub harvest: Option<HarvestConfig>,
     /// How long cached invoices count as fresh.
     pub invoice_cache_ttl: Duration,
-    /// Largest deliverable file an admin may upload.
+    /// Largest file anyone may upload (`UPLOAD_MAX_BYTES`, at most 5 GiB: one CopyObject).
     pub upload_max_bytes: u64,
+    /// What a client's side may store and send in one file request.
+    pub upload_limits: UploadLimits,
+    /// `MALWARE_SCAN=guardduty`: an upload passes only once GuardDuty Malware Protection for
+    /// S3 has tagged it `NO_THREATS_FOUND`.
+    pub malware_scan: bool,
     /// Local development only (`UPLOAD_URL`): where browsers POST uploads instead of the
     /// bucket's own URL. The dev server proxies it to the emulator, whose POST answers carry no
     /// CORS headers; S3 itself answers with the bucket's CORS rules, so production leaves it unset.
@@ -46,6 +51,17 @@ pub struct Config {
     /// `STAFF_REQUIRE_PASSKEY`: an agency staff member's magic link must be followed by a
     /// passkey (registered the first time, asserted afterwards) before a session opens.
     pub staff_require_passkey: bool,
+}
+
+/// Caps on what a client's contacts upload (agency uploads are not counted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadLimits {
+    /// `CLIENT_UPLOAD_QUOTA_BYTES`: all files a client's side has stored, together.
+    pub client_bytes: u64,
+    /// `CLIENT_UPLOAD_QUOTA_FILES`: how many files a client's side may have stored.
+    pub client_files: u64,
+    /// `REQUEST_MAX_FILES`: how many files one file request takes.
+    pub request_files: usize,
 }
 
 #[derive(Clone)]
@@ -112,6 +128,7 @@ impl Config {
     }
 
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        const GIB: u64 = 1024 * 1024 * 1024;
         let required = |name: &'static str| {
             lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()).ok_or(ConfigError::Missing(name))
         };
@@ -151,7 +168,17 @@ impl Config {
         Ok(Self {
             harvest,
             invoice_cache_ttl: Duration::from_secs(number("INVOICE_CACHE_TTL_SECONDS", 300, 10..=86_400)?),
-            upload_max_bytes: number("UPLOAD_MAX_BYTES", 100 * 1024 * 1024, 1024..=5 * 1024 * 1024 * 1024)?,
+            upload_max_bytes: number("UPLOAD_MAX_BYTES", 5 * GIB, 1024..=5 * GIB)?,
+            upload_limits: UploadLimits {
+                client_bytes: number("CLIENT_UPLOAD_QUOTA_BYTES", 50 * GIB, 1024 * 1024..=100 * 1024 * GIB)?,
+                client_files: number("CLIENT_UPLOAD_QUOTA_FILES", 5000, 1..=1_000_000)?,
+                request_files: usize::try_from(number("REQUEST_MAX_FILES", 25, 1..=200)?).unwrap_or(25),
+            },
+            malware_scan: match optional("MALWARE_SCAN").as_deref() {
+                None | Some("off") => false,
+                Some("guardduty") => true,
+                Some(_) => return Err(invalid("MALWARE_SCAN", "expected off or guardduty")),
+            },
             origin_secret: match optional("ORIGIN_VERIFY_SECRET") {
                 Some(secret) if secret.len() < 32 => {
                     return Err(invalid("ORIGIN_VERIFY_SECRET", "must be at least 32 bytes"));

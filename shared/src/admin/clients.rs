@@ -22,6 +22,8 @@ pub struct ClientPatch {
     pub company_name: Option<String>,
     pub status: Option<ClientStatus>,
     pub portal_enabled: Option<bool>,
+    /// Whether contacts may upload into projects' shared files.
+    pub uploads_enabled: Option<bool>,
     #[serde(default, deserialize_with = "double_option")]
     pub harvest_client_id: Option<Option<u64>>,
 }
@@ -55,6 +57,7 @@ pub async fn create(store: &Store, actor: &Actor, input: NewClient) -> Result<Cl
         status: ClientStatus::Active,
         portal_enabled: input.portal_enabled,
         harvest_client_id: input.harvest_client_id,
+        uploads_enabled: true,
         created_at: OffsetDateTime::now_utc(),
     };
     let audit =
@@ -90,6 +93,9 @@ pub async fn update(store: &Store, actor: &Actor, id: ClientId, patch: ClientPat
     if let Some(enabled) = patch.portal_enabled {
         after.portal_enabled = enabled;
     }
+    if let Some(enabled) = patch.uploads_enabled {
+        after.uploads_enabled = enabled;
+    }
     if let Some(link) = patch.harvest_client_id {
         after.harvest_client_id = link;
     }
@@ -97,6 +103,7 @@ pub async fn update(store: &Store, actor: &Actor, id: ClientId, patch: ClientPat
     change(&mut changes, "company_name", &before.company_name, &after.company_name);
     change(&mut changes, "status", &before.status, &after.status);
     change(&mut changes, "portal_enabled", &before.portal_enabled, &after.portal_enabled);
+    change(&mut changes, "uploads_enabled", &before.uploads_enabled, &after.uploads_enabled);
     change(&mut changes, "harvest_client_id", &before.harvest_client_id, &after.harvest_client_id);
     if changes.is_empty() {
         return Ok(before);

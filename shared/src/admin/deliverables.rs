@@ -6,8 +6,11 @@ use time::OffsetDateTime;
 
 use super::{Actor, optional_text, text};
 use crate::config::Config;
-use crate::domain::{Activity, ActivityKind, ClientId, Deliverable, DeliverableStatus, DeliverableVersion, Error};
-use crate::files::{ALLOWED_CONTENT_TYPES, FileStore, UploadForm, safe_filename};
+use crate::domain::{
+    Activity, ActivityKind, ClientId, Deliverable, DeliverableStatus, Destination, Error, Upload, UploadStatus,
+};
+use crate::files::transfers::{self, UPLOAD_LIFETIME, human_size};
+use crate::files::{FileStore, Person, UploadForm, inspect, safe_filename};
 use crate::mail::{Mailer, Notification};
 use crate::store::{Store, StoreError};
 
@@ -56,10 +59,6 @@ async fn get(store: &Store, client_id: ClientId, project_id: ulid::Ulid, id: uli
     store.get_deliverable(client_id, project_id, id).await?.ok_or(Error::NotFound)
 }
 
-fn upload_key(d: &Deliverable, upload_id: ulid::Ulid, filename: &str) -> String {
-    format!("clients/{}/projects/{}/deliverables/{}/uploads/{upload_id}/{filename}", d.client_id, d.project_id, d.id)
-}
-
 #[derive(Debug, Deserialize)]
 pub struct UploadRequest {
     pub filename: String,
@@ -67,51 +66,66 @@ pub struct UploadRequest {
     pub size: u64,
 }
 
-/// A presigned POST for one file of this deliverable: S3 itself refuses other types, bigger
-/// files, other keys, or late uploads.
+/// A presigned POST for one file of this deliverable (the single-request upload older
+/// consoles use; the web app sends files through `files::transfers` in parts). The form's key
+/// is in quarantine: `confirm_upload` checks the file before it becomes a version.
 pub async fn upload_form(
     store: &Store,
     files: &FileStore,
+    person: &Person,
     client_id: ClientId,
     project_id: ulid::Ulid,
     id: ulid::Ulid,
     input: UploadRequest,
 ) -> Result<UploadForm, Error> {
-    let d = get(store, client_id, project_id, id).await?;
+    get(store, client_id, project_id, id).await?;
     let filename =
         safe_filename(&input.filename).ok_or_else(|| Error::invalid("invalid_filename", "The file needs a name."))?;
-    let content_type = input.content_type.trim().to_ascii_lowercase();
-    if !ALLOWED_CONTENT_TYPES.contains(&content_type.as_str()) {
-        return Err(Error::invalid(
-            "content_type_not_allowed",
-            format!(
-                "Files of type {content_type} cannot be uploaded. Allowed: PDF, Office, images, text, CSV, ZIP, MP4."
-            ),
-        ));
+    let content_type = inspect::normalise_type(&input.content_type);
+    let refused = inspect::refused_name(&filename).map_or_else(|| inspect::declarable(&content_type), Err);
+    if let Err(refusal) = refused {
+        return Err(Error::invalid("content_type_not_allowed", refusal.to_string()));
     }
     let max = files.max_upload_bytes;
     if input.size == 0 || input.size > max {
-        return Err(Error::invalid(
-            "file_too_large",
-            format!("Files must be between 1 byte and {} MB.", max / 1024 / 1024),
-        ));
+        return Err(Error::invalid("file_too_large", format!("Files must be between 1 byte and {}.", human_size(max))));
     }
-    let upload_id = ulid::Ulid::new();
-    files.upload_form(&upload_key(&d, upload_id, &filename), upload_id, &content_type).await
+    let now = OffsetDateTime::now_utc();
+    let upload = Upload {
+        id: ulid::Ulid::new(),
+        client_id,
+        destination: Destination::Deliverable { project_id, deliverable_id: id },
+        filename,
+        content_type,
+        size: input.size,
+        part_size: input.size,
+        part_count: 1,
+        s3_upload_id: None,
+        status: UploadStatus::Assembled,
+        uploaded_by: person.actor.label(),
+        uploader_name: person.name.clone(),
+        created_at: now,
+        expires_at: now + UPLOAD_LIFETIME,
+    };
+    store.create_upload(&upload).await?;
+    files.upload_form(&upload.quarantine_key(), upload.id, &upload.content_type).await
 }
 
 #[derive(Debug, Deserialize)]
 pub struct ConfirmUpload {
     pub upload_id: String,
+    /// Kept for older consoles; the name given when the form was asked for is the one used.
+    #[serde(default)]
     pub filename: String,
 }
 
-/// Records an uploaded file as the deliverable's next version, once S3 confirms the object
-/// exists (HeadObject): no version without its file.
+/// Records a POSTed file as the deliverable's next version once it passes the checks of
+/// `files::transfers::complete` (there, not here: one path for every upload).
 pub async fn confirm_upload(
     store: &Store,
     files: &FileStore,
-    actor: &Actor,
+    config: &Config,
+    person: &Person,
     client_id: ClientId,
     project_id: ulid::Ulid,
     id: ulid::Ulid,
@@ -119,35 +133,16 @@ pub async fn confirm_upload(
 ) -> Result<Deliverable, Error> {
     let before = get(store, client_id, project_id, id).await?;
     let upload_id = ulid::Ulid::from_string(input.upload_id.trim()).map_err(|_| Error::NotFound)?;
-    let filename = safe_filename(&input.filename).ok_or(Error::NotFound)?;
-    let key = upload_key(&before, upload_id, &filename);
-    let stored = files.stat(&key).await?.ok_or_else(|| {
-        Error::conflict("upload_missing", "The file has not arrived in storage yet. Upload it, then confirm.")
-    })?;
-    if before.versions.iter().any(|v| v.s3_key == key) {
-        return Err(Error::Conflict { code: "already_recorded", message: "This upload is already a version.".into() });
+    let recorded = format!("clients/{client_id}/files/{upload_id}");
+    if before.versions.iter().any(|v| v.s3_key == recorded) {
+        return Err(Error::conflict("already_recorded", "This upload is already a version."));
     }
-    let now = OffsetDateTime::now_utc();
-    let mut after = before.clone();
-    let number = before.versions.iter().map(|v| v.number).max().unwrap_or(0) + 1;
-    after.versions.push(DeliverableVersion {
-        number,
-        s3_key: key,
-        filename: filename.clone(),
-        size: stored.size,
-        content_type: stored.content_type,
-        uploaded_at: now,
-        delivered_at: None,
-    });
-    after.updated_at = now;
-    let audit = actor.audit(
-        Some(client_id),
-        "deliverable.version",
-        format!("deliverable:{id}"),
-        format!("v{number}: {filename}"),
-    );
-    store.write_deliverable(&after, Some(&before), None, Some(&audit)).await.map_err(conflict_on_cancel)?;
-    Ok(after)
+    let upload = store.get_upload(client_id, upload_id).await?.ok_or(Error::NotFound)?;
+    if upload.destination != (Destination::Deliverable { project_id, deliverable_id: id }) {
+        return Err(Error::NotFound);
+    }
+    transfers::complete(store, files, config, person, client_id, upload_id).await?;
+    get(store, client_id, project_id, id).await
 }
 
 fn conflict_on_cancel(error: StoreError) -> Error {

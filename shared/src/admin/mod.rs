@@ -18,9 +18,9 @@ pub mod routes;
 use serde::Deserialize;
 
 pub use crate::domain::Actor;
+use crate::team::notify_contacts;
 use crate::domain::{ClientId, Error, change, optional_text, text};
-use crate::mail::{Mailer, Notification};
-use crate::store::{Store, StoreError};
+use crate::store::StoreError;
 
 /// A project of a client, as an admin route names it: what is written under a project (notes,
 /// milestones) is found through it.
@@ -37,26 +37,6 @@ fn not_found_on_cancel(error: StoreError) -> Error {
     }
 }
 
-/// Emails every portal-enabled contact of a client; failures are logged, not returned (the
-/// change itself succeeded).
-async fn notify_contacts(store: &Store, mailer: &Mailer, client_id: ClientId, notice: Notification<'_>) {
-    let contacts = match store.list_contacts(client_id).await {
-        Ok(contacts) => contacts,
-        Err(error) => {
-            tracing::error!(%error, "could not list contacts to notify");
-            return;
-        }
-    };
-    for contact in contacts.into_iter().filter(|c| c.portal_enabled) {
-        let sent = match notice.to(&contact.email, &contact.name) {
-            Ok(email) => mailer.send(&email).await.map_err(|e| e.to_string()),
-            Err(error) => Err(error.to_string()),
-        };
-        if let Err(error) = sent {
-            tracing::error!(%error, "notification could not be sent");
-        }
-    }
-}
 
 fn yes() -> bool {
     true

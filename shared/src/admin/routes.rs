@@ -25,7 +25,7 @@ use crate::domain::{
     Admin, AdminId, AuditEvent, Client, ClientId, Contact, ContactId, Deliverable, MeetingNote, Message, MessageThread,
     Milestone, Project,
 };
-use crate::files::{FileStore, UploadForm};
+use crate::files::{FileStore, Person, UploadForm};
 use crate::http::{ApiError, ApiResult, Json, Page, Paging, Path, Query, body_limit_for_chars};
 use crate::invoices::{Billing, HarvestClient};
 use crate::mail::Mailer;
@@ -316,24 +316,34 @@ async fn create_deliverable(
     created(deliverables::create(&store, &actor, c, p, input).await?)
 }
 
+/// The staff member by name, as an upload records who sent it.
+async fn uploader(store: &Store, session: &AdminSession, client: ClientId) -> Result<Person, ApiError> {
+    session.require(Action::ActOnClient(client)).await?;
+    let admin = store.get_admin(session.admin_id).await?.ok_or(crate::domain::Error::Unauthenticated)?;
+    Ok(Person { actor: Actor::admin(session.admin_id), name: admin.name })
+}
+
 async fn upload_form(
     State(store): State<Store>,
     State(files): State<FileStore>,
-    _: AdminSession,
+    session: AdminSession,
     Path((c, p, d)): Path<(ClientId, ProjectId, DeliverableId)>,
     Json(input): Json<UploadRequest>,
 ) -> Reply<UploadForm> {
-    Ok(axum::Json(deliverables::upload_form(&store, &files, c, p, d, input).await?))
+    let person = uploader(&store, &session, c).await?;
+    Ok(axum::Json(deliverables::upload_form(&store, &files, &person, c, p, d, input).await?))
 }
 
 async fn confirm_upload(
     State(store): State<Store>,
     State(files): State<FileStore>,
-    actor: Actor,
+    State(config): State<Arc<Config>>,
+    session: AdminSession,
     Path((c, p, d)): Path<(ClientId, ProjectId, DeliverableId)>,
     Json(input): Json<ConfirmUpload>,
 ) -> Created<Deliverable> {
-    created(deliverables::confirm_upload(&store, &files, &actor, c, p, d, input).await?)
+    let person = uploader(&store, &session, c).await?;
+    created(deliverables::confirm_upload(&store, &files, &config, &person, c, p, d, input).await?)
 }
 
 async fn deliver(

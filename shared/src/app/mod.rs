@@ -141,6 +141,7 @@ pub fn function_router(function: &str) -> Option<fn() -> Router<AppState>> {
         "invoices" => crate::invoices::routes::invoices,
         "admin" => crate::admin::routes::admin,
         "team" => crate::team::routes::team,
+        "files" => crate::files::routes::files,
         _ => return None,
     })
 }

@@ -11,10 +11,12 @@ use serde::{Deserialize, Serialize};
 
 mod actor;
 mod error;
+mod files;
 mod models;
 
 pub use actor::{Actor, change, email, optional_text, text};
 pub use error::Error;
+pub use files::*;
 pub use models::*;
 
 /// A syntactically valid email address, lower-cased so that it is one identity however it

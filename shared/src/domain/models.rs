@@ -23,8 +23,16 @@ pub struct Client {
     pub portal_enabled: bool,
     #[serde(default)]
     pub harvest_client_id: Option<u64>,
+    /// Whether the company's contacts may upload files into projects' shared files (file
+    /// requests take uploads whatever this says: the agency asked for them).
+    #[serde(default = "enabled")]
+    pub uploads_enabled: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+}
+
+fn enabled() -> bool {
+    true
 }
 
 /// A contact's place in their company's team: owners manage the team and always see invoices.
@@ -438,6 +446,11 @@ pub enum ActivityKind {
     DeliverableReviewed,
     MessagePosted,
     MilestoneCompleted,
+    FilesRequested,
+    FilesSubmitted,
+    FileRequestAccepted,
+    FileRequestReopened,
+    FileShared,
 }
 
 /// An event in the client's activity feed (what clients see; the audit log is the agency's).
@@ -491,6 +504,7 @@ mod tests {
             status,
             portal_enabled,
             harvest_client_id: None,
+            uploads_enabled: true,
             created_at: OffsetDateTime::now_utc(),
         }
     }

@@ -27,7 +27,7 @@ pub(super) async fn presign_download(
     s3: &aws_sdk_s3::Client,
     bucket: &str,
     key: &str,
-    filename: &str,
+    disposition: String,
     content_type: &str,
 ) -> Result<(String, OffsetDateTime), Error> {
     let config = PresigningConfig::expires_in(DOWNLOAD_TTL).map_err(Error::internal)?;
@@ -35,7 +35,7 @@ pub(super) async fn presign_download(
         .get_object()
         .bucket(bucket)
         .key(key)
-        .response_content_disposition(content_disposition(filename))
+        .response_content_disposition(disposition)
         .response_content_type(content_type)
         .presigned(config)
         .await
@@ -46,6 +46,15 @@ pub(super) async fn presign_download(
 
 /// RFC 6266 `attachment` with an ASCII fallback and the exact UTF-8 name (RFC 5987).
 pub fn content_disposition(filename: &str) -> String {
+    disposition("attachment", filename)
+}
+
+/// The same for showing a file in the page (previews).
+pub fn inline_disposition(filename: &str) -> String {
+    disposition("inline", filename)
+}
+
+fn disposition(kind: &str, filename: &str) -> String {
     const ATTR_CHAR: &AsciiSet = &NON_ALPHANUMERIC
         .remove(b'!')
         .remove(b'#')
@@ -63,7 +72,7 @@ pub fn content_disposition(filename: &str) -> String {
         .chars()
         .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' })
         .collect();
-    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{}", utf8_percent_encode(filename, ATTR_CHAR))
+    format!("{kind}; filename=\"{fallback}\"; filename*=UTF-8''{}", utf8_percent_encode(filename, ATTR_CHAR))
 }
 
 #[cfg(test)]
@@ -80,5 +89,6 @@ mod tests {
         assert!(tricky.starts_with("attachment; filename=\"R_sum_ _final_.pdf\""), "{tricky}");
         assert!(tricky.ends_with("filename*=UTF-8''R%C3%A9sum%C3%A9%20%22final%22.pdf"), "{tricky}");
         assert!(!content_disposition("a\r\nb").contains('\n'));
+        assert_eq!(inline_disposition("a.png"), "inline; filename=\"a.png\"; filename*=UTF-8''a.png");
     }
 }

@@ -1,8 +1,16 @@
-//! Files in the private S3 bucket: presigned downloads for clients, presigned POST forms for
-//! agency uploads, and the check that an upload arrived. Clients never get bucket access.
+//! Files both ways, in the private S3 bucket: uploads (multipart, presigned parts, under a
+//! quarantine prefix until `inspect` passes them), a project's shared files, file requests,
+//! and presigned downloads and previews. Browsers never get bucket access, only presigned URLs.
 
 mod downloads;
+pub mod inspect;
+mod multipart;
+pub mod project_files;
+pub mod requests;
+pub mod routes;
+pub mod transfers;
 mod uploads;
+pub mod views;
 
 use std::sync::Arc;
 
@@ -10,11 +18,26 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_s3::config::ProvideCredentials;
 use time::OffsetDateTime;
 
-pub use downloads::{DOWNLOAD_TTL, DownloadLink, content_disposition};
-pub use uploads::{ALLOWED_CONTENT_TYPES, PolicyRequest, UPLOAD_TTL, UploadForm, safe_filename, sign_post_policy};
+pub use downloads::{DOWNLOAD_TTL, DownloadLink, content_disposition, inline_disposition};
+pub use inspect::ALLOWED_CONTENT_TYPES;
+pub use multipart::{PART_URL_TTL, StoredPart};
+pub use uploads::{PolicyRequest, UPLOAD_TTL, UploadForm, safe_filename, sign_post_policy};
 
 use crate::aws::LazyClient;
-use crate::domain::Error;
+use crate::domain::{Actor, Error};
+
+/// Who uploads or takes a step, as files and requests name them.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub actor: Actor,
+    pub name: String,
+}
+
+impl Person {
+    fn is_client(&self) -> bool {
+        matches!(self.actor, Actor::Contact(_))
+    }
+}
 
 /// The bucket and what it takes to sign for it. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -71,7 +94,30 @@ impl FileStore {
         filename: &str,
         content_type: &str,
     ) -> Result<(String, OffsetDateTime), Error> {
-        downloads::presign_download(self.s3.get(), &self.bucket, key, filename, content_type).await
+        downloads::presign_download(self.s3.get(), &self.bucket, key, content_disposition(filename), content_type).await
+    }
+
+    /// A five-minute GET link that shows `key` in the page (images, PDFs).
+    pub async fn preview_link(
+        &self,
+        key: &str,
+        filename: &str,
+        content_type: &str,
+    ) -> Result<(String, OffsetDateTime), Error> {
+        downloads::presign_download(self.s3.get(), &self.bucket, key, inline_disposition(filename), content_type).await
+    }
+
+    /// A presigned URL as the browser must call it: locally through `UPLOAD_URL` (the dev
+    /// server's proxy to the emulator), in AWS unchanged.
+    fn browser_url(&self, presigned: &str) -> String {
+        let Some(base) = self.upload_base.as_deref() else { return presigned.to_owned() };
+        match url::Url::parse(presigned) {
+            Ok(url) => {
+                let query = url.query().map(|q| format!("?{q}")).unwrap_or_default();
+                format!("{}{}{query}", base.trim_end_matches('/'), url.path())
+            }
+            Err(_) => presigned.to_owned(),
+        }
     }
 
     /// An upload form for exactly `key`, signed with the function's own credentials.

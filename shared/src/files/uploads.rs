@@ -21,24 +21,6 @@ use crate::domain::Error;
 /// How long an upload form works.
 pub const UPLOAD_TTL: Duration = Duration::from_secs(15 * 60);
 
-/// File types admins may upload as deliverables.
-pub const ALLOWED_CONTENT_TYPES: &[&str] = &[
-    "application/pdf",
-    "application/zip",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "image/png",
-    "image/jpeg",
-    "image/gif",
-    "image/webp",
-    "image/svg+xml",
-    "text/plain",
-    "text/csv",
-    "text/markdown",
-    "video/mp4",
-];
-
 #[derive(Debug, Serialize)]
 pub struct UploadForm {
     /// POST a multipart form here with `fields` first and the file last (field `file`).

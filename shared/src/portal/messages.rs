@@ -4,7 +4,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::config::Config;
-use crate::domain::{Activity, ActivityKind, AuthorKind, ClientId, ContactId, EmailAddress, Error, Message};
+use crate::domain::{Activity, ActivityKind, AuthorKind, ClientId, ContactId, Error, Message};
 use crate::mail::{Mailer, NewClientMessage};
 use crate::store::{Item, MessageMeta, Store};
 
@@ -81,7 +81,7 @@ pub async fn post(
     store.advance_read_marker(client, contact, message.id).await?;
     let link = format!("{}/admin/messages/{client}", config.public_url);
     let notice = NewClientMessage { author: &author.name, company: &company, body: &message.body, link: &link };
-    for to in agency_recipients(store, config, client).await {
+    for to in crate::team::agency_recipients(store, config, client).await {
         let sent = match notice.to(&to) {
             Ok(email) => mailer.send(&email).await.map_err(|e| e.to_string()),
             Err(error) => Err(error.to_string()),
@@ -93,26 +93,6 @@ pub async fn post(
     Ok(MessageView::new(message, contact, None))
 }
 
-/// Who hears of a client's new message: the staff assigned to the client, and the agency's
-/// notification address if set (each address once). A failed lookup is logged: the message
-/// itself was posted.
-async fn agency_recipients(store: &Store, config: &Config, client: ClientId) -> Vec<EmailAddress> {
-    let mut recipients: Vec<EmailAddress> = config.notify_email.iter().cloned().collect();
-    let staff = match store.assigned_staff(client).await {
-        Ok(staff) => staff,
-        Err(error) => {
-            tracing::error!(%error, "could not list the staff assigned to a client");
-            Vec::new()
-        }
-    };
-    let admins = futures_util::future::join_all(staff.into_iter().map(|id| store.get_admin(id))).await;
-    for admin in admins.into_iter().filter_map(|found| found.ok().flatten()) {
-        if !recipients.contains(&admin.email) {
-            recipients.push(admin.email);
-        }
-    }
-    recipients
-}
 
 #[derive(Debug, Serialize)]
 pub struct ReadState {

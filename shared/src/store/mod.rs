@@ -7,6 +7,7 @@
 
 mod audit;
 mod directory;
+mod files;
 mod invoices;
 mod messages;
 mod passkeys;
@@ -24,6 +25,7 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+pub use files::{UploadQuota, UploadUsage};
 pub use invoices::InvoiceCacheRecord;
 pub use messages::MessageMeta;
 pub use passkeys::{CeremonyRecord, PasskeyRecord, is_ceremony_id};

@@ -244,6 +244,19 @@ impl Store {
         activity: Option<&crate::domain::Activity>,
         audit: Option<&AuditEvent>,
     ) -> Result<(), StoreError> {
+        self.write_deliverable_with(deliverable, before, activity, audit, Vec::new()).await
+    }
+
+    /// `write_deliverable` with more writes in the same transaction, after the deliverable,
+    /// its audit event and activity (in that order).
+    pub async fn write_deliverable_with(
+        &self,
+        deliverable: &crate::domain::Deliverable,
+        before: Option<&crate::domain::Deliverable>,
+        activity: Option<&crate::domain::Activity>,
+        audit: Option<&AuditEvent>,
+        extra: Vec<TransactWriteItem>,
+    ) -> Result<(), StoreError> {
         let item = self.deliverable_item(deliverable)?;
         let put = match before {
             None => self.put_op(item, Some("attribute_not_exists(PK)"))?,
@@ -269,6 +282,7 @@ impl Store {
         if let Some(activity) = activity {
             ops.push(self.activity_put(activity)?);
         }
+        ops.extend(extra);
         self.transact(ops).await
     }
 

@@ -100,6 +100,7 @@ impl TestApp {
             status: ClientStatus::Active,
             portal_enabled: true,
             harvest_client_id: None,
+            uploads_enabled: true,
             created_at: time::OffsetDateTime::now_utc(),
         };
         devkit::insert(&self.state.store, self.state.store.client_item(&client).unwrap()).await.unwrap();
