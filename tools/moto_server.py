@@ -7,6 +7,15 @@ cancelled with `TransactionConflict`), and the portal's rules rely on it: the la
 team, a login token redeemed once. So this runs moto's own server with one lock around
 DynamoDB's writes: reads stay concurrent, writes see each other as they do on AWS.
 
+It also names two answers as S3 does: moto 5.2 wraps ListParts and CompleteMultipartUpload in
+`<…Response>`, where S3 (and so the SDK's parser) says `<ListPartsResult>` and
+`<CompleteMultipartUploadResult>`; multipart uploads need both.
+
+And `/moto-api/data.json` (the dev mailbox and the tests read sent mail from it) survives an
+unfinished multipart upload: moto 5.2 fails the whole page on an attribute of a part it cannot
+read, so attributes that fail in any way are left out, as moto already does for those it cannot
+serialise (and objects' bytes are not read at all).
+
 Usage is moto_server's: `python tools/moto_server.py -H 127.0.0.1 -p 4566`.
 """
 
@@ -15,6 +24,10 @@ import sys
 import threading
 
 from moto.dynamodb.models import DynamoDBBackend
+import json
+
+from moto.core.serialize import S3Serializer
+from moto.moto_api._internal.responses import MotoAPIResponse
 from moto.server import main
 
 _writes = threading.RLock()
@@ -28,6 +41,51 @@ for _name in ("put_item", "update_item", "delete_item", "transact_write_items", 
             return __original(self, *args, **kwargs)
 
     setattr(DynamoDBBackend, _name, _serialised)
+
+_serialize_s3 = S3Serializer._serialized_result_to_response
+_RESULT_ROOTS = ("ListParts", "CompleteMultipartUpload")
+
+
+def _s3_result(self, resp, result, shape, serialized_result):
+    resp = _serialize_s3(self, resp, result, shape, serialized_result)
+    name = self.operation_model.name
+    if name in _RESULT_ROOTS and isinstance(resp.get("body"), str):
+        body = resp["body"].replace(f"<{name}Response", f"<{name}Result", 1)
+        resp["body"] = body.replace(f"</{name}Response>", f"</{name}Result>", 1)
+    return resp
+
+
+S3Serializer._serialized_result_to_response = _s3_result
+
+
+
+def _model_data(self, request, full_url, headers):
+    from moto.core.model_instances import model_data
+
+    results = {}
+    for service in sorted(model_data):
+        models = model_data[service]
+        results[service] = {}
+        for name in sorted(models):
+            results[service][name] = []
+            for instance in models[name].instances_tracked:
+                fields = {}
+                for attr in dir(instance):
+                    # `value` is an object's bytes: never JSON, and reading a large one per
+                    # mailbox poll would be slow.
+                    if attr.startswith("_") or attr == "value":
+                        continue
+                    try:
+                        value = getattr(instance, attr)
+                        json.dumps(value)
+                    except Exception:  # noqa: BLE001 - moto skips what it cannot read
+                        continue
+                    fields[attr] = value
+                results[service][name].append(fields)
+    return 200, {"Content-Type": "application/javascript"}, json.dumps(results)
+
+
+MotoAPIResponse.model_data = _model_data
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -137,10 +137,14 @@ pub async fn confirm_upload(
     if before.versions.iter().any(|v| v.s3_key == recorded) {
         return Err(Error::conflict("already_recorded", "This upload is already a version."));
     }
-    let upload = store.get_upload(client_id, upload_id).await?.ok_or(Error::NotFound)?;
-    if upload.destination != (Destination::Deliverable { project_id, deliverable_id: id }) {
-        return Err(Error::NotFound);
-    }
+    let waiting = store.get_upload(client_id, upload_id).await?;
+    let Some(_) = waiting.filter(|u| u.destination == Destination::Deliverable { project_id, deliverable_id: id })
+    else {
+        return Err(Error::conflict(
+            "upload_missing",
+            "No upload with this id is waiting for this deliverable (it may have expired). Ask for a new upload form.",
+        ));
+    };
     transfers::complete(store, files, config, person, client_id, upload_id).await?;
     get(store, client_id, project_id, id).await
 }

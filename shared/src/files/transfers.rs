@@ -242,10 +242,13 @@ async fn part_urls_for(files: &FileStore, upload: &Upload, numbers: &[u32]) -> R
     Ok(urls)
 }
 
-/// The uploader's own upload in progress; anyone else's (or an expired one) is 404.
-async fn own(store: &Store, uploader: &Person, client_id: ClientId, id: ulid::Ulid) -> Result<Upload, Error> {
+/// An upload in progress of this client, started from the same side: a contact may resume,
+/// finish or cancel a colleague's upload (it goes where the company's files go), never one the
+/// agency started, and the other way round. Anything else (or an expired one) is 404.
+async fn own(store: &Store, person: &Person, client_id: ClientId, id: ulid::Ulid) -> Result<Upload, Error> {
     let upload = store.get_upload(client_id, id).await?.ok_or(Error::NotFound)?;
-    if upload.uploaded_by != uploader.actor.label() {
+    let from_contact = upload.uploaded_by.starts_with("contact:");
+    if from_contact != person.is_client() {
         return Err(Error::NotFound);
     }
     Ok(upload)
@@ -326,53 +329,81 @@ pub async fn complete(
     store: &Store,
     files: &FileStore,
     config: &Config,
-    uploader: &Person,
+    person: &Person,
     client_id: ClientId,
     id: ulid::Ulid,
 ) -> Result<Completed, Error> {
-    let upload = own(store, uploader, client_id, id).await?;
+    let upload = own(store, person, client_id, id).await?;
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    store.claim_upload(client_id, id, now, now + COMPLETION_LEASE_SECS).await.map_err(|error| match error {
+        StoreError::ConditionFailed => Error::conflict("upload_busy", "This upload is being completed. Wait a moment and reload."),
+        other => other.into(),
+    })?;
+    let result = check_and_place(store, files, config, person, &upload).await;
+    if result.is_err() {
+        // Parts missing, scan pending, a service down, over quota: the next attempt may pass.
+        // (A refused or completed upload is gone already; releasing it is a no-op.)
+        if let Err(error) = store.release_upload(client_id, id).await {
+            tracing::warn!(%error, "upload claim not released; it expires by itself");
+        }
+    }
+    result
+}
+
+/// A completing request holds the upload this long at most.
+const COMPLETION_LEASE_SECS: i64 = 120;
+
+async fn check_and_place(
+    store: &Store,
+    files: &FileStore,
+    config: &Config,
+    person: &Person,
+    upload: &Upload,
+) -> Result<Completed, Error> {
+    let (client_id, id) = (upload.client_id, upload.id);
     let key = upload.quarantine_key();
     if let (Some(s3_id), UploadStatus::Uploading) = (&upload.s3_upload_id, upload.status) {
-        match files.list_parts(&key, s3_id).await? {
-            Some(held) => {
-                let parts = complete_set(&upload, held)?;
-                files.complete_multipart(&key, s3_id, &parts).await?;
-            }
-            // Another request assembled it meanwhile; the object is checked below.
-            None => {}
+        // `None`: an earlier attempt assembled it and died before saying so; the object is checked below.
+        if let Some(held) = files.list_parts(&key, s3_id).await? {
+            let parts = complete_set(upload, held)?;
+            files.complete_multipart(&key, s3_id, &parts).await?;
         }
         store.set_upload_status(client_id, id, UploadStatus::Assembled).await.map_err(gone_on_condition)?;
     }
     let stored = files.stat(&key).await?.ok_or_else(|| {
         Error::conflict("upload_missing", "The file has not arrived in storage yet. Upload it, then complete.")
     })?;
-    let verdict = judge(files, config, &upload, stored.size).await?;
-    let content_type = match verdict {
+    let content_type = match judge(files, config, upload, stored.size).await? {
         Ok(content_type) => content_type,
         Err(refusal) => {
-            let audit = uploader.actor.audit(
+            let audit = person.actor.audit(
                 Some(client_id),
                 "upload.refused",
                 format!("upload:{id}"),
                 format!("{}: {refusal}", upload.filename),
             );
-            discard(store, files, &upload).await?;
+            discard(store, files, upload).await?;
             store.append_audit(&audit).await?;
             return Err(refused(refusal));
         }
     };
     let final_key = upload.final_key();
     files.copy(&key, &final_key, &content_type).await?;
-    let placed = place(store, config, uploader, &upload, &final_key, &content_type).await;
-    if let Err(error) = &placed {
-        if !matches!(error, Error::Unavailable) {
-            // Nothing recorded it: the copy must not linger. (The quarantine copy stays for a retry.)
-            let _ = files.delete(&final_key).await;
+    let placed = place(store, config, person, upload, &final_key, &content_type).await;
+    match &placed {
+        // Nothing recorded the copy (the claim keeps others out): it must not linger. The
+        // quarantined object stays for a retry until the lifecycle rule removes it.
+        Err(error) if !matches!(error, Error::Unavailable) => {
+            if let Err(error) = files.delete(&final_key).await {
+                tracing::warn!(%error, "unrecorded copy not deleted");
+            }
         }
-        return Err(placed.unwrap_err());
-    }
-    if let Err(error) = files.delete(&key).await {
-        tracing::warn!(%error, "quarantined copy not deleted; the lifecycle rule will");
+        Err(_) => {}
+        Ok(_) => {
+            if let Err(error) = files.delete(&key).await {
+                tracing::warn!(%error, "quarantined copy not deleted; the lifecycle rule will");
+            }
+        }
     }
     placed
 }
@@ -588,7 +619,7 @@ mod tests {
     fn parts_are_at_least_8_mib_and_at_most_1000() {
         assert_eq!(part_size_for(1), MIN_PART_SIZE);
         assert_eq!(part_size_for(300 * 1024 * 1024), MIN_PART_SIZE);
-        let five_gib = 5 * 1024 * 1024 * 1024;
+        let five_gib: u64 = 5 * 1024 * 1024 * 1024;
         assert_eq!(five_gib.div_ceil(part_size_for(five_gib)), 640);
         let huge = 20 * 1024 * 1024 * 1024_u64;
         assert!(huge.div_ceil(part_size_for(huge)) <= MAX_PARTS);

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::domain::{ClientId, ContactId, Error, ProjectStatus};
+use crate::files::views::RequestView;
 use crate::invoices::{Billing, InvoiceSummary};
 use crate::store::{Item, Store};
 
@@ -22,9 +23,11 @@ pub struct Dashboard {
     /// unreachable and nothing is cached (the rest of the dashboard still loads). `null` for a
     /// contact without invoice access.
     pub invoices: Option<InvoiceSummary>,
+    /// File requests waiting for the company's files (among the 50 newest requests).
+    pub open_requests: Vec<RequestView>,
 }
 
-/// Everything in parallel: four reads, and (once the access check says this contact sees
+/// Everything in parallel: five reads, and (once the access check says this contact sees
 /// invoices) the invoice summary, two more reads when the cache is fresh.
 pub async fn dashboard(
     store: &Store,
@@ -39,6 +42,7 @@ pub async fn dashboard(
             store.latest_deliverables(client, 5),
             store.recent_message_meta(client, UNREAD_WINDOW),
             store.read_marker(client, contact),
+            store.list_requests(client, true, 50, None),
         )
         .map_err(Error::from)
     };
@@ -48,7 +52,7 @@ pub async fn dashboard(
             false => Ok(None),
         }
     };
-    let ((active, deliverables, recent, marker), invoices) = tokio::try_join!(reads, invoices)?;
+    let ((active, deliverables, recent, marker, requests), invoices) = tokio::try_join!(reads, invoices)?;
     let today = today();
     let unread = unread_count(&recent, marker, contact);
     Ok(Dashboard {
@@ -57,6 +61,7 @@ pub async fn dashboard(
         unread_messages_more: i64::from(unread) >= i64::from(UNREAD_WINDOW),
         unread_messages: unread,
         invoices,
+        open_requests: requests.0.into_iter().map(RequestView::summary).collect(),
     })
 }
 

@@ -86,6 +86,40 @@ impl Store {
         Ok(())
     }
 
+    /// Takes an upload for one completing request until `until` (unix seconds): a second
+    /// request meanwhile gets `ConditionFailed`. A claim left by a request that died expires.
+    pub async fn claim_upload(&self, client: ClientId, id: ulid::Ulid, now: i64, until: i64) -> Result<(), StoreError> {
+        self.db
+            .update_item()
+            .table_name(&*self.table)
+            .key("PK", s(keys::client(client)))
+            .key("SK", s(upload_key(id)))
+            .update_expression("SET claimed_until = :until")
+            .condition_expression("attribute_exists(PK) AND (attribute_not_exists(claimed_until) OR claimed_until < :now)")
+            .expression_attribute_values(":until", n(until))
+            .expression_attribute_values(":now", n(now))
+            .send()
+            .await
+            .map_err(super::classify)?;
+        Ok(())
+    }
+
+    /// Lets the upload be completed again (after a failure worth retrying).
+    pub async fn release_upload(&self, client: ClientId, id: ulid::Ulid) -> Result<(), StoreError> {
+        let result = self
+            .db
+            .update_item()
+            .table_name(&*self.table)
+            .key("PK", s(keys::client(client)))
+            .key("SK", s(upload_key(id)))
+            .update_expression("REMOVE claimed_until")
+            .condition_expression("attribute_exists(PK)")
+            .send()
+            .await
+            .map_err(super::classify);
+        super::done_if_condition_failed(result)
+    }
+
     pub async fn delete_upload(&self, client: ClientId, id: ulid::Ulid) -> Result<(), StoreError> {
         self.db
             .delete_item()
@@ -141,9 +175,12 @@ impl Store {
         Ok(self.get(keys::client(client), USAGE.into()).await?.unwrap_or_default())
     }
 
+    pub fn project_file_item(&self, file: &SharedFile, project: ulid::Ulid) -> Result<Item, StoreError> {
+        to_item(file, keys::client(file.client_id), project_file_key(project, file.id), [])
+    }
+
     pub(crate) fn project_file_put(&self, file: &SharedFile, project: ulid::Ulid) -> Result<TransactWriteItem, StoreError> {
-        let item = to_item(file, keys::client(file.client_id), project_file_key(project, file.id), [])?;
-        self.put_op(item, Some("attribute_not_exists(PK)"))
+        self.put_op(self.project_file_item(file, project)?, Some("attribute_not_exists(PK)"))
     }
 
     /// A project's shared files, newest first, a page at a time.

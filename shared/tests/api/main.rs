@@ -4,6 +4,7 @@
 
 mod admin;
 mod codebase;
+mod files;
 mod helpers;
 mod http_errors;
 mod invoices;

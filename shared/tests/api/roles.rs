@@ -63,6 +63,19 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("GET", "/api/messages", Rule::Portal),
     ("POST", "/api/messages", Rule::Portal),
     ("POST", "/api/messages/read", Rule::Portal),
+    ("POST", "/api/uploads", Rule::Portal),
+    ("GET", "/api/uploads/{uploadId}", Rule::Portal),
+    ("POST", "/api/uploads/{uploadId}/parts", Rule::Portal),
+    ("POST", "/api/uploads/{uploadId}/complete", Rule::Portal),
+    ("DELETE", "/api/uploads/{uploadId}", Rule::Portal),
+    ("GET", "/api/requests", Rule::Portal),
+    ("GET", "/api/requests/{requestId}", Rule::Portal),
+    ("POST", "/api/requests/{requestId}/submit", Rule::Portal),
+    ("GET", "/api/requests/{requestId}/files/{fileId}", Rule::Portal),
+    ("DELETE", "/api/requests/{requestId}/files/{fileId}", Rule::Portal),
+    ("GET", "/api/projects/{projectId}/files", Rule::Portal),
+    ("GET", "/api/projects/{projectId}/files/{fileId}", Rule::Portal),
+    ("DELETE", "/api/projects/{projectId}/files/{fileId}", Rule::Portal),
     ("GET", "/api/invoices", Rule::Invoices),
     ("GET", "/api/invoices/{invoiceId}", Rule::Invoices),
     ("GET", "/api/team", Rule::Team),
@@ -104,6 +117,20 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/api/admin/clients/{clientId}/projects/{projectId}/notes", Rule::AgencyOnClient),
     ("PATCH", "/api/admin/clients/{clientId}/projects/{projectId}/notes/{noteId}", Rule::AgencyOnClient),
     ("DELETE", "/api/admin/clients/{clientId}/projects/{projectId}/notes/{noteId}", Rule::AgencyOnClient),
+    ("POST", "/api/admin/clients/{clientId}/uploads", Rule::AgencyOnClient),
+    ("GET", "/api/admin/clients/{clientId}/uploads/{uploadId}", Rule::AgencyOnClient),
+    ("POST", "/api/admin/clients/{clientId}/uploads/{uploadId}/parts", Rule::AgencyOnClient),
+    ("POST", "/api/admin/clients/{clientId}/uploads/{uploadId}/complete", Rule::AgencyOnClient),
+    ("DELETE", "/api/admin/clients/{clientId}/uploads/{uploadId}", Rule::AgencyOnClient),
+    ("GET", "/api/admin/clients/{clientId}/requests", Rule::AgencyOnClient),
+    ("POST", "/api/admin/clients/{clientId}/requests", Rule::AgencyOnClient),
+    ("GET", "/api/admin/clients/{clientId}/requests/{requestId}", Rule::AgencyOnClient),
+    ("POST", "/api/admin/clients/{clientId}/requests/{requestId}/accept", Rule::AgencyOnClient),
+    ("POST", "/api/admin/clients/{clientId}/requests/{requestId}/reopen", Rule::AgencyOnClient),
+    ("GET", "/api/admin/clients/{clientId}/requests/{requestId}/files/{fileId}", Rule::AgencyOnClient),
+    ("GET", "/api/admin/clients/{clientId}/projects/{projectId}/files", Rule::AgencyOnClient),
+    ("GET", "/api/admin/clients/{clientId}/projects/{projectId}/files/{fileId}", Rule::AgencyOnClient),
+    ("DELETE", "/api/admin/clients/{clientId}/projects/{projectId}/files/{fileId}", Rule::AgencyOnClient),
     ("GET", "/api/admin/messages", Rule::AgencyList),
     ("GET", "/api/admin/clients/{clientId}/messages", Rule::AgencyOnClient),
     ("POST", "/api/admin/clients/{clientId}/messages", Rule::AgencyOnClient),
@@ -207,14 +234,14 @@ async fn matrix() -> Matrix {
 }
 
 impl Matrix {
-    fn id(&self, tenant: &Tenant, param: &str) -> String {
+    fn id(&self, route: &Route, tenant: &Tenant, param: &str) -> String {
         match param {
             "clientId" => tenant.client.id.to_string(),
             "milestoneId" => tenant.overdue_milestone.id.to_string(),
             "adminId" => self.target_staff.id.to_string(),
             // Nobody's passkey: each person may ask about their own (404 here), never 403.
             "passkeyId" => ulid::Ulid::new().to_string(),
-            other => id_of(tenant, other),
+            other => id_of(route, tenant, other),
         }
     }
 
@@ -235,6 +262,12 @@ impl Matrix {
             }
             ("POST", "/api/admin/clients/{clientId}/messages") => json!({ "body": "matrix reply" }),
             ("POST", "/api/admin/clients/{clientId}/projects") => json!({ "name": "Matrix project" }),
+            ("POST", "/api/admin/clients/{clientId}/requests") => json!({ "title": "Matrix request" }),
+            // Into the other client's project: never found under this client.
+            ("POST", "/api/admin/clients/{clientId}/uploads") => json!({
+                "destination": { "kind": "project", "project_id": other.project.id.to_string() },
+                "filename": "matrix.pdf", "content_type": "application/pdf", "size": 10
+            }),
             ("PUT" | "DELETE", _) | ("POST", "/api/admin/staff/{adminId}/invite") => json!({}),
             (_, path) if path.starts_with("/api/admin/") => admin_body_for(route),
             _ => body_for(route, other),
@@ -257,7 +290,7 @@ impl Matrix {
     }
 
     async fn send(&self, route: &Route, tenant: &Tenant, other: &Tenant, cookie: &str) -> (String, TestResponse) {
-        let path = fill(route, |p| self.id(tenant, p));
+        let path = fill(route, |p| self.id(route, tenant, p));
         let method: Method = route.method.parse().unwrap();
         let request = match method {
             Method::GET => ApiRequest::get(&path),
@@ -283,16 +316,19 @@ fn every_rule_names_a_template_route() {
 #[tokio::test]
 async fn every_route_gives_each_role_what_the_rules_say() {
     let m = matrix().await;
-    let mut routes: Vec<&Route> =
+    let routes: Vec<&Route> =
         template_routes().iter().filter(|r| !matches!(rule_of(r), Rule::Public | Rule::SignOut)).collect();
-    // Deletions last: they remove what later requests name.
-    routes.sort_by_key(|r| r.method == "DELETE");
+    // Deletions last, everyone's: they remove what the others' reads name.
+    let (deletions, others): (Vec<&Route>, Vec<&Route>) = routes.into_iter().partition(|r| r.method == "DELETE");
     let mut checked = 0;
     // The state as last read, while only refused requests have run since (they must not change
     // it): saves reading it again before each of them.
     let mut known: Option<Vec<Vec<String>>> = None;
-    for (person, cookie) in &m.cookies {
-        for route in &routes {
+    let phases = [&others, &deletions];
+    for (person, cookie, routes) in
+        phases.iter().flat_map(|routes| m.cookies.iter().map(move |(person, cookie)| (person, cookie, *routes)))
+    {
+        for route in routes {
             let rule = rule_of(route);
             let has_ids = !params(route).is_empty();
             for (tenant, other, names_b) in [(&m.a, &m.b, false), (&m.b, &m.a, true)] {

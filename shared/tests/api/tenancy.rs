@@ -39,8 +39,26 @@ pub(crate) fn params(route: &Route) -> Vec<String> {
         .collect()
 }
 
-pub(crate) fn id_of(tenant: &Tenant, param: &str) -> String {
+/// The id `route` takes for `param`, of `tenant`'s things. Files in states a route needs:
+/// completing takes an upload whose parts have all arrived, agency routes the agency's uploads,
+/// marking done the request kept for it, removing a request's file the second one.
+pub(crate) fn id_of(route: &Route, tenant: &Tenant, param: &str) -> String {
+    let files = &tenant.files;
+    let staff = route.path.starts_with("/api/admin/");
+    let completes = route.path.ends_with("/complete");
     match param {
+        "uploadId" => match (staff, completes) {
+            (false, false) => files.upload,
+            (false, true) => files.ready_upload,
+            (true, false) => files.staff_upload,
+            (true, true) => files.staff_ready_upload,
+        }
+        .to_string(),
+        "requestId" if route.path.ends_with("/submit") => files.submittable.id.to_string(),
+        "requestId" => files.request.id.to_string(),
+        "fileId" if route.path.contains("/requests/") && route.method == "DELETE" => files.request.files[1].id.to_string(),
+        "fileId" if route.path.contains("/requests/") => files.request.files[0].id.to_string(),
+        "fileId" => files.shared_file.id.to_string(),
         "contactId" => tenant.contact.id.to_string(),
         "projectId" => tenant.project.id.to_string(),
         "deliverableId" => tenant.deliverable.id.to_string(),
@@ -76,6 +94,15 @@ pub(crate) fn body_for(route: &Route, foreign: &Tenant) -> Value {
             json!({ "decision": "approved", "comment": "ok" })
         }
         "/api/messages" => json!({ "body": "hello from the matrix" }),
+        // The destination names the other company's project: that is 404, and nothing starts.
+        "/api/uploads" => json!({
+            "destination": { "kind": "project", "project_id": foreign.project.id.to_string() },
+            "filename": "matrix.pdf", "content_type": "application/pdf", "size": 10
+        }),
+        "/api/uploads/{uploadId}/parts" => json!({ "numbers": [1] }),
+        "/api/uploads/{uploadId}/complete" | "/api/uploads/{uploadId}" => json!({}),
+        "/api/requests/{requestId}/submit" => json!({ "note": "All here" }),
+        "/api/requests/{requestId}/files/{fileId}" | "/api/projects/{projectId}/files/{fileId}" => json!({}),
         "/api/messages/read" => json!({}),
         other => panic!("the tenant matrix has no body for POST {other}: add one here"),
     };
@@ -145,10 +172,12 @@ async fn matrix() -> Matrix {
 #[tokio::test]
 async fn foreign_ids_in_any_path_parameter_are_404() {
     let m = matrix().await;
-    let routes: Vec<_> = tenant_routes().into_iter().filter(|r| !params(r).is_empty()).collect();
+    let mut routes: Vec<_> = tenant_routes().into_iter().filter(|r| !params(r).is_empty()).collect();
     assert!(routes.len() >= 4, "{routes:?}");
+    // Deletions last: they remove what other routes name.
+    routes.sort_by_key(|r| r.method == "DELETE");
     for route in routes {
-        let own = fill(route, |p| id_of(&m.a, p));
+        let own = fill(route, |p| id_of(route, &m.a, p));
         let response = m.app.send(request(route, &own, &m.a_cookie, &m.b)).await;
         assert!(
             response.status.is_success(),
@@ -167,7 +196,7 @@ async fn foreign_ids_in_any_path_parameter_are_404() {
         for foreign_mask in variants {
             let path = fill(route, |p| {
                 let index = names.iter().position(|n| n == p).unwrap();
-                if foreign_mask[index] { id_of(&m.b, p) } else { id_of(&m.a, p) }
+                if foreign_mask[index] { id_of(route, &m.b, p) } else { id_of(route, &m.a, p) }
             });
             let response = m.app.send(request(route, &path, &m.a_cookie, &m.b)).await;
             assert_eq!(response.status, StatusCode::NOT_FOUND, "{} {path}: {}", route.method, response.body);
@@ -202,11 +231,18 @@ async fn foreign_cursors_are_400() {
 #[tokio::test]
 async fn lists_and_bodies_never_reach_the_other_tenant() {
     let m = matrix().await;
+    let b_before = partition(&m.app, &m.b).await;
     for route in tenant_routes().into_iter().filter(|r| params(r).is_empty()) {
         let response = m.app.send(request(route, &route.path, &m.a_cookie, &m.b)).await;
-        assert!(response.status.is_success(), "{} {}: {}", route.method, route.path, response.body);
+        if route.path == "/api/uploads" {
+            // An upload into B's project: B's project does not exist for A.
+            assert_eq!(response.status, StatusCode::NOT_FOUND, "{}", response.body);
+        } else {
+            assert!(response.status.is_success(), "{} {}: {}", route.method, route.path, response.body);
+        }
         assert_no_data_of(&response, &m.b, &route.path);
     }
+    assert_eq!(partition(&m.app, &m.b).await, b_before, "a request of A's changed B's partition");
     // The POSTed message landed in A's thread only, whatever ids the body carried.
     let b_thread = m.app.send(ApiRequest::get("/api/messages").cookie(&m.b_cookie)).await;
     assert!(!b_thread.raw.windows(21).any(|w| w == b"hello from the matrix"));
@@ -220,7 +256,7 @@ async fn admins_get_403_on_client_routes() {
     let admin = m.app.add_admin("staff").await;
     let cookie = m.app.sign_in(&admin.email).await;
     for route in tenant_routes() {
-        let path = fill(route, |p| id_of(&m.a, p));
+        let path = fill(route, |p| id_of(route, &m.a, p));
         let response = m.app.send(request(route, &path, &cookie, &m.b)).await;
         assert_eq!(response.status, StatusCode::FORBIDDEN, "{} {}", route.method, route.path);
         assert_eq!(response.error_code(), "forbidden");
@@ -258,10 +294,11 @@ async fn client_contacts_get_403_on_every_admin_route() {
 /// signed-out session still gets nothing from any read, even though its JWT is valid.
 #[tokio::test]
 async fn a_signed_out_session_reads_nothing_on_any_route() {
+    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
     let m = matrix().await;
     let reads: Vec<_> = tenant_routes().into_iter().filter(|r| r.method == "GET").collect();
     assert!(reads.len() >= 8, "{reads:?}");
-    let paths: Vec<String> = reads.iter().map(|route| fill(route, |p| id_of(&m.b, p))).collect();
+    let paths: Vec<String> = reads.iter().map(|route| fill(route, |p| id_of(route, &m.b, p))).collect();
     for path in &paths {
         let live = m.app.send(ApiRequest::get(path).cookie(&m.b_cookie)).await;
         assert!(live.status.is_success(), "GET {path} before sign-out: {} {}", live.status, live.body);
@@ -320,13 +357,13 @@ pub(crate) async fn items_under(app: &TestApp, pk: &str) -> Vec<String> {
     items
 }
 
-fn admin_id_of(tenant: &Tenant, param: &str) -> String {
+fn admin_id_of(route: &Route, tenant: &Tenant, param: &str) -> String {
     match param {
         "clientId" => tenant.client.id.to_string(),
         "contactId" => tenant.contact.id.to_string(),
         "milestoneId" => tenant.overdue_milestone.id.to_string(),
         "noteId" => tenant.note.id.to_string(),
-        other => id_of(tenant, other),
+        other => id_of(route, tenant, other),
     }
 }
 
@@ -349,6 +386,9 @@ pub(crate) fn admin_body_for(route: &Route) -> Value {
         ("POST", "/projects/{projectId}/notes") => {
             json!({ "title": "Matrix note", "meeting_date": "2026-01-05", "body_markdown": "x" })
         }
+        ("POST", "/uploads/{uploadId}/parts") => json!({ "numbers": [1] }),
+        ("POST", "/uploads/{uploadId}/complete" | "/requests/{requestId}/accept") => json!({}),
+        ("POST", "/requests/{requestId}/reopen") => json!({ "note": "One more, please" }),
         (method, other) => panic!("the admin matrix has no body for {method} {other}: add one here"),
     }
 }
@@ -387,7 +427,7 @@ async fn admin_routes_refuse_another_clients_ids_under_a_client() {
         for foreign_mask in variants {
             let path = fill(route, |p| {
                 let index = names.iter().position(|n| n == p).unwrap();
-                if foreign_mask[index] { admin_id_of(&m.b, p) } else { admin_id_of(&m.a, p) }
+                if foreign_mask[index] { admin_id_of(route, &m.b, p) } else { admin_id_of(route, &m.a, p) }
             });
             let response = send(route, &path).await;
             assert_eq!(response.status, StatusCode::NOT_FOUND, "{} {path}: {}", route.method, response.body);
@@ -400,7 +440,7 @@ async fn admin_routes_refuse_another_clients_ids_under_a_client() {
     let mut own: Vec<&&Route> = routes.iter().collect();
     own.sort_by_key(|r| r.method == "DELETE");
     for route in own {
-        let path = fill(route, |p| admin_id_of(&m.a, p));
+        let path = fill(route, |p| admin_id_of(route, &m.a, p));
         let response = send(route, &path).await;
         assert!(
             response.status != StatusCode::NOT_FOUND && !response.status.is_server_error(),

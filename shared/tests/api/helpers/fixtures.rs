@@ -19,7 +19,27 @@ pub struct Tenant {
     pub overdue_milestone: shared::domain::Milestone,
     /// Harvest invoice id, once `link_tenant_to_harvest` ran.
     pub invoice_id: u64,
+    pub files: TenantFiles,
 }
+
+/// Files both ways, in every state a route can name.
+pub struct TenantFiles {
+    /// An open file request with two files from the lead contact.
+    pub request: shared::domain::FileRequest,
+    /// Another open request with one file, ready to be marked done.
+    pub submittable: shared::domain::FileRequest,
+    /// A file the lead contact shared in `project`.
+    pub shared_file: shared::domain::SharedFile,
+    /// Uploads into `project`'s shared files: started by the lead contact (no part sent yet;
+    /// every part sent) and by the agency (the same two).
+    pub upload: ulid::Ulid,
+    pub ready_upload: ulid::Ulid,
+    pub staff_upload: ulid::Ulid,
+    pub staff_ready_upload: ulid::Ulid,
+}
+
+/// What the fixtures' files contain: a PDF by its first bytes.
+const FIXTURE_PDF: &[u8] = b"%PDF-1.4\n% fixture\n";
 
 impl TestApp {
     /// Creates a tenant: an active project with milestones (done, overdue, upcoming), a
@@ -128,7 +148,9 @@ impl TestApp {
             created_at: now,
         };
         devkit::insert(store, store.note_item(&note).unwrap()).await.unwrap();
+        let files = self.tenant_files(&client, &contact, &project).await;
         Tenant {
+            files,
             client,
             contact,
             colleague,
@@ -139,6 +161,103 @@ impl TestApp {
             note,
             overdue_milestone,
             invoice_id: 0,
+        }
+    }
+
+    async fn tenant_files(
+        &self,
+        client: &shared::domain::Client,
+        contact: &shared::domain::Contact,
+        project: &shared::domain::Project,
+    ) -> TenantFiles {
+        use shared::domain::*;
+        let store = &self.state.store;
+        let s3 = self.state.files.client();
+        let bucket = &self.state.config.files_bucket;
+        let now = time::OffsetDateTime::now_utc();
+        let file = |name: &str, request_id: Option<ulid::Ulid>| {
+            let id = ulid::Ulid::new();
+            SharedFile {
+                id,
+                client_id: client.id,
+                project_id: Some(project.id),
+                request_id,
+                filename: name.into(),
+                content_type: "application/pdf".into(),
+                size: FIXTURE_PDF.len() as u64,
+                s3_key: format!("clients/{}/files/{id}", client.id),
+                uploaded_by: Actor::Contact(contact.id).label(),
+                uploader_name: contact.name.clone(),
+                uploaded_at: now,
+            }
+        };
+        let request = |title: &str, files: Vec<SharedFile>| FileRequest {
+            id: files.first().and_then(|f| f.request_id).unwrap_or_else(ulid::Ulid::new),
+            client_id: client.id,
+            project_id: Some(project.id),
+            title: title.into(),
+            details: "SVG please".into(),
+            due_date: None,
+            status: RequestStatus::Open,
+            files,
+            history: vec![],
+            requested_by: "Agency PM".into(),
+            created_at: now,
+            updated_at: now,
+        };
+        let (request_id, submittable_id) = (ulid::Ulid::new(), ulid::Ulid::new());
+        let open = request("Brand assets", vec![file("logo.pdf", Some(request_id)), file("fonts.pdf", Some(request_id))]);
+        let submittable = request("Signed contract", vec![file("contract.pdf", Some(submittable_id))]);
+        let shared_file = file("brief.pdf", None);
+        for f in open.files.iter().chain(&submittable.files).chain([&shared_file]) {
+            s3.put_object().bucket(bucket).key(&f.s3_key).body(FIXTURE_PDF.to_vec().into()).send().await.unwrap();
+        }
+        store.save_request(&open, None, vec![]).await.unwrap();
+        store.save_request(&submittable, None, vec![]).await.unwrap();
+        devkit::insert(store, store.project_file_item(&shared_file, project.id).unwrap()).await.unwrap();
+        let upload = |by: String, send_parts: bool| async move {
+            let mut upload = Upload {
+                id: ulid::Ulid::new(),
+                client_id: client.id,
+                destination: Destination::Project { project_id: project.id },
+                filename: "notes.pdf".into(),
+                content_type: "application/pdf".into(),
+                size: FIXTURE_PDF.len() as u64,
+                part_size: 8 * 1024 * 1024,
+                part_count: 1,
+                s3_upload_id: None,
+                status: UploadStatus::Uploading,
+                uploaded_by: by,
+                uploader_name: "Fixture".into(),
+                created_at: now,
+                expires_at: now + time::Duration::hours(24),
+            };
+            let s3_id = self.state.files.create_multipart(&upload.quarantine_key(), "application/pdf").await.unwrap();
+            if send_parts {
+                s3.upload_part()
+                    .bucket(bucket)
+                    .key(upload.quarantine_key())
+                    .upload_id(&s3_id)
+                    .part_number(1)
+                    .body(FIXTURE_PDF.to_vec().into())
+                    .send()
+                    .await
+                    .unwrap();
+            }
+            upload.s3_upload_id = Some(s3_id);
+            store.create_upload(&upload).await.unwrap();
+            upload.id
+        };
+        let contact_label = Actor::Contact(contact.id).label();
+        let staff_label = Actor::Admin(AdminId::new()).label();
+        TenantFiles {
+            request: open,
+            submittable,
+            shared_file,
+            upload: upload(contact_label.clone(), false).await,
+            ready_upload: upload(contact_label, true).await,
+            staff_upload: upload(staff_label.clone(), false).await,
+            staff_ready_upload: upload(staff_label, true).await,
         }
     }
 
