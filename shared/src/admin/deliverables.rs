@@ -126,11 +126,11 @@ pub async fn confirm_upload(
     files: &FileStore,
     config: &Config,
     person: &Person,
-    client_id: ClientId,
-    project_id: ulid::Ulid,
+    at: super::InProject,
     id: ulid::Ulid,
     input: ConfirmUpload,
 ) -> Result<Deliverable, Error> {
+    let super::InProject { client_id, project_id } = at;
     let before = get(store, client_id, project_id, id).await?;
     let upload_id = ulid::Ulid::from_string(input.upload_id.trim()).map_err(|_| Error::NotFound)?;
     let recorded = format!("clients/{client_id}/files/{upload_id}");

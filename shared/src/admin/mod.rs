@@ -18,9 +18,9 @@ pub mod routes;
 use serde::Deserialize;
 
 pub use crate::domain::Actor;
-use crate::team::notify_contacts;
 use crate::domain::{ClientId, Error, change, optional_text, text};
 use crate::store::StoreError;
+use crate::team::notify_contacts;
 
 /// A project of a client, as an admin route names it: what is written under a project (notes,
 /// milestones) is found through it.
@@ -36,7 +36,6 @@ fn not_found_on_cancel(error: StoreError) -> Error {
         other => other.into(),
     }
 }
-
 
 fn yes() -> bool {
     true

@@ -343,7 +343,7 @@ async fn confirm_upload(
     Json(input): Json<ConfirmUpload>,
 ) -> Created<Deliverable> {
     let person = uploader(&store, &session, c).await?;
-    created(deliverables::confirm_upload(&store, &files, &config, &person, c, p, d, input).await?)
+    created(deliverables::confirm_upload(&store, &files, &config, &person, in_project(c, p), d, input).await?)
 }
 
 async fn deliver(

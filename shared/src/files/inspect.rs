@@ -57,9 +57,13 @@ const REFUSED_EXTENSIONS: &[&str] = &[
 pub enum Refusal {
     #[error("{0} files cannot be uploaded: programs, scripts and web pages are refused.")]
     Executable(String),
-    #[error("Files of type {0} cannot be uploaded. Allowed: PDF, Office and OpenDocument, images, fonts, text, CSV, ZIP, video and audio.")]
+    #[error(
+        "Files of type {0} cannot be uploaded. Allowed: PDF, Office and OpenDocument, images, fonts, text, CSV, ZIP, video and audio."
+    )]
     TypeNotAllowed(String),
-    #[error("The file's content is {found}, not {declared} as its type says. Export it again, or choose the right file.")]
+    #[error(
+        "The file's content is {found}, not {declared} as its type says. Export it again, or choose the right file."
+    )]
     Mismatch { declared: String, found: String },
     #[error("The file is {actual} bytes, not the {declared} bytes announced. Upload it again.")]
     SizeMismatch { declared: u64, actual: u64 },
@@ -235,7 +239,10 @@ mod tests {
         assert_eq!(judge("logo.png", "image/png", PNG).unwrap(), "image/png");
         assert_eq!(judge("brief.pdf", "application/pdf; charset=binary", PDF).unwrap(), "application/pdf");
         assert_eq!(judge("notes.txt", "text/plain", b"Fonts: Inter, 400 and 700\n").unwrap(), "text/plain");
-        assert_eq!(judge("mark.svg", "image/svg+xml", b"<?xml version=\"1.0\"?><svg xmlns=\"x\"/>").unwrap(), "image/svg+xml");
+        assert_eq!(
+            judge("mark.svg", "image/svg+xml", b"<?xml version=\"1.0\"?><svg xmlns=\"x\"/>").unwrap(),
+            "image/svg+xml"
+        );
     }
 
     #[test]
@@ -258,10 +265,7 @@ mod tests {
             ("dot.svg", "image/svg+xml", b"<svg xmlns=\"x\" onload=\"alert(1)\"/>"),
             ("anything", "application/octet-stream", EXE),
         ] {
-            assert!(
-                matches!(judge(name, declared, bytes), Err(Refusal::Executable(_))),
-                "{name} ({declared}) passed"
-            );
+            assert!(matches!(judge(name, declared, bytes), Err(Refusal::Executable(_))), "{name} ({declared}) passed");
         }
         for name in ["setup.exe", "run.SH", "index.html", "tool.js"] {
             assert!(matches!(judge(name, "text/plain", b"hello"), Err(Refusal::Executable(_))), "{name} passed");
@@ -290,12 +294,9 @@ mod tests {
     fn zip_documents_may_be_named_either_way() {
         let zip = b"PK\x03\x04\x14\0\0\0\x08\0";
         assert!(judge("a.zip", "application/zip", zip).is_ok());
-        assert!(judge(
-            "a.docx",
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            zip
-        )
-        .is_ok());
+        assert!(
+            judge("a.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", zip).is_ok()
+        );
     }
 
     #[test]

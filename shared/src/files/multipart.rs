@@ -104,7 +104,10 @@ impl FileStore {
                 parts
                     .iter()
                     .map(|p| {
-                        CompletedPart::builder().part_number(i32::try_from(p.number).unwrap_or(0)).e_tag(&p.etag).build()
+                        CompletedPart::builder()
+                            .part_number(i32::try_from(p.number).unwrap_or(0))
+                            .e_tag(&p.etag)
+                            .build()
                     })
                     .collect(),
             ))

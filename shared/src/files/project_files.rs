@@ -18,7 +18,12 @@ pub async fn list(
     Ok(store.list_project_files(client_id, project_id, limit, start).await?)
 }
 
-pub async fn get(store: &Store, client_id: ClientId, project_id: ulid::Ulid, id: ulid::Ulid) -> Result<SharedFile, Error> {
+pub async fn get(
+    store: &Store,
+    client_id: ClientId,
+    project_id: ulid::Ulid,
+    id: ulid::Ulid,
+) -> Result<SharedFile, Error> {
     store.get_project_file(client_id, project_id, id).await?.ok_or(Error::NotFound)
 }
 

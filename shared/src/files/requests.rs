@@ -9,8 +9,8 @@ use time::OffsetDateTime;
 
 use crate::config::Config;
 use crate::domain::{
-    Activity, ActivityKind, ClientId, Error, FileRequest, RequestEvent, RequestEventKind, RequestStatus,
-    SharedFile, optional_text, text,
+    Activity, ActivityKind, ClientId, Error, FileRequest, RequestEvent, RequestEventKind, RequestStatus, SharedFile,
+    optional_text, text,
 };
 use crate::mail::{Mailer, Notification};
 use crate::store::{Item, Store, StoreError};
@@ -73,9 +73,10 @@ pub async fn create(
     let title = text(&input.title, "title", MAX_TITLE_CHARS)?;
     let details = optional_text(&input.details, "details", MAX_DETAILS_CHARS)?;
     if let Some(project_id) = input.project_id {
-        store.get_project_tree(client_id, project_id).await?.ok_or_else(|| {
-            Error::invalid("invalid_project", "That project does not exist for this client.")
-        })?;
+        store
+            .get_project_tree(client_id, project_id)
+            .await?
+            .ok_or_else(|| Error::invalid("invalid_project", "That project does not exist for this client."))?;
     }
     let now = OffsetDateTime::now_utc();
     let request = FileRequest {
@@ -87,12 +88,18 @@ pub async fn create(
         due_date: input.due_date,
         status: RequestStatus::Open,
         files: Vec::new(),
-        history: vec![RequestEvent { kind: RequestEventKind::Requested, by: by.name.clone(), note: String::new(), at: now }],
+        history: vec![RequestEvent {
+            kind: RequestEventKind::Requested,
+            by: by.name.clone(),
+            note: String::new(),
+            at: now,
+        }],
         requested_by: by.name.clone(),
         created_at: now,
         updated_at: now,
     };
-    let audit = by.actor.audit(Some(client_id), "request.create", format!("request:{}", request.id), request.title.clone());
+    let audit =
+        by.actor.audit(Some(client_id), "request.create", format!("request:{}", request.id), request.title.clone());
     let activity = Activity::new(
         client_id,
         ActivityKind::FilesRequested,
@@ -105,10 +112,26 @@ pub async fn create(
     let link = format!("{}/portal/requests/{}", config.public_url, request.id);
     let subject = format!("{} asks for files: {}", config.agency_name, request.title);
     let due = request.due_date.map(|d| format!(" by {d}")).unwrap_or_default();
-    let message = format!("{} asks you to send files{due}: {}. Upload them in your portal: {link}", config.agency_name, request.title);
-    crate::team::notify_contacts(store, mailer, client_id, Notification { subject: &subject, message: &message, link: &link })
-        .await;
+    let message = format!(
+        "{} asks you to send files{due}: {}. Upload them in your portal: {link}",
+        config.agency_name, request.title
+    );
+    crate::team::notify_contacts(
+        store,
+        mailer,
+        client_id,
+        Notification { subject: &subject, message: &message, link: &link },
+    )
+    .await;
     Ok(request)
+}
+
+/// One move in a request's life: what it is, with what note, from which states to which.
+struct Step<'a> {
+    kind: RequestEventKind,
+    note: String,
+    allowed_from: &'a [RequestStatus],
+    to: RequestStatus,
 }
 
 /// A step from one state to another, written only if the request is still as it was read.
@@ -117,10 +140,7 @@ async fn step(
     by: &Person,
     client_id: ClientId,
     id: ulid::Ulid,
-    kind: RequestEventKind,
-    note: String,
-    allowed_from: &[RequestStatus],
-    to: RequestStatus,
+    Step { kind, note, allowed_from, to }: Step<'_>,
     activity: impl FnOnce(&FileRequest) -> Activity,
 ) -> Result<FileRequest, Error> {
     let before = get(store, client_id, id).await?;
@@ -130,7 +150,9 @@ async fn step(
             match before.status {
                 RequestStatus::Accepted => "This file request is already accepted.",
                 RequestStatus::Submitted => "The files were already sent; the agency is reviewing them.",
-                RequestStatus::Open | RequestStatus::ChangesRequested => "This file request is waiting for the client's files.",
+                RequestStatus::Open | RequestStatus::ChangesRequested => {
+                    "This file request is waiting for the client's files."
+                }
             },
         ));
     }
@@ -176,23 +198,43 @@ pub async fn submit(
         by,
         client_id,
         id,
-        RequestEventKind::Submitted,
-        note.clone(),
-        &[RequestStatus::Open, RequestStatus::ChangesRequested],
-        RequestStatus::Submitted,
+        Step {
+            kind: RequestEventKind::Submitted,
+            note: note.clone(),
+            allowed_from: &[RequestStatus::Open, RequestStatus::ChangesRequested],
+            to: RequestStatus::Submitted,
+        },
         |r| {
             let count = r.files.len();
             let files = if count == 1 { "1 file".to_owned() } else { format!("{count} files") };
-            Activity::new(client_id, ActivityKind::FilesSubmitted, r.project_id, Some(r.id), &name, format!("{name} sent {files} for {}", r.title))
+            Activity::new(
+                client_id,
+                ActivityKind::FilesSubmitted,
+                r.project_id,
+                Some(r.id),
+                &name,
+                format!("{name} sent {files} for {}", r.title),
+            )
         },
     )
     .await?;
     let link = format!("{}/admin/clients/{client_id}/requests/{id}", config.public_url);
     let subject = format!("Files received: {}", request.title);
     let with_note = if note.is_empty() { String::new() } else { format!(" Their note: “{note}”.") };
-    let message = format!("{} sent {} file(s) for “{}”.{with_note} Review them: {link}", by.name, request.files.len(), request.title);
-    crate::team::notify_agency(store, mailer, config, client_id, Notification { subject: &subject, message: &message, link: &link })
-        .await;
+    let message = format!(
+        "{} sent {} file(s) for “{}”.{with_note} Review them: {link}",
+        by.name,
+        request.files.len(),
+        request.title
+    );
+    crate::team::notify_agency(
+        store,
+        mailer,
+        config,
+        client_id,
+        Notification { subject: &subject, message: &message, link: &link },
+    )
+    .await;
     Ok(request)
 }
 
@@ -212,11 +254,22 @@ pub async fn accept(
         by,
         client_id,
         id,
-        RequestEventKind::Accepted,
-        note,
-        &[RequestStatus::Submitted, RequestStatus::Open, RequestStatus::ChangesRequested],
-        RequestStatus::Accepted,
-        |r| Activity::new(client_id, ActivityKind::FileRequestAccepted, r.project_id, Some(r.id), &agency, format!("{agency} accepted the files for {}", r.title)),
+        Step {
+            kind: RequestEventKind::Accepted,
+            note,
+            allowed_from: &[RequestStatus::Submitted, RequestStatus::Open, RequestStatus::ChangesRequested],
+            to: RequestStatus::Accepted,
+        },
+        |r| {
+            Activity::new(
+                client_id,
+                ActivityKind::FileRequestAccepted,
+                r.project_id,
+                Some(r.id),
+                &agency,
+                format!("{agency} accepted the files for {}", r.title),
+            )
+        },
     )
     .await
 }
@@ -239,18 +292,35 @@ pub async fn ask_for_more(
         by,
         client_id,
         id,
-        RequestEventKind::ChangesRequested,
-        note.clone(),
-        &[RequestStatus::Submitted, RequestStatus::Accepted],
-        RequestStatus::ChangesRequested,
-        |r| Activity::new(client_id, ActivityKind::FileRequestReopened, r.project_id, Some(r.id), &agency, format!("{agency} asked for more files for {}", r.title)),
+        Step {
+            kind: RequestEventKind::ChangesRequested,
+            note: note.clone(),
+            allowed_from: &[RequestStatus::Submitted, RequestStatus::Accepted],
+            to: RequestStatus::ChangesRequested,
+        },
+        |r| {
+            Activity::new(
+                client_id,
+                ActivityKind::FileRequestReopened,
+                r.project_id,
+                Some(r.id),
+                &agency,
+                format!("{agency} asked for more files for {}", r.title),
+            )
+        },
     )
     .await?;
     let link = format!("{}/portal/requests/{id}", config.public_url);
     let subject = format!("More files needed: {}", request.title);
-    let message = format!("{} needs more for “{}”: {note}. Upload in your portal: {link}", config.agency_name, request.title);
-    crate::team::notify_contacts(store, mailer, client_id, Notification { subject: &subject, message: &message, link: &link })
-        .await;
+    let message =
+        format!("{} needs more for “{}”: {note}. Upload in your portal: {link}", config.agency_name, request.title);
+    crate::team::notify_contacts(
+        store,
+        mailer,
+        client_id,
+        Notification { subject: &subject, message: &message, link: &link },
+    )
+    .await;
     Ok(request)
 }
 

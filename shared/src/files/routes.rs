@@ -57,7 +57,10 @@ where
         .route("/api/admin/clients/{clientId}/uploads/{uploadId}", get(staff_status).delete(staff_abort))
         .route("/api/admin/clients/{clientId}/uploads/{uploadId}/parts", post(staff_parts))
         .route("/api/admin/clients/{clientId}/uploads/{uploadId}/complete", post(staff_complete))
-        .route("/api/admin/clients/{clientId}/requests", get(staff_requests).post(staff_create_request).layer(request_text))
+        .route(
+            "/api/admin/clients/{clientId}/requests",
+            get(staff_requests).post(staff_create_request).layer(request_text),
+        )
         .route("/api/admin/clients/{clientId}/requests/{requestId}", get(staff_request))
         .route("/api/admin/clients/{clientId}/requests/{requestId}/accept", post(staff_accept).layer(note_text))
         .route("/api/admin/clients/{clientId}/requests/{requestId}/reopen", post(staff_reopen).layer(note_text))

@@ -11,8 +11,8 @@ use super::inspect::{self, Refusal, SNIFF_BYTES};
 use super::{FileStore, Person, StoredPart};
 use crate::config::Config;
 use crate::domain::{
-    Activity, ActivityKind, ClientId, Deliverable, DeliverableVersion, Destination, Error,
-    SharedFile, Upload, UploadStatus,
+    Activity, ActivityKind, ClientId, Deliverable, DeliverableVersion, Destination, Error, SharedFile, Upload,
+    UploadStatus,
 };
 use crate::files::safe_filename;
 use crate::store::{Store, StoreError, UploadQuota};
@@ -127,7 +127,11 @@ pub async fn start(
         created_at: now,
         expires_at: now + UPLOAD_LIFETIME,
     };
-    let s3_type = if upload.content_type == "application/octet-stream" { "application/octet-stream" } else { &upload.content_type };
+    let s3_type = if upload.content_type == "application/octet-stream" {
+        "application/octet-stream"
+    } else {
+        &upload.content_type
+    };
     upload.s3_upload_id = Some(files.create_multipart(&upload.quarantine_key(), s3_type).await?);
     store.create_upload(&upload).await?;
     let first: Vec<u32> = (1..=upload.part_count.min(FIRST_PART_URLS)).collect();
@@ -207,7 +211,7 @@ fn refused(refusal: Refusal) -> Error {
 /// "5 GB", "100 MB": limits as people read them (binary units, as the checks count).
 pub fn human_size(bytes: u64) -> String {
     const GIB: u64 = 1024 * 1024 * 1024;
-    if bytes >= GIB && bytes % GIB == 0 {
+    if bytes >= GIB && bytes.is_multiple_of(GIB) {
         format!("{} GB", bytes / GIB)
     } else {
         format!("{} MB", bytes.div_ceil(1024 * 1024))
@@ -234,9 +238,9 @@ async fn part_urls_for(files: &FileStore, upload: &Upload, numbers: &[u32]) -> R
     let key = upload.quarantine_key();
     let mut urls = Vec::with_capacity(numbers.len());
     for &number in numbers {
-        let size = upload.part_length(number).ok_or_else(|| {
-            Error::invalid("invalid_part", format!("Parts are numbered 1 to {}.", upload.part_count))
-        })?;
+        let size = upload
+            .part_length(number)
+            .ok_or_else(|| Error::invalid("invalid_part", format!("Parts are numbered 1 to {}.", upload.part_count)))?;
         urls.push(PartUrl { number, size, url: files.part_url(&key, s3_id, number, size).await? });
     }
     Ok(urls)
@@ -336,7 +340,9 @@ pub async fn complete(
     let upload = own(store, person, client_id, id).await?;
     let now = OffsetDateTime::now_utc().unix_timestamp();
     store.claim_upload(client_id, id, now, now + COMPLETION_LEASE_SECS).await.map_err(|error| match error {
-        StoreError::ConditionFailed => Error::conflict("upload_busy", "This upload is being completed. Wait a moment and reload."),
+        StoreError::ConditionFailed => {
+            Error::conflict("upload_busy", "This upload is being completed. Wait a moment and reload.")
+        }
         other => other.into(),
     })?;
     let result = check_and_place(store, files, config, person, &upload).await;
@@ -417,8 +423,7 @@ fn gone_on_condition(error: StoreError) -> Error {
 
 /// Every part 1..=n present with its exact length, or 409 saying how many are missing.
 fn complete_set(upload: &Upload, held: Vec<StoredPart>) -> Result<Vec<StoredPart>, Error> {
-    let good: Vec<StoredPart> =
-        held.into_iter().filter(|p| upload.part_length(p.number) == Some(p.size)).collect();
+    let good: Vec<StoredPart> = held.into_iter().filter(|p| upload.part_length(p.number) == Some(p.size)).collect();
     let missing = upload.part_count as usize - good.len();
     if missing > 0 {
         return Err(Error::conflict(
@@ -492,14 +497,13 @@ async fn place(
         uploaded_at: now,
     };
     let finish = store.finish_upload_op(client_id, upload.id)?;
-    let quota = UploadQuota { max_bytes: config.upload_limits.client_bytes, max_files: config.upload_limits.client_files };
-    let usage =
-        || store.usage_op(client_id, i64::try_from(upload.size).unwrap_or(i64::MAX), 1, Some(quota));
+    let quota =
+        UploadQuota { max_bytes: config.upload_limits.client_bytes, max_files: config.upload_limits.client_files };
+    let usage = || store.usage_op(client_id, i64::try_from(upload.size).unwrap_or(i64::MAX), 1, Some(quota));
     let summary = super::views::FileSummary::new(&file);
     match upload.destination {
         Destination::Deliverable { project_id, deliverable_id } => {
-            let before =
-                store.get_deliverable(client_id, project_id, deliverable_id).await?.ok_or(Error::NotFound)?;
+            let before = store.get_deliverable(client_id, project_id, deliverable_id).await?.ok_or(Error::NotFound)?;
             let after = with_version(&before, &file, now);
             let number = after.versions.last().map_or(0, |v| v.number);
             let audit = uploader.actor.audit(
@@ -550,7 +554,11 @@ async fn place(
                 ));
             }
             let mut after = before.clone();
-            after.files.push(SharedFile { request_id: Some(request_id), project_id: before.project_id, ..file.clone() });
+            after.files.push(SharedFile {
+                request_id: Some(request_id),
+                project_id: before.project_id,
+                ..file.clone()
+            });
             after.updated_at = now;
             let audit = uploader.actor.audit(
                 Some(client_id),

@@ -93,7 +93,6 @@ pub async fn post(
     Ok(MessageView::new(message, contact, None))
 }
 
-
 #[derive(Debug, Serialize)]
 pub struct ReadState {
     pub last_read_id: Option<ulid::Ulid>,

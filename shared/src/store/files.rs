@@ -95,7 +95,9 @@ impl Store {
             .key("PK", s(keys::client(client)))
             .key("SK", s(upload_key(id)))
             .update_expression("SET claimed_until = :until")
-            .condition_expression("attribute_exists(PK) AND (attribute_not_exists(claimed_until) OR claimed_until < :now)")
+            .condition_expression(
+                "attribute_exists(PK) AND (attribute_not_exists(claimed_until) OR claimed_until < :now)",
+            )
             .expression_attribute_values(":until", n(until))
             .expression_attribute_values(":now", n(now))
             .send()
@@ -151,7 +153,9 @@ impl Store {
             .table_name(&*self.table)
             .key("PK", s(keys::client(client)))
             .key("SK", s(USAGE))
-            .update_expression("SET #bytes = if_not_exists(#bytes, :zero) + :bytes, #files = if_not_exists(#files, :zero) + :files")
+            .update_expression(
+                "SET #bytes = if_not_exists(#bytes, :zero) + :bytes, #files = if_not_exists(#files, :zero) + :files",
+            )
             .expression_attribute_names("#bytes", "bytes")
             .expression_attribute_names("#files", "files")
             .expression_attribute_values(":zero", n(0))
@@ -179,7 +183,11 @@ impl Store {
         to_item(file, keys::client(file.client_id), project_file_key(project, file.id), [])
     }
 
-    pub(crate) fn project_file_put(&self, file: &SharedFile, project: ulid::Ulid) -> Result<TransactWriteItem, StoreError> {
+    pub(crate) fn project_file_put(
+        &self,
+        file: &SharedFile,
+        project: ulid::Ulid,
+    ) -> Result<TransactWriteItem, StoreError> {
         self.put_op(self.project_file_item(file, project)?, Some("attribute_not_exists(PK)"))
     }
 
@@ -207,7 +215,11 @@ impl Store {
     pub async fn delete_project_file(&self, file: &SharedFile, audit: &AuditEvent) -> Result<(), StoreError> {
         let project = file.project_id.ok_or_else(|| other("shared file without project"))?;
         let mut ops = vec![
-            self.delete_op(keys::client(file.client_id), project_file_key(project, file.id), Some("attribute_exists(PK)"))?,
+            self.delete_op(
+                keys::client(file.client_id),
+                project_file_key(project, file.id),
+                Some("attribute_exists(PK)"),
+            )?,
             self.audit_put(audit)?,
         ];
         if file.from_client() {
@@ -264,8 +276,7 @@ impl Store {
         let put = match before {
             None => self.put_op(item, Some("attribute_not_exists(PK)"))?,
             Some(before) => {
-                let seen =
-                    before.updated_at.format(&time::format_description::well_known::Rfc3339).map_err(other)?;
+                let seen = before.updated_at.format(&time::format_description::well_known::Rfc3339).map_err(other)?;
                 let put = aws_sdk_dynamodb::types::Put::builder()
                     .table_name(&*self.table)
                     .set_item(Some(item))

@@ -12,9 +12,9 @@ pub mod staff;
 use time::OffsetDateTime;
 
 use crate::config::Config;
+use crate::domain::EmailAddress;
 use crate::domain::{AdminId, ClientId, ContactId, Error, LoginToken, LoginTokenRecord, Role};
 use crate::mail::{Email, Mailer, Notification};
-use crate::domain::EmailAddress;
 use crate::store::Store;
 
 /// How long a welcome link works: longer than a sign-in link, as a welcome mail may sit unread.
@@ -105,7 +105,13 @@ pub async fn agency_recipients(store: &Store, config: &Config, client: ClientId)
 }
 
 /// Emails the agency's side of a client (`agency_recipients`); failures are logged.
-pub async fn notify_agency(store: &Store, mailer: &Mailer, config: &Config, client: ClientId, notice: Notification<'_>) {
+pub async fn notify_agency(
+    store: &Store,
+    mailer: &Mailer,
+    config: &Config,
+    client: ClientId,
+    notice: Notification<'_>,
+) {
     for to in agency_recipients(store, config, client).await {
         let sent = match notice.to(&to, &config.agency_name) {
             Ok(email) => mailer.send(&email).await.map_err(|e| e.to_string()),

@@ -37,7 +37,8 @@ impl Side<'_> {
     }
 
     async fn start(&self, destination: Value, filename: &str, content_type: &str, size: usize) -> TestResponse {
-        let body = json!({ "destination": destination, "filename": filename, "content_type": content_type, "size": size });
+        let body =
+            json!({ "destination": destination, "filename": filename, "content_type": content_type, "size": size });
         self.send(Method::POST, &format!("{}/uploads", self.base), body).await
     }
 
@@ -61,8 +62,11 @@ impl Side<'_> {
         let part_size = started.body["part_size"].as_u64().unwrap() as usize;
         for part in urls.body["parts"].as_array().unwrap() {
             let number = part["number"].as_u64().unwrap() as usize;
-            put_part(part["url"].as_str().unwrap(), &bytes[(number - 1) * part_size..bytes.len().min(number * part_size)])
-                .await;
+            put_part(
+                part["url"].as_str().unwrap(),
+                &bytes[(number - 1) * part_size..bytes.len().min(number * part_size)],
+            )
+            .await;
         }
         self.complete(&id).await
     }
@@ -109,7 +113,10 @@ async fn a_big_upload_goes_in_parts_resumes_and_is_checked_before_anyone_sees_it
     // The part URLs carry their exact length in the signature, so S3 refuses any other.
     let url = first[0]["url"].as_str().unwrap();
     assert!(url.contains("partNumber=1") && url.contains("content-length"), "{url}");
-    assert!(url.contains(&format!("quarantine%2Fclients%2F{}", tenant.client.id)) || url.contains("/quarantine/"), "{url}");
+    assert!(
+        url.contains(&format!("quarantine%2Fclients%2F{}", tenant.client.id)) || url.contains("/quarantine/"),
+        "{url}"
+    );
 
     // Two parts go, then the connection drops.
     put_part(first[0]["url"].as_str().unwrap(), &bytes[..8 * MIB]).await;
@@ -146,7 +153,11 @@ async fn a_big_upload_goes_in_parts_resumes_and_is_checked_before_anyone_sees_it
     assert_eq!(file["uploader_name"], tenant.contact.name.as_str());
     assert_eq!(file["previewable"], true);
     let links = contact
-        .send(Method::GET, &format!("/api/projects/{}/files/{}", tenant.project.id, file["id"].as_str().unwrap()), Value::Null)
+        .send(
+            Method::GET,
+            &format!("/api/projects/{}/files/{}", tenant.project.id, file["id"].as_str().unwrap()),
+            Value::Null,
+        )
         .await;
     let downloaded = reqwest::get(links.body["download_url"].as_str().unwrap()).await.unwrap().bytes().await.unwrap();
     assert_eq!(downloaded.len(), bytes.len());
@@ -176,7 +187,12 @@ async fn a_file_whose_bytes_disagree_with_its_type_is_refused_and_deleted() {
         ("notes.txt", "text/plain", html, "file_refused"),
     ] {
         let refused = contact.upload(project(tenant.project.id), name, declared, &bytes).await;
-        assert_eq!((refused.status, refused.error_code()), (StatusCode::UNPROCESSABLE_ENTITY, code), "{name}: {}", refused.body);
+        assert_eq!(
+            (refused.status, refused.error_code()),
+            (StatusCode::UNPROCESSABLE_ENTITY, code),
+            "{name}: {}",
+            refused.body
+        );
         let message = refused.body["error"]["message"].as_str().unwrap();
         assert!(!message.is_empty() && !message.contains("Something went wrong"), "{message}");
     }
@@ -189,7 +205,8 @@ async fn a_file_whose_bytes_disagree_with_its_type_is_refused_and_deleted() {
     }
     // Nothing is left: no file listed, no object under the client's files or in quarantine.
     let listed = contact.send(Method::GET, &format!("/api/projects/{}/files", tenant.project.id), Value::Null).await;
-    let names: Vec<&str> = listed.body["items"].as_array().unwrap().iter().map(|f| f["filename"].as_str().unwrap()).collect();
+    let names: Vec<&str> =
+        listed.body["items"].as_array().unwrap().iter().map(|f| f["filename"].as_str().unwrap()).collect();
     assert_eq!(names, vec!["brief.pdf"], "only the fixture's file");
     let objects = app
         .state
@@ -235,7 +252,11 @@ async fn a_file_request_from_ask_to_accept() {
     let open = contact.send(Method::GET, "/api/requests?status=open", Value::Null).await;
     assert!(open.body["items"].as_array().unwrap().iter().any(|r| r["id"] == id.as_str()), "{}", open.body);
     let dashboard = contact.send(Method::GET, "/api/dashboard", Value::Null).await;
-    assert!(dashboard.body["open_requests"].as_array().unwrap().iter().any(|r| r["id"] == id.as_str()), "{}", dashboard.body);
+    assert!(
+        dashboard.body["open_requests"].as_array().unwrap().iter().any(|r| r["id"] == id.as_str()),
+        "{}",
+        dashboard.body
+    );
     let bad_filter = contact.send(Method::GET, "/api/requests?status=closed", Value::Null).await;
     assert_eq!(bad_filter.status, StatusCode::BAD_REQUEST);
 
@@ -244,7 +265,8 @@ async fn a_file_request_from_ask_to_accept() {
     let svg = b"<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\"><circle r=\"4\"/></svg>";
     let uploaded = contact.upload(request(&id), "logo.svg", "image/svg+xml", svg).await;
     assert_eq!(uploaded.status, StatusCode::OK, "{}", uploaded.body);
-    let submitted = contact.send(Method::POST, &format!("/api/requests/{id}/submit"), json!({ "note": "Fonts follow" })).await;
+    let submitted =
+        contact.send(Method::POST, &format!("/api/requests/{id}/submit"), json!({ "note": "Fonts follow" })).await;
     assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.body);
     assert_eq!(submitted.body["status"], "submitted");
     assert_eq!(submitted.body["files"][0]["filename"], "logo.svg");
@@ -274,12 +296,15 @@ async fn a_file_request_from_ask_to_accept() {
     assert_eq!(accepted.body["status"], "accepted", "{}", accepted.body);
     let twice = agency.send(Method::POST, &format!("{}/requests/{id}/accept", agency.base), json!({})).await;
     assert_eq!((twice.status, twice.error_code()), (StatusCode::CONFLICT, "request_state"));
-    let kinds: Vec<&str> = accepted.body["history"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> =
+        accepted.body["history"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["requested", "submitted", "changes_requested", "submitted", "accepted"]);
 
     // Every step is in the activity feed and the audit log.
     let activity = contact.send(Method::GET, "/api/activity?limit=50", Value::Null).await.body.to_string();
-    for words in ["asked for files: Brand assets", "sent 1 file for Brand assets", "asked for more files", "accepted the files"] {
+    for words in
+        ["asked for files: Brand assets", "sent 1 file for Brand assets", "asked for more files", "accepted the files"]
+    {
         assert!(activity.contains(words), "activity lacks {words:?}: {activity}");
     }
     let actions = audit_actions(&app, tenant.client.id).await;
@@ -308,7 +333,10 @@ async fn contacts_upload_only_where_allowed_and_within_the_quota() {
 
     let over = contact.start(project(tenant.project.id), "big.pdf", "application/pdf", 3 * MIB).await;
     assert_eq!((over.status, over.error_code()), (StatusCode::UNPROCESSABLE_ENTITY, "quota_exceeded"), "{}", over.body);
-    assert_eq!(contact.upload(project(tenant.project.id), "a.pdf", "application/pdf", &pdf(MIB)).await.status, StatusCode::OK);
+    assert_eq!(
+        contact.upload(project(tenant.project.id), "a.pdf", "application/pdf", &pdf(MIB)).await.status,
+        StatusCode::OK
+    );
     // Two uploads that each fit, racing for the last megabyte: one is recorded, the other refused.
     let (b, c) = (pdf(MIB - 10), pdf(MIB - 20));
     let started: Vec<TestResponse> = futures_util::future::join_all([
@@ -340,7 +368,11 @@ async fn contacts_upload_only_where_allowed_and_within_the_quota() {
     let full = contact.start(request(tenant.files.request.id), "e.pdf", "application/pdf", 10).await;
     assert_eq!((full.status, full.error_code()), (StatusCode::UNPROCESSABLE_ENTITY, "too_many_files"), "{}", full.body);
     let removed = contact
-        .send(Method::DELETE, &format!("/api/requests/{}/files/{}", tenant.files.request.id, tenant.files.request.files[0].id), Value::Null)
+        .send(
+            Method::DELETE,
+            &format!("/api/requests/{}/files/{}", tenant.files.request.id, tenant.files.request.files[0].id),
+            Value::Null,
+        )
         .await;
     assert_eq!(removed.status, StatusCode::OK, "{}", removed.body);
     assert!(!object_exists(&app, &tenant.files.request.files[0].s3_key).await, "a removed file's object goes too");
@@ -351,7 +383,8 @@ async fn contacts_upload_only_where_allowed_and_within_the_quota() {
     assert_eq!(contact.start(deliverable, "v3.pdf", "application/pdf", 10).await.status, StatusCode::FORBIDDEN);
     let theirs = contact.send(Method::GET, &format!("/api/uploads/{}", tenant.files.staff_upload), Value::Null).await;
     assert_eq!(theirs.status, StatusCode::NOT_FOUND);
-    let cancel = contact.send(Method::DELETE, &format!("/api/uploads/{}", tenant.files.staff_upload), Value::Null).await;
+    let cancel =
+        contact.send(Method::DELETE, &format!("/api/uploads/{}", tenant.files.staff_upload), Value::Null).await;
     assert_eq!(cancel.status, StatusCode::NOT_FOUND);
 }
 
@@ -375,8 +408,13 @@ async fn two_completions_of_one_upload_record_one_file() {
     let statuses = [both.0.status, both.1.status];
     assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{} / {}", both.0.body, both.1.body);
     assert!(statuses.iter().all(|s| s.is_success() || s.is_client_error()), "{statuses:?}");
-    let stored =
-        app.state.store.get_deliverable(tenant.client.id, tenant.project.id, tenant.deliverable.id).await.unwrap().unwrap();
+    let stored = app
+        .state
+        .store
+        .get_deliverable(tenant.client.id, tenant.project.id, tenant.deliverable.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(stored.versions.len(), 3, "exactly one new version");
     assert_eq!(stored.versions[2].filename, "Homepage v3.pdf");
     assert!(stored.versions[2].delivered_at.is_none(), "uploaded, not yet delivered");
@@ -392,7 +430,8 @@ async fn with_malware_scanning_an_upload_waits_for_the_verdict() {
         let s3 = app.state.files.client().clone();
         let bucket = app.state.files.bucket().to_owned();
         async move {
-            let tag = aws_sdk_s3::types::Tag::builder().key("GuardDutyMalwareScanStatus").value(verdict).build().unwrap();
+            let tag =
+                aws_sdk_s3::types::Tag::builder().key("GuardDutyMalwareScanStatus").value(verdict).build().unwrap();
             let tagging = aws_sdk_s3::types::Tagging::builder().tag_set(tag).build().unwrap();
             s3.put_object_tagging().bucket(bucket).key(key).tagging(tagging).send().await.unwrap();
         }

@@ -56,7 +56,9 @@ pub(crate) fn id_of(route: &Route, tenant: &Tenant, param: &str) -> String {
         .to_string(),
         "requestId" if route.path.ends_with("/submit") => files.submittable.id.to_string(),
         "requestId" => files.request.id.to_string(),
-        "fileId" if route.path.contains("/requests/") && route.method == "DELETE" => files.request.files[1].id.to_string(),
+        "fileId" if route.path.contains("/requests/") && route.method == "DELETE" => {
+            files.request.files[1].id.to_string()
+        }
         "fileId" if route.path.contains("/requests/") => files.request.files[0].id.to_string(),
         "fileId" => files.shared_file.id.to_string(),
         "contactId" => tenant.contact.id.to_string(),

@@ -191,8 +191,8 @@ impl TestApp {
                 uploaded_at: now,
             }
         };
-        let request = |title: &str, files: Vec<SharedFile>| FileRequest {
-            id: files.first().and_then(|f| f.request_id).unwrap_or_else(ulid::Ulid::new),
+        let request = |id: ulid::Ulid, title: &str, files: Vec<SharedFile>| FileRequest {
+            id,
             client_id: client.id,
             project_id: Some(project.id),
             title: title.into(),
@@ -206,8 +206,12 @@ impl TestApp {
             updated_at: now,
         };
         let (request_id, submittable_id) = (ulid::Ulid::new(), ulid::Ulid::new());
-        let open = request("Brand assets", vec![file("logo.pdf", Some(request_id)), file("fonts.pdf", Some(request_id))]);
-        let submittable = request("Signed contract", vec![file("contract.pdf", Some(submittable_id))]);
+        let open = request(
+            request_id,
+            "Brand assets",
+            vec![file("logo.pdf", Some(request_id)), file("fonts.pdf", Some(request_id))],
+        );
+        let submittable = request(submittable_id, "Signed contract", vec![file("contract.pdf", Some(submittable_id))]);
         let shared_file = file("brief.pdf", None);
         for f in open.files.iter().chain(&submittable.files).chain([&shared_file]) {
             s3.put_object().bucket(bucket).key(&f.s3_key).body(FIXTURE_PDF.to_vec().into()).send().await.unwrap();
