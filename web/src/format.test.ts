@@ -1,4 +1,4 @@
-import { day, fileSize, label, money } from './format'
+import { day, fileKind, fileSize, label, money } from './format'
 
 describe('money', () => {
   it('formats exact decimal strings in their own currency', () => {
@@ -31,4 +31,12 @@ it('sizes files', () => {
   expect(fileSize(512)).toBe('512 B')
   expect(fileSize(2048)).toBe('2.0 KB')
   expect(fileSize(5 * 1024 * 1024)).toBe('5.0 MB')
+})
+
+test('file kinds and sizes read as people say them', () => {
+  expect(fileKind('application/pdf')).toBe('PDF')
+  expect(fileKind('image/png')).toBe('PNG image')
+  expect(fileKind('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')).toBe('Spreadsheet')
+  expect(fileKind('application/octet-stream')).toBe('File')
+  expect(fileSize(3 * 1024 * 1024 * 1024)).toBe('3.00 GB')
 })

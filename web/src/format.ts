@@ -28,7 +28,30 @@ export function dateTime(iso: string, locale?: string): string {
 export function fileSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`
+  if (bytes < 1024 * 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`
+  return `${(bytes / 1024 / 1024 / 1024).toFixed(2)} GB`
+}
+
+/** A short name for a file's type: "PDF", "PNG image", "ZIP archive"… */
+export function fileKind(contentType: string): string {
+  const known: Record<string, string> = {
+    'application/pdf': 'PDF',
+    'application/zip': 'ZIP archive',
+    'image/svg+xml': 'SVG drawing',
+    'text/plain': 'Text',
+    'text/csv': 'CSV',
+    'text/markdown': 'Markdown',
+  }
+  if (known[contentType]) return known[contentType]
+  if (contentType.includes('wordprocessingml') || contentType.includes('opendocument.text')) return 'Document'
+  if (contentType.includes('spreadsheetml') || contentType.includes('opendocument.spreadsheet')) return 'Spreadsheet'
+  if (contentType.includes('presentationml') || contentType.includes('opendocument.presentation')) return 'Presentation'
+  const [group, sub = ''] = contentType.split('/')
+  if (group === 'image') return `${sub.toUpperCase()} image`
+  if (group === 'video') return `${sub.toUpperCase()} video`
+  if (group === 'audio') return 'Audio'
+  if (group === 'font') return `${sub.toUpperCase()} font`
+  return 'File'
 }
 
 const labels: Record<string, string> = {
@@ -46,6 +69,9 @@ const labels: Record<string, string> = {
   overdue: 'Overdue',
   pending: 'Pending',
   done: 'Done',
+  requested: 'Requested',
+  submitted: 'Sent for review',
+  accepted: 'Accepted',
 }
 
 export function label(status: string): string {

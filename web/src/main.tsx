@@ -20,6 +20,8 @@ import { AdminAudit, AdminInbox, AdminThread } from './pages/AdminInbox'
 import { AdminStaff } from './pages/AdminStaff'
 import { Team } from './pages/Team'
 import { Security } from './pages/Security'
+import { RequestDetail, Requests } from './pages/Requests'
+import { AdminRequestPage } from './pages/AdminRequests'
 import './style.css'
 
 document.documentElement.style.setProperty('--accent', brand.accent)
@@ -46,6 +48,8 @@ const router = createBrowserRouter([
       { index: true, element: <Dashboard /> },
       { path: 'projects', element: <Projects /> },
       { path: 'projects/:projectId', element: <ProjectDetail /> },
+      { path: 'requests', element: <Requests /> },
+      { path: 'requests/:requestId', element: <RequestDetail /> },
       { path: 'invoices', element: <Invoices /> },
       { path: 'messages', element: <Messages /> },
       { path: 'team', element: <Team /> },
@@ -59,6 +63,7 @@ const router = createBrowserRouter([
       { index: true, element: <AdminClients /> },
       { path: 'clients/:clientId', element: <AdminClientPage /> },
       { path: 'clients/:clientId/projects/:projectId', element: <AdminProjectPage /> },
+      { path: 'clients/:clientId/requests/:requestId', element: <AdminRequestPage /> },
       { path: 'messages', element: <AdminInbox /> },
       { path: 'messages/:clientId', element: <AdminThread /> },
       { path: 'audit', element: <AdminAudit /> },

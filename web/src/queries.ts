@@ -11,6 +11,8 @@ import {
   type AdminProjectTree,
   type AuditEvent,
   type Dashboard,
+  type FileRequest,
+  type SharedFile,
   type HarvestClient,
   type InvoiceList,
   type Me,
@@ -34,12 +36,19 @@ export const keys = {
   note: (projectId: string, noteId: string) => [...keys.project(projectId), 'note', noteId] as const,
   invoices: (state: string) => ['invoices', state] as const,
   messages: () => ['messages'] as const,
+  projectFiles: (projectId: string) => [...keys.project(projectId), 'files'] as const,
+  requests: () => ['requests'] as const,
+  requestList: (status: string) => [...keys.requests(), 'list', status] as const,
+  request: (requestId: string) => [...keys.requests(), 'detail', requestId] as const,
   admin: () => ['admin'] as const,
   clients: () => [...keys.admin(), 'clients'] as const,
   clientList: (search: string) => [...keys.clients(), 'list', search] as const,
   client: (clientId: string) => [...keys.clients(), 'detail', clientId] as const,
   clientProjects: (clientId: string) => [...keys.client(clientId), 'projects'] as const,
   adminProject: (clientId: string, projectId: string) => [...keys.clientProjects(clientId), projectId] as const,
+  adminProjectFiles: (clientId: string, projectId: string) => [...keys.adminProject(clientId, projectId), 'files'] as const,
+  clientRequests: (clientId: string) => [...keys.client(clientId), 'requests'] as const,
+  clientRequest: (clientId: string, requestId: string) => [...keys.clientRequests(clientId), requestId] as const,
   harvestClients: () => [...keys.admin(), 'harvest-clients'] as const,
   threads: () => [...keys.admin(), 'threads'] as const,
   thread: (clientId: string) => [...keys.threads(), clientId] as const,
@@ -77,6 +86,10 @@ export const queries = {
     queryOptions({ queryKey: keys.note(projectId, noteId), queryFn: get<Note>(`/api/projects/${projectId}/notes/${noteId}`) }),
   invoices: (state: string) => pagedList<InvoiceList['items'][number], InvoiceList>(keys.invoices(state), `/api/invoices?state=${state}`),
   messages: () => pagedList<Message>(keys.messages(), '/api/messages'),
+  projectFiles: (projectId: string) => pagedList<SharedFile>(keys.projectFiles(projectId), `/api/projects/${projectId}/files`),
+  requests: (status: string) => pagedList<FileRequest>(keys.requestList(status), `/api/requests?status=${status}`),
+  request: (requestId: string) =>
+    queryOptions({ queryKey: keys.request(requestId), queryFn: get<FileRequest>(`/api/requests/${requestId}`) }),
   clients: (search: string) =>
     pagedList<AdminClient>(keys.clientList(search), `/api/admin/clients?search=${encodeURIComponent(search)}`),
   client: (clientId: string) =>
@@ -87,6 +100,15 @@ export const queries = {
     queryOptions({
       queryKey: keys.adminProject(clientId, projectId),
       queryFn: get<AdminProjectTree>(`/api/admin/clients/${clientId}/projects/${projectId}`),
+    }),
+  adminProjectFiles: (clientId: string, projectId: string) =>
+    pagedList<SharedFile>(keys.adminProjectFiles(clientId, projectId), `/api/admin/clients/${clientId}/projects/${projectId}/files`),
+  clientRequests: (clientId: string) =>
+    pagedList<FileRequest>(keys.clientRequests(clientId), `/api/admin/clients/${clientId}/requests`),
+  clientRequest: (clientId: string, requestId: string) =>
+    queryOptions({
+      queryKey: keys.clientRequest(clientId, requestId),
+      queryFn: get<FileRequest>(`/api/admin/clients/${clientId}/requests/${requestId}`),
     }),
   harvestClients: () =>
     queryOptions({ queryKey: keys.harvestClients(), queryFn: get<HarvestClient[]>('/api/admin/harvest/clients'), retry: false }),

@@ -25,6 +25,8 @@ pub struct Capabilities {
     pub see_invoices: bool,
     pub manage_team: bool,
     pub manage_agency: bool,
+    /// Contacts: whether the agency lets the company upload into projects' shared files.
+    pub share_files: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -43,16 +45,19 @@ pub struct ClientView {
 impl MeResponse {
     pub fn new(principal: &Principal, session_expires_at: i64) -> Self {
         let (owner, can) = match principal {
-            Principal::Contact { contact, .. } => {
+            Principal::Contact { contact, client } => {
                 let owner = contact.role == ContactRole::Owner;
-                (
-                    owner,
-                    Capabilities { see_invoices: contact.sees_invoices(), manage_team: owner, manage_agency: false },
-                )
+                let can = Capabilities {
+                    see_invoices: contact.sees_invoices(),
+                    manage_team: owner,
+                    manage_agency: false,
+                    share_files: client.uploads_enabled,
+                };
+                (owner, can)
             }
             Principal::Admin(admin) => {
                 let owner = admin.role == StaffRole::Owner;
-                (owner, Capabilities { see_invoices: false, manage_team: false, manage_agency: owner })
+                (owner, Capabilities { see_invoices: false, manage_team: false, manage_agency: owner, share_files: true })
             }
         };
         Self {

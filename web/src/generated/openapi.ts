@@ -1475,6 +1475,8 @@ export interface components {
                 see_invoices: boolean;
                 manage_team: boolean;
                 manage_agency: boolean;
+                /** @description May upload into projects' shared files */
+                share_files: boolean;
             };
         };
         NextMilestone: {

@@ -5,6 +5,7 @@ import { api, type AdminClient, type AdminContact as Contact, type AdminProject,
 import { Empty, ErrorNotice, Loading, ShowMore, Status } from '../components/states'
 import { keys, queries } from '../queries'
 import { useMe } from './Layout'
+import { ClientRequests } from './AdminRequests'
 
 /** One client: company settings, contacts and their access, projects. */
 export function AdminClientPage() {
@@ -39,6 +40,13 @@ export function AdminClientPage() {
             {c.status === 'active' ? 'Archive' : 'Reactivate'}
           </button>
         </div>
+        <p>
+          Contacts may upload into projects’ shared files: {c.uploads_enabled ? 'yes' : 'no'}{' '}
+          <span className="muted">(file requests always take files)</span>
+        </p>
+        <button type="button" className="secondary" onClick={() => update.mutate({ uploads_enabled: !c.uploads_enabled })}>
+          {c.uploads_enabled ? 'Switch client uploads off' : 'Switch client uploads on'}
+        </button>
         {owner ? (
           <HarvestLink clientId={clientId} current={c.harvest_client_id} onSaved={refresh} />
         ) : (
@@ -52,6 +60,7 @@ export function AdminClientPage() {
       <Contacts clientId={clientId} contacts={c.contacts} onChange={refresh} />
       <AssignedStaff clientId={clientId} assigned={c.staff} owner={owner} onChange={refresh} />
       <Projects clientId={clientId} />
+      <ClientRequests clientId={clientId} />
     </>
   )
 }

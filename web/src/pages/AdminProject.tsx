@@ -5,7 +5,8 @@ import { api, type AdminDeliverable, type AdminMilestone, type AdminNote, type A
 import { keys, queries } from '../queries'
 import { dateTime, day, fileSize } from '../format'
 import { Empty, ErrorNotice, Loading, Status } from '../components/states'
-import { uploadVersion } from '../upload'
+import { uploadFile, type Progress } from '../upload'
+import { ProjectFiles } from '../components/files'
 
 const STATUSES = ['planning', 'active', 'on_hold', 'completed'] as const
 
@@ -32,6 +33,7 @@ export function AdminProjectPage() {
       <Milestones base={base} milestones={milestones} onChange={refresh} />
       <Deliverables base={base} deliverables={deliverables} onChange={refresh} />
       <Notes base={base} notes={notes} onChange={refresh} />
+      <ProjectFiles projectId={projectId} clientId={clientId} canUpload />
     </>
   )
 }
@@ -242,11 +244,18 @@ function Deliverables({ base, deliverables, onChange }: { base: string; delivera
 
 function DeliverableEditor({ base, deliverable: d, onChange }: { base: string; deliverable: AdminDeliverable; onChange: () => void }) {
   const [file, setFile] = useState<File | null>(null)
-  const [progress, setProgress] = useState<number | null>(null)
+  const [progress, setProgress] = useState<Progress | null>(null)
   const [done, setDone] = useState<string | null>(null)
   const inputId = `file-${d.id}`
   const upload = useMutation({
-    mutationFn: (chosen: File) => uploadVersion(base, chosen, setProgress),
+    // `base` is …/clients/{clientId}/projects/{projectId}/deliverables/…: uploads live under the client.
+    mutationFn: (chosen: File) =>
+      uploadFile(
+        base.replace(/\/projects\/.*$/, ''),
+        { kind: 'deliverable', project_id: d.project_id, deliverable_id: d.id },
+        chosen,
+        setProgress,
+      ),
     onSuccess: (_, chosen) => {
       setDone(`${chosen.name} uploaded. Deliver it when the client should see it.`)
       setFile(null)
@@ -294,8 +303,8 @@ function DeliverableEditor({ base, deliverable: d, onChange }: { base: string; d
         <input id={inputId} type="file" onChange={(e) => setFile(e.target.files?.[0] ?? null)} disabled={upload.isPending} />
         {progress !== null && (
           <>
-            <progress value={progress} max={1} aria-label={`Uploading ${file?.name ?? 'file'}`} />
-            <span role="status">{Math.round(progress * 100)}% uploaded</span>
+            <progress value={progress.fraction} max={1} aria-label={`Uploading ${file?.name ?? 'file'}`} />
+            <span role="status">{progress.phase === 'sending' ? `${Math.floor(progress.fraction * 100)}% uploaded` : 'Checking the file…'}</span>
           </>
         )}
         {upload.isError && <ErrorNotice error={upload.error} />}

@@ -8,11 +8,29 @@ export function Dashboard() {
   const dashboard = useQuery(queries.dashboard())
   if (dashboard.isPending) return <Loading what="your dashboard" />
   if (dashboard.isError) return <ErrorNotice error={dashboard.error} retry={() => dashboard.refetch()} />
-  const { active_projects, latest_deliverables, unread_messages, unread_messages_more, invoices } = dashboard.data
+  const { active_projects, latest_deliverables, unread_messages, unread_messages_more, invoices, open_requests } = dashboard.data
   return (
     <>
       <h1>Dashboard</h1>
       <div className="grid">
+        <section className="card" aria-labelledby="requests-heading">
+          <h2 id="requests-heading">Files requested</h2>
+          {open_requests.length === 0 ? (
+            <Empty>The agency is not waiting for any files from you.</Empty>
+          ) : (
+            <ul className="list">
+              {open_requests.map((r) => (
+                <li key={r.id}>
+                  <Link to={`/portal/requests/${r.id}`}>{r.title}</Link> <Status value={r.status} />
+                  <div className="muted">
+                    {r.files.length} file{r.files.length === 1 ? '' : 's'} sent{r.due_date && ` · due ${day(r.due_date)}`}
+                  </div>
+                </li>
+              ))}
+            </ul>
+          )}
+          <Link to="/portal/requests">All file requests</Link>
+        </section>
         <section className="card" aria-labelledby="active-heading">
           <h2 id="active-heading">Active projects</h2>
           {active_projects.length === 0 ? (

@@ -36,6 +36,7 @@ export function Layout({ area }: { area: 'portal' | 'admin' }) {
       ? [
           { to: '/portal', text: 'Dashboard', show: true },
           { to: '/portal/projects', text: 'Projects', show: true },
+          { to: '/portal/requests', text: 'File requests', show: true },
           { to: '/portal/invoices', text: 'Invoices', show: can.see_invoices },
           { to: '/portal/messages', text: 'Messages', show: true },
           { to: '/portal/team', text: 'Team', show: can.manage_team },

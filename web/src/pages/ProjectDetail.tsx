@@ -5,10 +5,13 @@ import { api, type Deliverable, type DownloadLink } from '../api'
 import { keys, queries } from '../queries'
 import { dateTime, day, fileSize } from '../format'
 import { Empty, ErrorNotice, Loading, Status } from '../components/states'
+import { ProjectFiles } from '../components/files'
+import { useMe } from './Layout'
 
 export function ProjectDetail() {
   const { projectId = '' } = useParams()
   const project = useQuery(queries.project(projectId))
+  const canUpload = useMe().data?.can.share_files ?? false
   if (project.isPending) return <Loading what="the project" />
   if (project.isError) return <ErrorNotice error={project.error} retry={() => project.refetch()} />
   const p = project.data
@@ -53,6 +56,7 @@ export function ProjectDetail() {
           </ul>
         )}
       </section>
+      <ProjectFiles projectId={p.id} canUpload={canUpload} />
     </>
   )
 }

@@ -1,0 +1,163 @@
+// File requests, as a client's contacts see them: what the agency asked for, uploading into a
+// request, a note, marking it done; the history of each.
+import { useState } from 'react'
+import { Link, useParams } from 'react-router'
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { api, type FileRequest } from '../api'
+import { keys, queries } from '../queries'
+import { dateTime, day, label } from '../format'
+import { Empty, ErrorNotice, Loading, ShowMore, Status } from '../components/states'
+import { FileList, FileUploader } from '../components/files'
+
+export function Requests() {
+  const [status, setStatus] = useState('open')
+  const list = useInfiniteQuery(queries.requests(status))
+  const items = list.data?.pages.flatMap((p) => p.items) ?? []
+  return (
+    <>
+      <h1>File requests</h1>
+      <p className="muted">Files the agency has asked you for. Open one to upload files and mark it done.</p>
+      <label htmlFor="request-filter">Show</label>
+      <select id="request-filter" value={status} onChange={(e) => setStatus(e.target.value)}>
+        <option value="open">Waiting for your files</option>
+        <option value="all">All requests</option>
+      </select>
+      {list.isPending ? (
+        <Loading what="file requests" />
+      ) : list.isError && !list.data ? (
+        <ErrorNotice error={list.error} retry={() => list.refetch()} />
+      ) : items.length === 0 ? (
+        <Empty>{status === 'open' ? 'Nothing is waiting for your files.' : 'The agency has not asked for files yet.'}</Empty>
+      ) : (
+        <ul className="list">
+          {items.map((r) => (
+            <li key={r.id}>
+              <Link to={`/portal/requests/${r.id}`}>{r.title}</Link> <Status value={r.status} />
+              <div className="muted">
+                {r.files.length} file{r.files.length === 1 ? '' : 's'}
+                {r.due_date && ` · due ${day(r.due_date)}`} · asked by {r.requested_by}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      <ShowMore list={list} />
+    </>
+  )
+}
+
+/** What happened to a request, oldest first. */
+export function RequestHistory({ request }: { request: FileRequest }) {
+  return (
+    <ol className="list">
+      {request.history.map((event, i) => (
+        <li key={i}>
+          <strong>{label(event.kind)}</strong> by {event.by}, {dateTime(event.at)}
+          {event.note && <blockquote>{event.note}</blockquote>}
+        </li>
+      ))}
+    </ol>
+  )
+}
+
+export function RequestDetail() {
+  const { requestId = '' } = useParams()
+  const queryClient = useQueryClient()
+  const request = useQuery(queries.request(requestId))
+  const [note, setNote] = useState('')
+  const refresh = () => {
+    void queryClient.invalidateQueries({ queryKey: keys.requests() })
+    void queryClient.invalidateQueries({ queryKey: keys.dashboard() })
+  }
+  const submit = useMutation({
+    mutationFn: () => api<FileRequest>('POST', `/api/requests/${requestId}/submit`, { note }),
+    onSuccess: (updated) => {
+      queryClient.setQueryData(keys.request(requestId), updated)
+      setNote('')
+      refresh()
+    },
+  })
+  if (request.isPending) return <Loading what="the file request" />
+  if (request.isError) return <ErrorNotice error={request.error} retry={() => request.refetch()} />
+  const r = request.data
+  const open = r.status === 'open' || r.status === 'changes_requested'
+  return (
+    <>
+      <p>
+        <Link to="/portal/requests">← All file requests</Link>
+      </p>
+      <h1>
+        {r.title} <Status value={r.status} />
+      </h1>
+      <p className="muted">
+        Asked by {r.requested_by}, {dateTime(r.created_at)}
+        {r.due_date && ` · due ${day(r.due_date)}`}
+        {r.project_id && (
+          <>
+            {' · '}
+            <Link to={`/portal/projects/${r.project_id}`}>Open the project</Link>
+          </>
+        )}
+      </p>
+      {r.details && <p className="prose">{r.details}</p>}
+      {r.status === 'changes_requested' && (
+        <div className="notice" role="note">
+          <p>
+            <strong>The agency needs more:</strong> {r.history.filter((e) => e.kind === 'changes_requested').at(-1)?.note}
+          </p>
+        </div>
+      )}
+      <section className="card" aria-labelledby="request-files">
+        <h2 id="request-files">Files</h2>
+        <FileList
+          files={r.files}
+          empty="No files yet."
+          linkPath={(f) => `/api/requests/${r.id}/files/${f.id}`}
+          canRemove={() => open}
+          onRemove={async (f) => {
+            const updated = await api<FileRequest>('DELETE', `/api/requests/${r.id}/files/${f.id}`)
+            queryClient.setQueryData(keys.request(requestId), updated)
+            refresh()
+          }}
+        />
+        {open ? (
+          <FileUploader
+            base="/api"
+            destination={{ kind: 'request', request_id: r.id }}
+            label="Add files to this request"
+            onUploaded={() => {
+              void request.refetch()
+              refresh()
+            }}
+          />
+        ) : (
+          <p className="muted">{r.status === 'accepted' ? 'The agency accepted these files.' : 'Sent: the agency is reviewing your files.'}</p>
+        )}
+      </section>
+      {open && (
+        <section className="card" aria-labelledby="request-done">
+          <h2 id="request-done">Done?</h2>
+          <form
+            onSubmit={(e) => {
+              e.preventDefault()
+              submit.mutate()
+            }}
+          >
+            <label htmlFor="request-note">Note for the agency (optional)</label>
+            <textarea id="request-note" value={note} onChange={(e) => setNote(e.target.value)} maxLength={2000} rows={3} />
+            {submit.isError && <ErrorNotice error={submit.error} />}
+            <button type="submit" disabled={submit.isPending || r.files.length === 0}>
+              {submit.isPending ? 'Sending…' : 'Mark as done and notify the agency'}
+            </button>
+            {r.files.length === 0 && <p className="muted">Upload at least one file first.</p>}
+          </form>
+        </section>
+      )}
+      {submit.isSuccess && <p role="status">Sent. The agency has been told.</p>}
+      <section className="card" aria-labelledby="request-history">
+        <h2 id="request-history">History</h2>
+        <RequestHistory request={r} />
+      </section>
+    </>
+  )
+}
