@@ -17,6 +17,7 @@ use shared::domain::{
     DeliverableVersion, MeetingNote, Message, Milestone, MilestoneStatus, Project, ProjectStatus, Review,
     ReviewDecision,
 };
+use shared::domain::{Actor, FileRequest, RequestEvent, RequestEventKind, RequestStatus, SharedFile};
 use shared::domain::{AdminId, AuditEvent, ClientId, ContactId, ContactRole, EmailAddress, StaffRole};
 use shared::store::{Item, Store, StoreError};
 
@@ -71,14 +72,16 @@ pub async fn init_resources(
     }
 }
 
-/// Lets the web app at `origin` POST presigned uploads to the bucket and read the response, as
+/// Lets the web app at `origin` PUT presigned parts and POST presigned uploads to the bucket and read the response, as
 /// `template.yaml`'s `CorsConfiguration` does in AWS.
 pub async fn allow_browser_uploads(s3: &aws_sdk_s3::Client, bucket: &str, origin: &str) -> Result<(), LocalError> {
     let rule = CorsRule::builder()
         .allowed_origins(origin)
+        .allowed_methods("PUT")
         .allowed_methods("POST")
         .allowed_methods("GET")
         .allowed_headers("*")
+        .expose_headers("ETag")
         .max_age_seconds(3000)
         .build()
         .map_err(aws_error)?;
@@ -406,6 +409,125 @@ impl Seeder<'_> {
         Ok(deliverable)
     }
 
+    /// Stores a demo file under its id-derived key, as a checked upload would be.
+    async fn stored_file(
+        &self,
+        client: &Client,
+        (filename, content_type, bytes): (&str, &str, Vec<u8>),
+        by: (String, &str),
+        days_ago: i64,
+    ) -> Result<SharedFile, LocalError> {
+        let id = ulid::Ulid::new();
+        let s3_key = format!("clients/{}/files/{id}", client.id);
+        let size = u64::try_from(bytes.len()).unwrap_or(0);
+        self.s3
+            .put_object()
+            .bucket(self.bucket)
+            .key(&s3_key)
+            .content_type(content_type)
+            .body(bytes.into())
+            .send()
+            .await
+            .map_err(aws_error)?;
+        Ok(SharedFile {
+            id,
+            client_id: client.id,
+            project_id: None,
+            request_id: None,
+            filename: filename.into(),
+            content_type: content_type.into(),
+            size,
+            s3_key,
+            uploaded_by: by.0,
+            uploader_name: by.1.into(),
+            uploaded_at: ago(days_ago),
+        })
+    }
+
+    /// Files both ways: a shared photo from the client and a PDF from the agency in the
+    /// project, an open file request and one the client has answered.
+    async fn files(&self, client: &Client, project: &Project, contact: &Contact) -> Result<(), LocalError> {
+        let agency = (Actor::Admin(self.admin.id).label(), self.admin.name.as_str());
+        let from_client = || (Actor::Contact(contact.id).label(), contact.name.as_str());
+        let photo = ("warehouse-hero.png", "image/png", demo_png(320, 180));
+        let shared = [
+            self.stored_file(client, photo, from_client(), 6).await?,
+            self.stored_file(
+                client,
+                ("site-map.pdf", "application/pdf", demo_pdf("Northwind site map")),
+                agency.clone(),
+                4,
+            )
+            .await?,
+        ];
+        for file in shared {
+            let file = SharedFile { project_id: Some(project.id), ..file };
+            insert(self.store, self.store.project_file_item(&file, project.id)?).await?;
+        }
+        let asked = |title: &str, details: &str, due: Option<i64>, days_ago: i64| FileRequest {
+            id: ulid::Ulid::new(),
+            client_id: client.id,
+            project_id: Some(project.id),
+            title: title.into(),
+            details: details.into(),
+            due_date: due.map(day),
+            status: RequestStatus::Open,
+            files: vec![],
+            history: vec![RequestEvent {
+                kind: RequestEventKind::Requested,
+                by: self.admin.name.clone(),
+                note: String::new(),
+                at: ago(days_ago),
+            }],
+            requested_by: self.admin.name.clone(),
+            created_at: ago(days_ago),
+            updated_at: ago(days_ago),
+        };
+        let open = asked(
+            "Brand assets for the new site",
+            "Logo in SVG, the brand fonts, and any product photos you have.",
+            Some(10),
+            2,
+        );
+        let mut answered = asked("Signed statement of work", "The countersigned SOW as a PDF.", None, 20);
+        let signed = self
+            .stored_file(
+                client,
+                ("sow-signed.pdf", "application/pdf", demo_pdf("Statement of work, signed")),
+                from_client(),
+                18,
+            )
+            .await?;
+        answered.files.push(SharedFile { request_id: Some(answered.id), project_id: Some(project.id), ..signed });
+        answered.status = RequestStatus::Accepted;
+        answered.history.push(RequestEvent {
+            kind: RequestEventKind::Submitted,
+            by: contact.name.clone(),
+            note: "Signed by our CFO.".into(),
+            at: ago(18),
+        });
+        answered.history.push(RequestEvent {
+            kind: RequestEventKind::Accepted,
+            by: self.admin.name.clone(),
+            note: String::new(),
+            at: ago(17),
+        });
+        answered.updated_at = ago(17);
+        for request in [&answered, &open] {
+            insert(self.store, self.store.request_item(request)?).await?;
+        }
+        let mut activity = Activity::new(
+            client.id,
+            ActivityKind::FilesRequested,
+            Some(project.id),
+            Some(open.id),
+            &self.admin.name,
+            format!("{} asked for files: {}", self.admin.name, open.title),
+        );
+        activity.at = ago(2);
+        insert(self.store, self.store.activity_item(&activity)?).await
+    }
+
     async fn note(
         &self,
         project: &Project,
@@ -535,6 +657,7 @@ impl Seeder<'_> {
             "Reviewed **homepage v1**.\n\n> The hero image feels generic.\n\nNext: v2 with warehouse photography, see [the brief](https://agency.example/brief).",
         )
         .await?;
+        self.files(&client, &website, alice).await?;
         let brand = self
             .project(
                 &client,
@@ -865,4 +988,38 @@ pub mod harvest_fixtures {
             _ => vec![],
         }
     }
+}
+
+/// A small gradient picture (PNG), so thumbnails and previews show something real.
+pub fn demo_png(width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut pixels = Vec::with_capacity((width * height * 3) as usize);
+    for y in 0..height {
+        for x in 0..width {
+            let (r, g) = ((x * 255 / width.max(1)) as u8, (y * 255 / height.max(1)) as u8);
+            pixels.extend([30 + r / 3, 58 + g / 2, 138]);
+        }
+    }
+    // Writing to a Vec cannot fail; an empty picture is the fallback if it ever did.
+    if let Ok(mut writer) = encoder.write_header() {
+        let _ = writer.write_image_data(&pixels);
+    }
+    bytes
+}
+
+/// A one-page PDF with `title` on it (PDF readers rebuild the missing cross-reference table).
+pub fn demo_pdf(title: &str) -> Vec<u8> {
+    let text: String = title.chars().filter(|c| c.is_ascii_alphanumeric() || " ,.-".contains(*c)).collect();
+    let content = format!("BT /F1 20 Tf 40 100 Td ({text}) Tj ET");
+    format!(
+        "%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n2 0 obj <</Type /Pages /Kids [3 0 R] /Count 1>> endobj\n\
+         3 0 obj <</Type /Page /Parent 2 0 R /MediaBox [0 0 420 220] /Contents 4 0 R /Resources <</Font <</F1 5 0 R>>>>>> endobj\n\
+         4 0 obj <</Length {}>> stream\n{content}\nendstream endobj\n\
+         5 0 obj <</Type /Font /Subtype /Type1 /BaseFont /Helvetica>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n",
+        content.len()
+    )
+    .into_bytes()
 }

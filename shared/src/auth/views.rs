@@ -57,7 +57,10 @@ impl MeResponse {
             }
             Principal::Admin(admin) => {
                 let owner = admin.role == StaffRole::Owner;
-                (owner, Capabilities { see_invoices: false, manage_team: false, manage_agency: owner, share_files: true })
+                (
+                    owner,
+                    Capabilities { see_invoices: false, manage_team: false, manage_agency: owner, share_files: true },
+                )
             }
         };
         Self {
