@@ -33,5 +33,6 @@ export default defineConfig({
       use: { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
     },
     { name: 'flows', testMatch: /flows\.spec\.ts/, dependencies: ['desktop', 'mobile'], use: { viewport: { width: 1280, height: 800 } } },
+    { name: 'files', testMatch: /files\.spec\.ts/, dependencies: ['flows'], use: { viewport: { width: 1280, height: 800 } } },
   ],
 })

@@ -64,6 +64,16 @@ test.describe('client contact', () => {
     await check(page, testInfo, 'client-project')
   })
 
+  test('file requests and one request', async ({ page }, testInfo) => {
+    await page.goto('/portal/requests')
+    await expect(page.getByRole('heading', { name: 'File requests' })).toBeVisible()
+    await expect(page.getByRole('link', { name: 'Brand assets for the new site' })).toBeVisible()
+    await check(page, testInfo, 'client-requests')
+    await page.getByRole('link', { name: 'Brand assets for the new site' }).click()
+    await expect(page.getByLabel('Add files to this request')).toBeVisible()
+    await check(page, testInfo, 'client-request')
+  })
+
   test('invoices with status badges and currency amounts', async ({ page }, testInfo) => {
     await page.goto('/portal/invoices')
     await expect(page.getByRole('heading', { name: 'Invoices' })).toBeVisible()
@@ -130,6 +140,14 @@ test.describe('agency admin', () => {
     await expect(page.getByText('homepage-v2.svg')).toBeVisible()
     await expect(page.getByRole('button', { name: 'Edit Kick-off meeting' })).toBeVisible()
     await check(page, testInfo, 'admin-project')
+  })
+
+  test('a file request the client answered', async ({ page }, testInfo) => {
+    await page.goto('/admin')
+    await page.getByRole('link', { name: 'Northwind Traders' }).click()
+    await page.getByRole('link', { name: 'Signed statement of work' }).click()
+    await expect(page.locator('.files strong', { hasText: 'sow-signed.pdf' })).toBeVisible()
+    await check(page, testInfo, 'admin-request')
   })
 
   test('inbox and a thread', async ({ page }, testInfo) => {

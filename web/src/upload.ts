@@ -136,7 +136,7 @@ async function openUpload(base: string, destination: Destination, file: File, ke
 }
 
 /**
- * Uploads `file` into `destination` (the API under `base`: `/api` for a contact,
+ * Uploads `file` into `destination` (`null`: completed, but the answer was lost on the way) (the API under `base`: `/api` for a contact,
  * `/api/admin/clients/{id}` for staff), resuming an unfinished upload of the same file.
  */
 export async function uploadFile(
@@ -145,7 +145,7 @@ export async function uploadFile(
   file: File,
   onProgress: (progress: Progress) => void,
   signal?: AbortSignal,
-): Promise<CompletedUpload> {
+): Promise<CompletedUpload | null> {
   if (file.size === 0) throw new UploadError(`${file.name} is empty.`)
   const key = fingerprint(base, destination, file)
   const upload = await openUpload(base, destination, file, key)
@@ -206,7 +206,10 @@ export async function uploadFile(
   }
   await Promise.all(Array.from({ length: Math.min(PARALLEL_PARTS, pending.length) }, worker))
 
-  // The API checks the file; a malware scan, when configured, takes a few seconds.
+  // The API checks the file; a malware scan, when configured, takes a few seconds. If an
+  // answer is lost (a timeout, a dropped line), asking again is safe: the upload is completed
+  // once, and an upload that is gone afterwards was completed by the lost request.
+  let lost = false
   for (let attempt = 0; ; attempt++) {
     report(attempt === 0 ? 'checking' : 'scanning')
     try {
@@ -214,12 +217,19 @@ export async function uploadFile(
       forget(key)
       return completed
     } catch (error) {
-      if (error instanceof ApiError && error.code === 'scan_pending' && attempt < 60) {
-        await pause(3000)
+      const retry =
+        error instanceof ApiError &&
+        (error.code === 'scan_pending' || error.code === 'upload_busy' || error.status === 0 || error.status >= 500)
+      if (retry && attempt < 60) {
+        lost = lost || error.status === 0 || error.status >= 500
+        await pause(error.code === 'scan_pending' ? 3000 : 2000)
         continue
       }
+      if (error instanceof ApiError && error.status === 404) {
+        forget(key)
+        if (lost || attempt > 0) return null
+      }
       if (error instanceof ApiError && error.status === 422) forget(key) // Refused: the file is gone.
-      if (error instanceof ApiError && error.status === 404) forget(key)
       throw error
     }
   }

@@ -5,9 +5,12 @@
 
 use std::time::Duration;
 
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use aws_smithy_types::error::display::DisplayErrorContext;
+use futures_util::{StreamExt, TryStreamExt};
 
 use super::FileStore;
 use crate::domain::Error;
@@ -15,6 +18,26 @@ use crate::domain::Error;
 /// How long a part URL works: enough for one part on a slow line; the page asks for more as
 /// it goes.
 pub const PART_URL_TTL: Duration = Duration::from_secs(30 * 60);
+
+/// Assembling parts and copying gigabytes take S3 seconds, not milliseconds: these calls get
+/// one long attempt instead of the portal's default (2 s, then a retry). A retry would run a
+/// second assembly beside the first.
+const LONG_CALL: Duration = Duration::from_secs(25);
+
+/// Above this, a checked file is copied to its final key in parallel ranges (UploadPartCopy)
+/// rather than by one CopyObject, so even 5 GB moves within the API's time limit.
+pub const COPY_IN_PARTS_ABOVE: u64 = 256 * 1024 * 1024;
+/// The size of one copied range, and how many are copied at once.
+const COPY_PART: u64 = 128 * 1024 * 1024;
+const COPY_PARALLEL: usize = 16;
+
+fn long_call() -> aws_sdk_s3::config::Builder {
+    aws_sdk_s3::config::Builder::default()
+        .timeout_config(
+            TimeoutConfig::builder().operation_attempt_timeout(LONG_CALL).operation_timeout(LONG_CALL).build(),
+        )
+        .retry_config(RetryConfig::disabled())
+}
 
 /// A part S3 holds for an upload.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,6 +141,8 @@ impl FileStore {
             .key(key)
             .upload_id(upload_id)
             .multipart_upload(completed)
+            .customize()
+            .config_override(long_call())
             .send()
             .await
             .map_err(|e| unavailable("CompleteMultipartUpload", DisplayErrorContext(&e)))?;
@@ -163,9 +188,12 @@ impl FileStore {
         Ok(output.tag_set().iter().map(|t| (t.key().to_owned(), t.value().to_owned())).collect())
     }
 
-    /// Copies a checked object to its final key, with the type it was judged to be. (One
-    /// CopyObject handles up to 5 GB, the largest upload allowed.)
-    pub async fn copy(&self, from: &str, to: &str, content_type: &str) -> Result<(), Error> {
+    /// Copies a checked object to its final key, with the type it was judged to be: one
+    /// CopyObject, or for big files ranges copied in parallel.
+    pub async fn copy(&self, from: &str, to: &str, size: u64, content_type: &str) -> Result<(), Error> {
+        if size > COPY_IN_PARTS_ABOVE {
+            return self.copy_in_parts(from, to, size, content_type).await;
+        }
         self.client()
             .copy_object()
             .bucket(self.bucket())
@@ -173,10 +201,55 @@ impl FileStore {
             .key(to)
             .content_type(content_type)
             .metadata_directive(aws_sdk_s3::types::MetadataDirective::Replace)
+            .customize()
+            .config_override(long_call())
             .send()
             .await
             .map_err(|e| unavailable("CopyObject", DisplayErrorContext(&e)))?;
         Ok(())
+    }
+
+    async fn copy_in_parts(&self, from: &str, to: &str, size: u64, content_type: &str) -> Result<(), Error> {
+        let upload_id = self.create_multipart(to, content_type).await?;
+        let source = format!("{}/{}", self.bucket(), from);
+        let ranges: Vec<(i32, u64, u64)> = (0..size.div_ceil(COPY_PART))
+            .map(|i| (i32::try_from(i + 1).unwrap_or(i32::MAX), i * COPY_PART, ((i + 1) * COPY_PART).min(size) - 1))
+            .collect();
+        let copied: Result<Vec<StoredPart>, Error> = futures_util::stream::iter(ranges)
+            .map(|(number, first, last)| {
+                let (source, upload_id) = (&source, &upload_id);
+                async move {
+                    let output = self
+                        .client()
+                        .upload_part_copy()
+                        .bucket(self.bucket())
+                        .key(to)
+                        .upload_id(upload_id)
+                        .part_number(number)
+                        .copy_source(source)
+                        .copy_source_range(format!("bytes={first}-{last}"))
+                        .customize()
+                        .config_override(long_call())
+                        .send()
+                        .await
+                        .map_err(|e| unavailable("UploadPartCopy", DisplayErrorContext(&e)))?;
+                    let etag = output.copy_part_result().and_then(|r| r.e_tag()).unwrap_or_default().to_owned();
+                    Ok(StoredPart { number: u32::try_from(number).unwrap_or(0), size: last - first + 1, etag })
+                }
+            })
+            .buffer_unordered(COPY_PARALLEL)
+            .try_collect()
+            .await;
+        match copied {
+            Ok(mut parts) => {
+                parts.sort_by_key(|p| p.number);
+                self.complete_multipart(to, &upload_id, &parts).await
+            }
+            Err(error) => {
+                let _ = self.abort_multipart(to, &upload_id).await;
+                Err(error)
+            }
+        }
     }
 
     /// Deletes an object (a missing one is fine).

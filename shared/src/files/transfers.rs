@@ -394,7 +394,7 @@ async fn check_and_place(
         }
     };
     let final_key = upload.final_key();
-    files.copy(&key, &final_key, &content_type).await?;
+    files.copy(&key, &final_key, stored.size, &content_type).await?;
     let placed = place(store, config, person, upload, &final_key, &content_type).await;
     match &placed {
         // Nothing recorded the copy (the claim keeps others out): it must not linger. The
