@@ -202,10 +202,10 @@ export function FileList({
 function PreviewDialog({ file, links, onClose }: { file: SharedFile; links: FileLinks; onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null)
   const titleId = useId()
+  // Opened once mounted; removing it from the page (on close) takes it out of the top layer.
   useEffect(() => {
     const element = dialog.current
     if (element && !element.open) element.showModal()
-    return () => element?.close()
   }, [])
   const url = links.preview_url ?? ''
   return (
