@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port=${BENCH_MOTO_PORT:-4599}
-functions=(login verify session dashboard projects messages invoices admin team passkeys)
+functions=(login verify session dashboard projects messages invoices admin team passkeys files)
 
 echo "== building (release): ${functions[*]} hello, and the benchmark"
 packages=()
@@ -28,3 +28,5 @@ echo
 target/release/portal-bench scale --big "${BENCH_SCALE:-10000}" --samples "${BENCH_SAMPLES:-200}"
 echo
 target/release/portal-bench invoices
+echo
+target/release/portal-bench uploads --mib "${BENCH_UPLOAD_MIB:-256}"

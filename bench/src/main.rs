@@ -5,6 +5,7 @@
 mod cold;
 mod load;
 mod scale;
+mod uploads;
 
 use std::time::{Duration, Instant};
 
@@ -58,6 +59,14 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         runs: usize,
     },
+    /// Multipart upload throughput (MB/s) with 1, 3 and 6 parts in parallel, and the time to
+    /// complete (assemble, check, copy).
+    Uploads {
+        #[arg(long, default_value_t = 256)]
+        mib: usize,
+        #[arg(long, value_delimiter = ',', default_values_t = [1, 3, 6])]
+        parallel: Vec<usize>,
+    },
     /// Where a cold start's time goes: each init step timed once, in a fresh process.
     #[command(hide = true)]
     InitProfile,
@@ -83,6 +92,7 @@ async fn main() -> Result<()> {
         Command::Invoices { concurrency, samples } => invoices(&cli.moto, concurrency, samples).await,
         Command::Scale { big, samples } => scale::run(&cli.moto, big, samples).await,
         Command::Cold { lambda_dir, runs } => cold::run(&cli.moto, &lambda_dir, runs).await,
+        Command::Uploads { mib, parallel } => uploads::run(&cli.moto, mib, &parallel).await,
         Command::InitProfile => init_profile().await,
         Command::Load { base, sign_ins, reads, posts } => load::run(&base, &cli.moto, sign_ins, reads, posts).await,
     }
@@ -190,7 +200,8 @@ async fn sign_in(state: &AppState, moto: &str, email: &str) -> Result<String> {
         .context("no cookie")
 }
 
-async fn linked_contact(state: &AppState, harvest_id: u64) -> Result<String> {
+/// A client linked to Harvest `harvest_id` with one owner contact: their email and the client.
+async fn linked_contact(state: &AppState, harvest_id: u64) -> Result<(String, ClientId)> {
     let now = time::OffsetDateTime::now_utc();
     let client = Client {
         id: ClientId::new(),
@@ -214,7 +225,7 @@ async fn linked_contact(state: &AppState, harvest_id: u64) -> Result<String> {
         created_at: now,
     };
     devkit::insert_contact(&state.store, &contact).await?;
-    Ok(email)
+    Ok((email, client.id))
 }
 
 fn percentile(samples: &mut [Duration], p: f64) -> Duration {
@@ -236,7 +247,7 @@ async fn invoices(moto: &str, concurrency: usize, samples: usize) -> Result<()> 
     let mut harvest_config = harvest.config();
     harvest_config.request_timeout = Duration::from_secs(5);
     let state = portal(moto, Some(harvest_config)).await?;
-    let email = linked_contact(&state, HARVEST_ID).await?;
+    let (email, _) = linked_contact(&state, HARVEST_ID).await?;
     let cookie = sign_in(&state, moto, &email).await?;
     let router = shared::app::router(shared::invoices::routes::invoices, state.clone());
 
