@@ -931,7 +931,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A presigned POST form to upload a file to S3 */
+        /**
+         * A presigned POST form for one file (into quarantine); prefer POST …/uploads
+         * @description The single-request upload older consoles use (the web app sends files through
+         *     `POST /api/admin/clients/{clientId}/uploads`, in parts). The form's key is in quarantine;
+         *     `…/versions` checks the file before it becomes a version.
+         */
         post: operations["adminUploadForm"];
         delete?: never;
         options?: never;
@@ -948,7 +953,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record an uploaded file as the next version (after HeadObject) */
+        /**
+         * Check a POSTed file and record it as the next version
+         * @description The same checks as completing an upload (size as announced, content as declared, no
+         *     programs, scripts or HTML): 422 and the file is deleted when it fails them; 409
+         *     `upload_missing` before it arrived (or for an unknown upload), `already_recorded` after.
+         */
         post: operations["adminConfirmUpload"];
         delete?: never;
         options?: never;
@@ -3968,7 +3978,8 @@ export interface operations {
             content: {
                 "application/json": {
                     upload_id: string;
-                    filename: string;
+                    /** @description Ignored: the name given when the form was asked for is used */
+                    filename?: string;
                 };
             };
         };
