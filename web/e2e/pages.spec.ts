@@ -53,11 +53,14 @@ test.describe('client contact', () => {
     await expect(page.getByRole('link', { name: 'Website redesign' })).toHaveCount(0)
   })
 
-  test('project detail: milestones, deliverables, notes', async ({ page }, testInfo) => {
+  test('project detail: milestones, deliverables, notes, files', async ({ page }, testInfo) => {
     await page.goto('/portal/projects')
     await page.getByRole('link', { name: 'Website redesign' }).click()
     await expect(page.getByRole('heading', { name: /Website redesign/ })).toBeVisible()
     await expect(page.getByText('Discovery workshop')).toBeVisible()
+    const requested = page.getByRole('region', { name: 'Files requested for this project' })
+    await expect(requested.getByRole('link', { name: 'Brand assets for the new site' })).toBeVisible()
+    await expect(page.getByRole('region', { name: 'Shared files' }).locator('.files strong', { hasText: 'site-map.pdf' })).toBeVisible()
     await expect(page.getByRole('heading', { name: /Homepage design/ })).toBeVisible()
     await page.getByRole('button', { name: 'Kick-off meeting' }).click()
     await expect(page.getByRole('heading', { name: 'Goals' })).toBeVisible()

@@ -7,6 +7,7 @@ import { dateTime, day, fileSize } from '../format'
 import { Empty, ErrorNotice, Loading, Status } from '../components/states'
 import { ProjectFiles } from '../components/files'
 import { useMe } from './Layout'
+import { ProjectRequests } from './Requests'
 
 export function ProjectDetail() {
   const { projectId = '' } = useParams()
@@ -21,6 +22,7 @@ export function ProjectDetail() {
         {p.name} <Status value={p.status} />
       </h1>
       <p>{p.summary}</p>
+      <ProjectRequests projectId={p.id} />
       <p className="muted">
         {day(p.start_date)} – {day(p.due_date)} · {p.progress.done}/{p.progress.total} milestones done
         {p.overdue_milestones > 0 && ` · ${p.overdue_milestones} overdue`}

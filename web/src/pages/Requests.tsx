@@ -46,6 +46,26 @@ export function Requests() {
   )
 }
 
+/** The open file requests of one project, for its page (nothing when there are none). */
+export function ProjectRequests({ projectId }: { projectId: string }) {
+  const open = useInfiniteQuery(queries.requests('open'))
+  const mine = (open.data?.pages.flatMap((p) => p.items) ?? []).filter((r) => r.project_id === projectId)
+  if (mine.length === 0) return null
+  return (
+    <section className="card" aria-labelledby="project-requests">
+      <h2 id="project-requests">Files requested for this project</h2>
+      <ul className="list">
+        {mine.map((r) => (
+          <li key={r.id}>
+            <Link to={`/portal/requests/${r.id}`}>{r.title}</Link> <Status value={r.status} />
+            {r.due_date && <div className="muted">due {day(r.due_date)}</div>}
+          </li>
+        ))}
+      </ul>
+    </section>
+  )
+}
+
 /** What happened to a request, oldest first. */
 export function RequestHistory({ request }: { request: FileRequest }) {
   return (
