@@ -5,10 +5,10 @@ import { Link, useParams } from 'react-router'
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api, type FileRequest } from '../api'
 import { keys, queries } from '../queries'
-import { dateTime, day } from '../format'
+import { day } from '../format'
 import { Empty, ErrorNotice, Loading, ShowMore, Status } from '../components/states'
 import { FileList } from '../components/files'
-import { RequestHistory } from './Requests'
+import { RequestHeading, RequestHistory } from './Requests'
 
 const emptyForm = { title: '', details: '', due_date: '', project_id: '' }
 
@@ -123,13 +123,7 @@ export function AdminRequestPage() {
       <p>
         <Link to={`/admin/clients/${clientId}`}>← Back to the client</Link>
       </p>
-      <h1>
-        {r.title} <Status value={r.status} />
-      </h1>
-      <p className="muted">
-        Asked by {r.requested_by}, {dateTime(r.created_at)}
-        {r.due_date && ` · due ${day(r.due_date)}`}
-      </p>
+      <RequestHeading request={r} />
       {r.details && <p>{r.details}</p>}
       <section className="card" aria-labelledby="received">
         <h2 id="received">Files received</h2>

@@ -1,6 +1,6 @@
 // File requests, as a client's contacts see them: what the agency asked for, uploading into a
 // request, a note, marking it done; the history of each.
-import { useState } from 'react'
+import { useState, type ReactNode } from 'react'
 import { Link, useParams } from 'react-router'
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api, type FileRequest } from '../api'
@@ -66,6 +66,22 @@ export function ProjectRequests({ projectId }: { projectId: string }) {
   )
 }
 
+/** A request's title, status, who asked and when it is due; `children` add to the line. */
+export function RequestHeading({ request: r, children }: { request: FileRequest; children?: ReactNode }) {
+  return (
+    <>
+      <h1>
+        {r.title} <Status value={r.status} />
+      </h1>
+      <p className="muted">
+        Asked by {r.requested_by}, {dateTime(r.created_at)}
+        {r.due_date && ` · due ${day(r.due_date)}`}
+        {children}
+      </p>
+    </>
+  )
+}
+
 /** What happened to a request, oldest first. */
 export function RequestHistory({ request }: { request: FileRequest }) {
   return (
@@ -106,19 +122,14 @@ export function RequestDetail() {
       <p>
         <Link to="/portal/requests">← All file requests</Link>
       </p>
-      <h1>
-        {r.title} <Status value={r.status} />
-      </h1>
-      <p className="muted">
-        Asked by {r.requested_by}, {dateTime(r.created_at)}
-        {r.due_date && ` · due ${day(r.due_date)}`}
+      <RequestHeading request={r}>
         {r.project_id && (
           <>
             {' · '}
             <Link to={`/portal/projects/${r.project_id}`}>Open the project</Link>
           </>
         )}
-      </p>
+      </RequestHeading>
       {r.details && <p className="prose">{r.details}</p>}
       {r.status === 'changes_requested' && (
         <div className="notice" role="note">
