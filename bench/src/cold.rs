@@ -230,6 +230,7 @@ pub async fn run(moto: &str, lambda_dir: &Path, runs: usize) -> Result<()> {
         "admin",
         "team",
         "passkeys",
+        "files",
     ];
     let mut bootstraps = Vec::new();
     for function in functions {

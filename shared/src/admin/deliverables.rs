@@ -1,16 +1,12 @@
-//! Deliverables and their files: creating one, presigned upload forms, recording an upload as
-//! the next version, and delivering it to the client.
+//! Deliverables: creating one and delivering its newest version to the client (files arrive
+//! through `files`: an upload into the deliverable, or the older single-request form).
 
 use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::{Actor, optional_text, text};
 use crate::config::Config;
-use crate::domain::{
-    Activity, ActivityKind, ClientId, Deliverable, DeliverableStatus, Destination, Error, Upload, UploadStatus,
-};
-use crate::files::transfers::{self, UPLOAD_LIFETIME, human_size};
-use crate::files::{FileStore, Person, UploadForm, inspect, safe_filename};
+use crate::domain::{Activity, ActivityKind, ClientId, Deliverable, DeliverableStatus, Error};
 use crate::mail::{Mailer, Notification};
 use crate::store::{Store, StoreError};
 
@@ -57,96 +53,6 @@ pub async fn create(
 
 async fn get(store: &Store, client_id: ClientId, project_id: ulid::Ulid, id: ulid::Ulid) -> Result<Deliverable, Error> {
     store.get_deliverable(client_id, project_id, id).await?.ok_or(Error::NotFound)
-}
-
-#[derive(Debug, Deserialize)]
-pub struct UploadRequest {
-    pub filename: String,
-    pub content_type: String,
-    pub size: u64,
-}
-
-/// A presigned POST for one file of this deliverable (the single-request upload older
-/// consoles use; the web app sends files through `files::transfers` in parts). The form's key
-/// is in quarantine: `confirm_upload` checks the file before it becomes a version.
-pub async fn upload_form(
-    store: &Store,
-    files: &FileStore,
-    person: &Person,
-    client_id: ClientId,
-    project_id: ulid::Ulid,
-    id: ulid::Ulid,
-    input: UploadRequest,
-) -> Result<UploadForm, Error> {
-    get(store, client_id, project_id, id).await?;
-    let filename =
-        safe_filename(&input.filename).ok_or_else(|| Error::invalid("invalid_filename", "The file needs a name."))?;
-    let content_type = inspect::normalise_type(&input.content_type);
-    let refused = inspect::refused_name(&filename).map_or_else(|| inspect::declarable(&content_type), Err);
-    if let Err(refusal) = refused {
-        return Err(Error::invalid("content_type_not_allowed", refusal.to_string()));
-    }
-    let max = files.max_upload_bytes;
-    if input.size == 0 || input.size > max {
-        return Err(Error::invalid("file_too_large", format!("Files must be between 1 byte and {}.", human_size(max))));
-    }
-    let now = OffsetDateTime::now_utc();
-    let upload = Upload {
-        id: ulid::Ulid::new(),
-        client_id,
-        destination: Destination::Deliverable { project_id, deliverable_id: id },
-        filename,
-        content_type,
-        size: input.size,
-        part_size: input.size,
-        part_count: 1,
-        s3_upload_id: None,
-        status: UploadStatus::Assembled,
-        uploaded_by: person.actor.label(),
-        uploader_name: person.name.clone(),
-        created_at: now,
-        expires_at: now + UPLOAD_LIFETIME,
-    };
-    store.create_upload(&upload).await?;
-    files.upload_form(&upload.quarantine_key(), upload.id, &upload.content_type).await
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ConfirmUpload {
-    pub upload_id: String,
-    /// Kept for older consoles; the name given when the form was asked for is the one used.
-    #[serde(default)]
-    pub filename: String,
-}
-
-/// Records a POSTed file as the deliverable's next version once it passes the checks of
-/// `files::transfers::complete` (there, not here: one path for every upload).
-pub async fn confirm_upload(
-    store: &Store,
-    files: &FileStore,
-    config: &Config,
-    person: &Person,
-    at: super::InProject,
-    id: ulid::Ulid,
-    input: ConfirmUpload,
-) -> Result<Deliverable, Error> {
-    let super::InProject { client_id, project_id } = at;
-    let before = get(store, client_id, project_id, id).await?;
-    let upload_id = ulid::Ulid::from_string(input.upload_id.trim()).map_err(|_| Error::NotFound)?;
-    let recorded = format!("clients/{client_id}/files/{upload_id}");
-    if before.versions.iter().any(|v| v.s3_key == recorded) {
-        return Err(Error::conflict("already_recorded", "This upload is already a version."));
-    }
-    let waiting = store.get_upload(client_id, upload_id).await?;
-    let Some(_) = waiting.filter(|u| u.destination == Destination::Deliverable { project_id, deliverable_id: id })
-    else {
-        return Err(Error::conflict(
-            "upload_missing",
-            "No upload with this id is waiting for this deliverable (it may have expired). Ask for a new upload form.",
-        ));
-    };
-    transfers::complete(store, files, config, person, client_id, upload_id).await?;
-    get(store, client_id, project_id, id).await
 }
 
 fn conflict_on_cancel(error: StoreError) -> Error {

@@ -15,7 +15,7 @@ use axum::routing::{get, patch, post, put};
 use serde::{Deserialize, Serialize};
 
 use super::clients::{ClientDetail, ClientPatch, NewClient};
-use super::deliverables::{ConfirmUpload, MAX_DESCRIPTION_CHARS, NewDeliverable, UploadRequest};
+use super::deliverables::{MAX_DESCRIPTION_CHARS, NewDeliverable};
 use super::notes::{MAX_REQUEST_CHARS, NoteInput};
 use super::projects::{MAX_SUMMARY_CHARS, MilestoneInput, NewProject, ProjectPatch};
 use super::{Actor, InProject, audit, clients, deliverables, messages, notes, projects};
@@ -25,7 +25,6 @@ use crate::domain::{
     Admin, AdminId, AuditEvent, Client, ClientId, Contact, ContactId, Deliverable, MeetingNote, Message, MessageThread,
     Milestone, Project,
 };
-use crate::files::{FileStore, Person, UploadForm};
 use crate::http::{ApiError, ApiResult, Json, Page, Paging, Path, Query, body_limit_for_chars};
 use crate::invoices::{Billing, HarvestClient};
 use crate::mail::Mailer;
@@ -49,7 +48,6 @@ pub fn admin<S: Clone + Send + Sync + 'static>() -> Router<S>
 where
     Store: FromRef<S>,
     Mailer: FromRef<S>,
-    FileStore: FromRef<S>,
     Billing: FromRef<S>,
     Arc<Config>: FromRef<S>,
     Sessions: FromRef<S>,
@@ -75,14 +73,6 @@ where
         .route(
             "/api/admin/clients/{clientId}/projects/{projectId}/deliverables",
             post(create_deliverable).layer(DefaultBodyLimit::max(body_limit_for_chars(200 + MAX_DESCRIPTION_CHARS))),
-        )
-        .route(
-            "/api/admin/clients/{clientId}/projects/{projectId}/deliverables/{deliverableId}/uploads",
-            post(upload_form),
-        )
-        .route(
-            "/api/admin/clients/{clientId}/projects/{projectId}/deliverables/{deliverableId}/versions",
-            post(confirm_upload),
         )
         .route("/api/admin/clients/{clientId}/projects/{projectId}/deliverables/{deliverableId}/deliver", post(deliver))
         .route("/api/admin/clients/{clientId}/projects/{projectId}/notes", post(create_note).layer(note_text))
@@ -314,36 +304,6 @@ async fn create_deliverable(
     Json(input): Json<NewDeliverable>,
 ) -> Created<Deliverable> {
     created(deliverables::create(&store, &actor, c, p, input).await?)
-}
-
-/// The staff member by name, as an upload records who sent it.
-async fn uploader(store: &Store, session: &AdminSession, client: ClientId) -> Result<Person, ApiError> {
-    session.require(Action::ActOnClient(client)).await?;
-    let admin = store.get_admin(session.admin_id).await?.ok_or(crate::domain::Error::Unauthenticated)?;
-    Ok(Person { actor: Actor::admin(session.admin_id), name: admin.name })
-}
-
-async fn upload_form(
-    State(store): State<Store>,
-    State(files): State<FileStore>,
-    session: AdminSession,
-    Path((c, p, d)): Path<(ClientId, ProjectId, DeliverableId)>,
-    Json(input): Json<UploadRequest>,
-) -> Reply<UploadForm> {
-    let person = uploader(&store, &session, c).await?;
-    Ok(axum::Json(deliverables::upload_form(&store, &files, &person, c, p, d, input).await?))
-}
-
-async fn confirm_upload(
-    State(store): State<Store>,
-    State(files): State<FileStore>,
-    State(config): State<Arc<Config>>,
-    session: AdminSession,
-    Path((c, p, d)): Path<(ClientId, ProjectId, DeliverableId)>,
-    Json(input): Json<ConfirmUpload>,
-) -> Created<Deliverable> {
-    let person = uploader(&store, &session, c).await?;
-    created(deliverables::confirm_upload(&store, &files, &config, &person, in_project(c, p), d, input).await?)
 }
 
 async fn deliver(

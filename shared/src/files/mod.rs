@@ -3,6 +3,7 @@
 //! and presigned downloads and previews. Browsers never get bucket access, only presigned URLs.
 
 mod downloads;
+pub mod form_uploads;
 pub mod inspect;
 mod multipart;
 pub mod project_files;

@@ -12,10 +12,11 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 
+use super::form_uploads::{self, ConfirmUpload, UploadRequest};
 use super::requests::{self, MAX_DETAILS_CHARS, MAX_NOTE_CHARS, MAX_TITLE_CHARS, NewRequest, Note};
 use super::transfers::{self, Completed, NewUpload, PartUrl, PartsWanted, UploadView};
 use super::views::{FileLinks, FileSummary, RequestView};
-use super::{FileStore, Person, project_files};
+use super::{FileStore, Person, UploadForm, project_files};
 use crate::auth::{Action, AdminSession, ClientSession, Sessions};
 use crate::config::Config;
 use crate::domain::{Actor, ClientId, Error};
@@ -69,6 +70,14 @@ where
         .route(
             "/api/admin/clients/{clientId}/projects/{projectId}/files/{fileId}",
             get(staff_project_file).delete(staff_remove_project_file),
+        )
+        .route(
+            "/api/admin/clients/{clientId}/projects/{projectId}/deliverables/{deliverableId}/uploads",
+            post(staff_deliverable_form),
+        )
+        .route(
+            "/api/admin/clients/{clientId}/projects/{projectId}/deliverables/{deliverableId}/versions",
+            post(staff_confirm_deliverable_form),
         )
 }
 
@@ -457,4 +466,33 @@ async fn staff_remove_project_file(
     let person = staff(&store, &session, client).await?;
     project_files::remove(&store, &files, &person.actor, client, project, file).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+// ---- The older single-request deliverable upload ----
+
+type DeliverableId = ulid::Ulid;
+
+async fn staff_deliverable_form(
+    State(store): State<Store>,
+    State(files): State<FileStore>,
+    session: AdminSession,
+    Path((client, project, deliverable)): Path<(ClientId, ProjectId, DeliverableId)>,
+    Json(input): Json<UploadRequest>,
+) -> Reply<UploadForm> {
+    let person = staff(&store, &session, client).await?;
+    Ok(axum::Json(form_uploads::upload_form(&store, &files, &person, client, project, deliverable, input).await?))
+}
+
+async fn staff_confirm_deliverable_form(
+    State(store): State<Store>,
+    State(files): State<FileStore>,
+    State(config): State<Arc<Config>>,
+    session: AdminSession,
+    Path((client, project, deliverable)): Path<(ClientId, ProjectId, DeliverableId)>,
+    Json(input): Json<ConfirmUpload>,
+) -> Created<crate::domain::Deliverable> {
+    let person = staff(&store, &session, client).await?;
+    let recorded =
+        form_uploads::confirm_upload(&store, &files, &config, &person, (client, project), deliverable, input).await?;
+    Ok((StatusCode::CREATED, axum::Json(recorded)))
 }

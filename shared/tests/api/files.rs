@@ -180,7 +180,8 @@ async fn a_file_whose_bytes_disagree_with_its_type_is_refused_and_deleted() {
     let contact = Side { app: &app, cookie: app.sign_in(&tenant.contact.email).await, base: "/api".into() };
     let elf: Vec<u8> = b"\x7fELF\x02\x01\x01\0".iter().copied().chain(std::iter::repeat_n(0u8, 120)).collect();
     let html = b"<!DOCTYPE html><html><body><script>document.cookie</script></body></html>".to_vec();
-    let exe: Vec<u8> = b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff".iter().copied().chain(std::iter::repeat_n(0u8, 200)).collect();
+    let exe: Vec<u8> =
+        b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff".iter().copied().chain(std::iter::repeat_n(0u8, 200)).collect();
     for (name, declared, bytes, code) in [
         ("logo.pdf", "application/pdf", PNG.to_vec(), "content_mismatch"),
         ("report.pdf", "application/pdf", elf.clone(), "file_refused"),
