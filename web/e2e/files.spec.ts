@@ -140,6 +140,8 @@ test('images and PDFs preview in the page; lists show image thumbnails', async (
   await page.getByRole('link', { name: 'Website redesign' }).click()
   const section = page.getByRole('region', { name: 'Shared files' })
   const thumbnail = section.locator('img.thumb').first()
+  // Thumbnails load lazily, as the list scrolls into view.
+  await thumbnail.scrollIntoViewIfNeeded()
   await expect(thumbnail).toBeVisible()
   await expect.poll(() => thumbnail.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0)
 
