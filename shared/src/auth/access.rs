@@ -22,16 +22,14 @@ pub enum Access {
     Contact {
         client_id: ClientId,
         contact_id: ContactId,
+        /// As their item says now (what files and requests show as who sent them).
+        name: String,
         role: ContactRole,
         sees_invoices: bool,
     },
     /// `assigned`: whether a member is assigned to the client the request's path names (`None`
     /// when the path names none, or for owners, who are not asked).
-    Staff {
-        admin_id: AdminId,
-        role: StaffRole,
-        assigned: Option<(ClientId, bool)>,
-    },
+    Staff { admin_id: AdminId, name: String, role: StaffRole, assigned: Option<(ClientId, bool)> },
 }
 
 /// What a request asks to do.
@@ -82,6 +80,13 @@ impl Access {
         }
     }
 
+    /// The person's name, read with their access (no second read to say who did something).
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Contact { name, .. } | Self::Staff { name, .. } => name,
+        }
+    }
+
     pub fn role(&self) -> Role {
         match self {
             Self::Contact { .. } => Role::Client,
@@ -114,7 +119,13 @@ pub async fn resolve(store: &Store, expected: &SessionRecord, path_client: Optio
             let contact_id = ContactId::parse(&expected.principal_id).ok_or(Error::Unauthenticated)?;
             let ((), contact) = try_join!(session, async { Ok(store.get_contact(client_id, contact_id).await?) })?;
             let contact = contact.filter(|c| c.portal_enabled).ok_or(Error::Unauthenticated)?;
-            Access::Contact { client_id, contact_id, role: contact.role, sees_invoices: contact.sees_invoices() }
+            Access::Contact {
+                client_id,
+                contact_id,
+                role: contact.role,
+                sees_invoices: contact.sees_invoices(),
+                name: contact.name,
+            }
         }
         Role::Admin => {
             let admin_id = crate::domain::AdminId::parse(&expected.principal_id).ok_or(Error::Unauthenticated)?;
@@ -126,7 +137,7 @@ pub async fn resolve(store: &Store, expected: &SessionRecord, path_client: Optio
             };
             let ((), admin, assigned) = try_join!(session, async { Ok(store.get_admin(admin_id).await?) }, assignment)?;
             let admin = admin.ok_or(Error::Unauthenticated)?;
-            let access = Access::Staff { admin_id, role: admin.role, assigned };
+            let access = Access::Staff { admin_id, name: admin.name, role: admin.role, assigned };
             if let Some(client) = path_client {
                 access.may(Action::ActOnClient(client))?;
             }
@@ -151,11 +162,17 @@ mod tests {
     use super::*;
 
     fn contact(role: ContactRole, sees_invoices: bool) -> Access {
-        Access::Contact { client_id: ClientId::new(), contact_id: ContactId::new(), role, sees_invoices }
+        Access::Contact {
+            client_id: ClientId::new(),
+            contact_id: ContactId::new(),
+            name: "Ada".into(),
+            role,
+            sees_invoices,
+        }
     }
 
     fn staff(role: StaffRole, assigned: Option<(ClientId, bool)>) -> Access {
-        Access::Staff { admin_id: AdminId::new(), role, assigned }
+        Access::Staff { admin_id: AdminId::new(), name: "Morgan".into(), role, assigned }
     }
 
     #[test]

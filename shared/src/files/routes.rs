@@ -82,17 +82,15 @@ where
 }
 
 /// The signed-in contact, by name (files and requests show who sent what).
-async fn contact(store: &Store, session: &ClientSession) -> Result<Person, Error> {
-    session.require(Action::UsePortal).await?;
-    let contact = store.get_contact(session.client_id, session.contact_id).await?.ok_or(Error::Unauthenticated)?;
-    Ok(Person { actor: Actor::Contact(session.contact_id), name: contact.name })
+async fn contact(session: &ClientSession) -> Result<Person, Error> {
+    let access = session.require(Action::UsePortal).await?;
+    Ok(Person { actor: Actor::Contact(session.contact_id), name: access.name().to_owned() })
 }
 
 /// The signed-in staff member acting on `client`, by name.
-async fn staff(store: &Store, session: &AdminSession, client: ClientId) -> Result<Person, Error> {
-    session.require(Action::ActOnClient(client)).await?;
-    let admin = store.get_admin(session.admin_id).await?.ok_or(Error::Unauthenticated)?;
-    Ok(Person { actor: Actor::admin(session.admin_id), name: admin.name })
+async fn staff(session: &AdminSession, client: ClientId) -> Result<Person, Error> {
+    let access = session.require(Action::ActOnClient(client)).await?;
+    Ok(Person { actor: Actor::admin(session.admin_id), name: access.name().to_owned() })
 }
 
 #[derive(Serialize)]
@@ -109,7 +107,7 @@ async fn client_start(
     session: ClientSession,
     Json(input): Json<NewUpload>,
 ) -> Created<UploadView> {
-    let person = contact(&store, &session).await?;
+    let person = contact(&session).await?;
     let upload = transfers::start(&store, &files, &config, &person, session.client_id, input).await?;
     Ok((StatusCode::CREATED, axum::Json(upload)))
 }
@@ -120,7 +118,7 @@ async fn client_status(
     session: ClientSession,
     Path(id): Path<UploadId>,
 ) -> Reply<UploadView> {
-    let person = contact(&store, &session).await?;
+    let person = contact(&session).await?;
     Ok(axum::Json(transfers::status(&store, &files, &person, session.client_id, id).await?))
 }
 
@@ -131,7 +129,7 @@ async fn client_parts(
     Path(id): Path<UploadId>,
     Json(wanted): Json<PartsWanted>,
 ) -> Reply<Parts> {
-    let person = contact(&store, &session).await?;
+    let person = contact(&session).await?;
     let parts = transfers::part_urls(&store, &files, &person, session.client_id, id, wanted).await?;
     Ok(axum::Json(Parts { parts }))
 }
@@ -143,7 +141,7 @@ async fn client_complete(
     session: ClientSession,
     Path(id): Path<UploadId>,
 ) -> Reply<Completed> {
-    let person = contact(&store, &session).await?;
+    let person = contact(&session).await?;
     Ok(axum::Json(transfers::complete(&store, &files, &config, &person, session.client_id, id).await?))
 }
 
@@ -153,7 +151,7 @@ async fn client_abort(
     session: ClientSession,
     Path(id): Path<UploadId>,
 ) -> ApiResult<StatusCode> {
-    let person = contact(&store, &session).await?;
+    let person = contact(&session).await?;
     transfers::abort(&store, &files, &person, session.client_id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -206,7 +204,7 @@ async fn client_submit(
     Path(id): Path<RequestId>,
     Json(note): Json<Note>,
 ) -> Reply<RequestView> {
-    let person = contact(&store, &session).await?;
+    let person = contact(&session).await?;
     let request = requests::submit(&store, &mailer, &config, &person, session.client_id, id, note).await?;
     Ok(axum::Json(RequestView::full(&files, request).await?))
 }
@@ -239,7 +237,7 @@ async fn client_remove_request_file(
     session: ClientSession,
     Path((id, file)): Path<(RequestId, FileId)>,
 ) -> Reply<RequestView> {
-    let person = contact(&store, &session).await?;
+    let person = contact(&session).await?;
     let (request, removed) = requests::remove_file(&store, &person, session.client_id, id, file).await?;
     if let Err(error) = files.delete(&removed.s3_key).await {
         tracing::warn!(%error, "removed file's object not deleted");
@@ -292,7 +290,7 @@ async fn client_remove_project_file(
     session: ClientSession,
     Path((project, file)): Path<(ProjectId, FileId)>,
 ) -> ApiResult<StatusCode> {
-    let person = contact(&store, &session).await?;
+    let person = contact(&session).await?;
     project_files::remove(&store, &files, &person.actor, session.client_id, project, file).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -307,7 +305,7 @@ async fn staff_start(
     Path(client): Path<ClientId>,
     Json(input): Json<NewUpload>,
 ) -> Created<UploadView> {
-    let person = staff(&store, &session, client).await?;
+    let person = staff(&session, client).await?;
     store.get_client(client).await?.ok_or(Error::NotFound)?;
     let upload = transfers::start(&store, &files, &config, &person, client, input).await?;
     Ok((StatusCode::CREATED, axum::Json(upload)))
@@ -319,7 +317,7 @@ async fn staff_status(
     session: AdminSession,
     Path((client, id)): Path<(ClientId, UploadId)>,
 ) -> Reply<UploadView> {
-    let person = staff(&store, &session, client).await?;
+    let person = staff(&session, client).await?;
     Ok(axum::Json(transfers::status(&store, &files, &person, client, id).await?))
 }
 
@@ -330,7 +328,7 @@ async fn staff_parts(
     Path((client, id)): Path<(ClientId, UploadId)>,
     Json(wanted): Json<PartsWanted>,
 ) -> Reply<Parts> {
-    let person = staff(&store, &session, client).await?;
+    let person = staff(&session, client).await?;
     Ok(axum::Json(Parts { parts: transfers::part_urls(&store, &files, &person, client, id, wanted).await? }))
 }
 
@@ -341,7 +339,7 @@ async fn staff_complete(
     session: AdminSession,
     Path((client, id)): Path<(ClientId, UploadId)>,
 ) -> Reply<Completed> {
-    let person = staff(&store, &session, client).await?;
+    let person = staff(&session, client).await?;
     Ok(axum::Json(transfers::complete(&store, &files, &config, &person, client, id).await?))
 }
 
@@ -351,7 +349,7 @@ async fn staff_abort(
     session: AdminSession,
     Path((client, id)): Path<(ClientId, UploadId)>,
 ) -> ApiResult<StatusCode> {
-    let person = staff(&store, &session, client).await?;
+    let person = staff(&session, client).await?;
     transfers::abort(&store, &files, &person, client, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -379,7 +377,7 @@ async fn staff_create_request(
     Path(client): Path<ClientId>,
     Json(input): Json<NewRequest>,
 ) -> Created<RequestView> {
-    let person = staff(&store, &session, client).await?;
+    let person = staff(&session, client).await?;
     store.get_client(client).await?.ok_or(Error::NotFound)?;
     let request = requests::create(&store, &mailer, &config, &person, client, input).await?;
     Ok((StatusCode::CREATED, axum::Json(RequestView::summary(request))))
@@ -404,7 +402,7 @@ async fn staff_accept(
     Path((client, id)): Path<(ClientId, RequestId)>,
     Json(note): Json<Note>,
 ) -> Reply<RequestView> {
-    let person = staff(&store, &session, client).await?;
+    let person = staff(&session, client).await?;
     let request = requests::accept(&store, &config, &person, client, id, note).await?;
     Ok(axum::Json(RequestView::full(&files, request).await?))
 }
@@ -418,7 +416,7 @@ async fn staff_reopen(
     Path((client, id)): Path<(ClientId, RequestId)>,
     Json(note): Json<Note>,
 ) -> Reply<RequestView> {
-    let person = staff(&store, &session, client).await?;
+    let person = staff(&session, client).await?;
     let request = requests::ask_for_more(&store, &mailer, &config, &person, client, id, note).await?;
     Ok(axum::Json(RequestView::full(&files, request).await?))
 }
@@ -463,7 +461,7 @@ async fn staff_remove_project_file(
     session: AdminSession,
     Path((client, project, file)): Path<(ClientId, ProjectId, FileId)>,
 ) -> ApiResult<StatusCode> {
-    let person = staff(&store, &session, client).await?;
+    let person = staff(&session, client).await?;
     project_files::remove(&store, &files, &person.actor, client, project, file).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -479,7 +477,7 @@ async fn staff_deliverable_form(
     Path((client, project, deliverable)): Path<(ClientId, ProjectId, DeliverableId)>,
     Json(input): Json<UploadRequest>,
 ) -> Reply<UploadForm> {
-    let person = staff(&store, &session, client).await?;
+    let person = staff(&session, client).await?;
     Ok(axum::Json(form_uploads::upload_form(&store, &files, &person, client, project, deliverable, input).await?))
 }
 
@@ -491,7 +489,7 @@ async fn staff_confirm_deliverable_form(
     Path((client, project, deliverable)): Path<(ClientId, ProjectId, DeliverableId)>,
     Json(input): Json<ConfirmUpload>,
 ) -> Created<crate::domain::Deliverable> {
-    let person = staff(&store, &session, client).await?;
+    let person = staff(&session, client).await?;
     let recorded =
         form_uploads::confirm_upload(&store, &files, &config, &person, (client, project), deliverable, input).await?;
     Ok((StatusCode::CREATED, axum::Json(recorded)))
