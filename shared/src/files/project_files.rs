@@ -14,7 +14,7 @@ pub async fn list(
     limit: i32,
     start: Option<Item>,
 ) -> Result<(Vec<SharedFile>, Option<Item>), Error> {
-    store.get_project_tree(client_id, project_id).await?.ok_or(Error::NotFound)?;
+    store.get_project(client_id, project_id).await?.ok_or(Error::NotFound)?;
     Ok(store.list_project_files(client_id, project_id, limit, start).await?)
 }
 

@@ -74,7 +74,7 @@ pub async fn create(
     let details = optional_text(&input.details, "details", MAX_DETAILS_CHARS)?;
     if let Some(project_id) = input.project_id {
         store
-            .get_project_tree(client_id, project_id)
+            .get_project(client_id, project_id)
             .await?
             .ok_or_else(|| Error::invalid("invalid_project", "That project does not exist for this client."))?;
     }

@@ -155,8 +155,7 @@ async fn check_destination(
             store.get_deliverable(client_id, project_id, deliverable_id).await?.ok_or(Error::NotFound)?;
         }
         Destination::Project { project_id } => {
-            let tree = store.get_project_tree(client_id, project_id).await?.ok_or(Error::NotFound)?;
-            drop(tree);
+            store.get_project(client_id, project_id).await?.ok_or(Error::NotFound)?;
             if uploader.is_client() {
                 let client = store.get_client(client_id).await?.ok_or(Error::NotFound)?;
                 if !client.uploads_enabled {
@@ -519,7 +518,7 @@ async fn place(
         }
         Destination::Project { project_id } => {
             let file = SharedFile { project_id: Some(project_id), ..file.clone() };
-            let project = store.get_project_tree(client_id, project_id).await?.ok_or(Error::NotFound)?.project;
+            let project = store.get_project(client_id, project_id).await?.ok_or(Error::NotFound)?;
             let audit = uploader.actor.audit(
                 Some(client_id),
                 "file.share",

@@ -104,6 +104,11 @@ impl Store {
         Ok(header.map(|project| ProjectTree { project, milestones, deliverables, notes }))
     }
 
+    /// The project item alone (one `GetItem`), without its children.
+    pub async fn get_project(&self, client: ClientId, project: ulid::Ulid) -> Result<Option<Project>, StoreError> {
+        self.get(keys::client(client), keys::project(project)).await
+    }
+
     pub async fn get_deliverable(
         &self,
         client: ClientId,
