@@ -70,7 +70,7 @@ impl Store {
         id: ulid::Ulid,
         status: UploadStatus,
     ) -> Result<(), StoreError> {
-        let status = serde_json::to_value(status).map_err(other)?.as_str().unwrap_or_default().to_owned();
+        let status = enum_text(status);
         self.db
             .update_item()
             .table_name(&*self.table)
@@ -254,8 +254,8 @@ impl Store {
             .limit(limit)
             .filter_expression("#status IN (:open, :more)")
             .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":open", s(status_text(RequestStatus::Open)))
-            .expression_attribute_values(":more", s(status_text(RequestStatus::ChangesRequested)))
+            .expression_attribute_values(":open", s(enum_text(RequestStatus::Open)))
+            .expression_attribute_values(":more", s(enum_text(RequestStatus::ChangesRequested)))
             .set_exclusive_start_key(start)
             .send()
             .await
@@ -292,6 +292,7 @@ impl Store {
     }
 }
 
-pub(crate) fn status_text(status: RequestStatus) -> String {
-    serde_json::to_value(status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+/// A unit enum as it is stored (its serde name), for expressions that compare it.
+fn enum_text(value: impl serde::Serialize) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
