@@ -210,6 +210,7 @@ async fn linked_contact(state: &AppState, harvest_id: u64) -> Result<(String, Cl
         portal_enabled: true,
         harvest_client_id: Some(harvest_id),
         uploads_enabled: true,
+        budget_display: Default::default(),
         created_at: now,
     };
     devkit::insert(&state.store, state.store.client_item(&client)?).await?;

@@ -42,6 +42,7 @@ async fn seed_tenant(state: &AppState, moto: &str, projects: usize, messages: us
         portal_enabled: true,
         harvest_client_id: None,
         uploads_enabled: true,
+        budget_display: Default::default(),
         created_at: now,
     };
     devkit::insert(&state.store, state.store.client_item(&client)?).await?;
@@ -73,6 +74,7 @@ async fn seed_tenant(state: &AppState, moto: &str, projects: usize, messages: us
             due_date: None,
             summary: "Scale test".into(),
             milestones: Default::default(),
+            harvest_project: None,
             created_at: now,
         })
         .collect();

@@ -24,6 +24,7 @@ pub async fn run(moto: &str, mib: usize, parallel: &[usize]) -> Result<()> {
         due_date: None,
         summary: String::new(),
         milestones: MilestoneSummary::default(),
+        harvest_project: None,
         created_at: time::OffsetDateTime::now_utc(),
     };
     devkit::insert(&state.store, state.store.project_item(&project)?).await?;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use shared::config::HarvestConfig;
 use wiremock::matchers::{header, header_regex, method, path, query_param, query_param_is_missing};
-use wiremock::{Mock, MockBuilder, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockBuilder, MockServer, Request, Respond, ResponseTemplate};
 
 use crate::harvest_fixtures;
 
@@ -35,7 +35,14 @@ impl FakeHarvest {
         fake.serve_clients().await;
         for id in [harvest_fixtures::NORTHWIND_HARVEST_ID, harvest_fixtures::GLOBEX_HARVEST_ID] {
             fake.serve_invoices(id, harvest_fixtures::demo_invoices(id), 2000).await;
+            fake.serve_projects(id, harvest_fixtures::demo_projects(id)).await;
+            fake.serve_estimates(id, harvest_fixtures::demo_estimates(id)).await;
         }
+        for (invoice, payments) in harvest_fixtures::demo_payments() {
+            fake.serve_payments(invoice, payments).await;
+        }
+        fake.serve_budget_report(harvest_fixtures::demo_budgets()).await;
+        fake.accept_estimate_events(Duration::ZERO).await;
         Ok(fake)
     }
 
@@ -118,6 +125,86 @@ impl FakeHarvest {
         }
     }
 
+    /// Serves the project budget report (`GET /v2/reports/project_budget`), one page.
+    pub async fn serve_budget_report(&self, rows: Vec<Value>) {
+        self.serve_budget_report_after(Duration::ZERO, rows).await;
+    }
+
+    /// `serve_budget_report`, answered after `delay`.
+    pub async fn serve_budget_report_after(&self, delay: Duration, rows: Vec<Value>) {
+        let body = harvest_fixtures::page("results", rows, "/v2/reports/project_budget");
+        self.authorised(Mock::given(method("GET")).and(path("/v2/reports/project_budget")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body).set_delay(delay))
+            .with_priority(5)
+            .mount(&self.server)
+            .await;
+    }
+
+    /// Serves `GET /v2/projects?client_id=…` (active projects of one Harvest client).
+    pub async fn serve_projects(&self, client_id: u64, projects: Vec<Value>) {
+        let body = harvest_fixtures::page("projects", projects, "/v2/projects");
+        self.authorised(Mock::given(method("GET")).and(path("/v2/projects")))
+            .and(query_param("client_id", client_id.to_string().as_str()))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .with_priority(5)
+            .mount(&self.server)
+            .await;
+    }
+
+    /// Serves `GET /v2/invoices/{id}/payments`.
+    pub async fn serve_payments(&self, invoice_id: u64, payments: Vec<Value>) {
+        let route = format!("/v2/invoices/{invoice_id}/payments");
+        let body = harvest_fixtures::page("invoice_payments", payments, &route);
+        self.authorised(Mock::given(method("GET")).and(path(route.as_str())))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .with_priority(5)
+            .mount(&self.server)
+            .await;
+    }
+
+    /// Serves `GET /v2/estimates?client_id=…`.
+    pub async fn serve_estimates(&self, client_id: u64, estimates: Vec<Value>) {
+        self.serve_estimates_after(Duration::ZERO, client_id, estimates).await;
+    }
+
+    pub async fn serve_estimates_after(&self, delay: Duration, client_id: u64, estimates: Vec<Value>) {
+        let body = harvest_fixtures::page("estimates", estimates, "/v2/estimates");
+        self.authorised(Mock::given(method("GET")).and(path("/v2/estimates")))
+            .and(query_param("client_id", client_id.to_string().as_str()))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body).set_delay(delay))
+            .with_priority(5)
+            .mount(&self.server)
+            .await;
+    }
+
+    /// Answers `POST /v2/estimates/{id}/messages` as Harvest does for an `accept` or `decline`
+    /// event (201 with the message), after `delay`; the requests are counted by `posts_to`.
+    pub async fn accept_estimate_events(&self, delay: Duration) {
+        self.authorised(Mock::given(method("POST")).and(wiremock::matchers::path_regex(r"^/v2/estimates/\d+/messages$")))
+            .and(header("content-type", "application/json"))
+            .respond_with(EstimateEventReply { delay })
+            .with_priority(5)
+            .mount(&self.server)
+            .await;
+    }
+
+    /// Makes every request to `route` (any method) answer `response` from now on.
+    pub async fn fail_route_with(&self, route: &str, response: ResponseTemplate) {
+        Mock::given(path(route)).respond_with(response).with_priority(1).mount(&self.server).await;
+    }
+
+    /// The bodies of the `POST`s to `route`, as JSON.
+    pub async fn posts_to(&self, route: &str) -> Vec<Value> {
+        self.server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .iter()
+            .filter(|r| r.method == wiremock::http::Method::POST && r.url.path() == route)
+            .map(|r| serde_json::from_slice(&r.body).unwrap_or(Value::Null))
+            .collect()
+    }
+
     /// Makes every invoice request answer `response` from now on (takes precedence).
     pub async fn fail_invoices_with(&self, response: ResponseTemplate) {
         Mock::given(method("GET"))
@@ -130,5 +217,22 @@ impl FakeHarvest {
 
     pub async fn calls_to(&self, route: &str) -> usize {
         self.server.received_requests().await.unwrap_or_default().iter().filter(|r| r.url.path() == route).count()
+    }
+}
+
+/// Harvest's answer to an estimate event: the message it creates, `event_type` as asked.
+struct EstimateEventReply {
+    delay: Duration,
+}
+
+impl Respond for EstimateEventReply {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let asked: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        match asked["event_type"].as_str() {
+            Some(event @ ("accept" | "decline")) => ResponseTemplate::new(201)
+                .set_body_json(harvest_fixtures::estimate_message(event))
+                .set_delay(self.delay),
+            _ => ResponseTemplate::new(422).set_body_json(json!({"message": "Event type is not valid"})),
+        }
     }
 }

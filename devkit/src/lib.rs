@@ -247,6 +247,7 @@ impl Seeder<'_> {
             portal_enabled: true,
             harvest_client_id: None,
             uploads_enabled: true,
+            budget_display: Default::default(),
             created_at: ago(120),
         };
         insert(self.store, self.store.client_item(&client)?).await?;
@@ -287,6 +288,7 @@ impl Seeder<'_> {
             due_date: Some(day(due)),
             summary: summary.into(),
             milestones: Default::default(),
+            harvest_project: harvest_fixtures::demo_project_link(name),
             created_at: ago(-start.min(0)),
         };
         insert(self.store, self.store.project_item(&project)?).await?;
@@ -590,6 +592,8 @@ impl Seeder<'_> {
             )
             .await?;
         client.harvest_client_id = Some(harvest_fixtures::NORTHWIND_HARVEST_ID);
+        // Northwind's contacts see money budgets too; Globex's see hours only (the default).
+        client.budget_display = shared::domain::BudgetDisplay::Money;
         insert(self.store, self.store.client_item(&client)?).await?;
         let (alice, bob) = (&contacts[0], &contacts[1]);
         let website = self
@@ -797,6 +801,11 @@ pub mod harvest_fixtures {
     pub const INVOICES_PAGE: &str = include_str!("../../testdata/harvest/invoices_page.json");
     pub const CLIENTS_PAGE: &str = include_str!("../../testdata/harvest/clients_page.json");
     pub const COMPANY: &str = include_str!("../../testdata/harvest/company.json");
+    pub const BUDGET_REPORT: &str = include_str!("../../testdata/harvest/project_budget_report.json");
+    pub const PROJECTS_PAGE: &str = include_str!("../../testdata/harvest/projects_page.json");
+    pub const PAYMENTS_PAGE: &str = include_str!("../../testdata/harvest/invoice_payments_page.json");
+    pub const ESTIMATES_PAGE: &str = include_str!("../../testdata/harvest/estimates_page.json");
+    pub const ESTIMATE_MESSAGE: &str = include_str!("../../testdata/harvest/estimate_message_accept.json");
 
     /// Harvest client ids the demo clients are linked to.
     pub const NORTHWIND_HARVEST_ID: u64 = 5735776;
@@ -872,6 +881,244 @@ pub mod harvest_fixtures {
         body["next_page"] = if next.is_some() { json!(page + 1) } else { Value::Null };
         body["links"]["next"] = next.map(Value::String).unwrap_or(Value::Null);
         body
+    }
+
+    fn first_of(page: &str, field: &str) -> Value {
+        serde_json::from_str::<Value>(page).map(|page| page[field][0].clone()).unwrap_or(Value::Null)
+    }
+
+    /// A one-page list in Harvest's shape: `field` holds `entries`; `route` names the links.
+    pub fn page(field: &str, entries: Vec<Value>, route: &str) -> Value {
+        let link = format!("https://api.harvestapp.com{route}?page=1&per_page=2000");
+        json!({
+            field: entries.clone(),
+            "per_page": 2000,
+            "total_pages": 1,
+            "total_entries": entries.len(),
+            "next_page": null,
+            "previous_page": null,
+            "page": 1,
+            "links": {"first": link, "next": null, "previous": null, "last": link}
+        })
+    }
+
+    /// One row of the project budget report. `None` figures are left out, as Harvest leaves
+    /// out money figures for tokens without the rate-viewing permission.
+    pub struct BudgetSpec<'a> {
+        pub project_id: u64,
+        pub project_name: &'a str,
+        pub client_id: u64,
+        pub budget_by: &'a str,
+        pub monthly: bool,
+        pub budget: Option<&'a str>,
+        pub spent: Option<&'a str>,
+        pub remaining: Option<&'a str>,
+    }
+
+    pub fn budget_row(spec: &BudgetSpec<'_>) -> Value {
+        let mut row = first_of(BUDGET_REPORT, "results");
+        row["project_id"] = json!(spec.project_id);
+        row["project_name"] = json!(spec.project_name);
+        row["client_id"] = json!(spec.client_id);
+        row["budget_by"] = json!(spec.budget_by);
+        row["budget_is_monthly"] = json!(spec.monthly);
+        if let Some(object) = row.as_object_mut() {
+            for (field, value) in [("budget", spec.budget), ("budget_spent", spec.spent), ("budget_remaining", spec.remaining)] {
+                match value {
+                    Some(text) => object.insert(field.to_owned(), number(text)),
+                    None => object.remove(field),
+                };
+            }
+        }
+        row
+    }
+
+    /// A project as `GET /v2/projects` lists it.
+    pub fn project(id: u64, name: &str, client_id: u64, client_name: &str, currency: &str, budget_by: &str) -> Value {
+        let mut project = first_of(PROJECTS_PAGE, "projects");
+        project["id"] = json!(id);
+        project["name"] = json!(name);
+        project["code"] = json!(format!("P{id}"));
+        project["budget_by"] = json!(budget_by);
+        project["client"] = json!({"id": client_id, "name": client_name, "currency": currency});
+        project
+    }
+
+    /// A payment as `GET /v2/invoices/{id}/payments` lists it; `gateway` as Harvest names it.
+    pub fn payment(id: u64, amount: &str, paid_days_ago: i64, gateway: Option<&str>) -> Value {
+        let mut payment = first_of(PAYMENTS_PAGE, "invoice_payments");
+        payment["id"] = json!(id);
+        payment["amount"] = number(amount);
+        payment["paid_date"] = json!(date(-paid_days_ago));
+        payment["paid_at"] = json!(format!("{}T00:00:00Z", date(-paid_days_ago)));
+        payment["payment_gateway"] = json!({"id": gateway.map(|_| 1234), "name": gateway});
+        payment
+    }
+
+    /// One estimate: id, number, state, amount, currency, issue offset (days from today),
+    /// subject and line items `(description, quantity, unit price)`.
+    pub struct EstimateSpec<'a> {
+        pub id: u64,
+        pub number: &'a str,
+        pub state: &'a str,
+        pub amount: &'a str,
+        pub currency: &'a str,
+        pub issued: i64,
+        pub subject: &'a str,
+        pub lines: &'a [(&'a str, &'a str, &'a str)],
+    }
+
+    pub fn estimate(client_id: u64, client_name: &str, spec: &EstimateSpec<'_>) -> Value {
+        let mut estimate = first_of(ESTIMATES_PAGE, "estimates");
+        estimate["id"] = json!(spec.id);
+        estimate["client_key"] = json!(format!("{:040x}", u128::from(spec.id) * 104_729 + u128::from(client_id)));
+        estimate["number"] = json!(spec.number);
+        estimate["state"] = json!(spec.state);
+        estimate["amount"] = number(spec.amount);
+        estimate["currency"] = json!(spec.currency);
+        estimate["subject"] = json!(spec.subject);
+        estimate["issue_date"] = json!(date(spec.issued));
+        estimate["sent_at"] = json!(format!("{}T09:00:00Z", date(spec.issued)));
+        let decided = json!(format!("{}T15:00:00Z", date(spec.issued + 3)));
+        estimate["accepted_at"] = if spec.state == "accepted" { decided.clone() } else { Value::Null };
+        estimate["declined_at"] = if spec.state == "declined" { decided } else { Value::Null };
+        estimate["tax"] = Value::Null;
+        estimate["tax_amount"] = json!(0.0);
+        estimate["tax2"] = Value::Null;
+        estimate["tax2_amount"] = json!(0.0);
+        estimate["discount"] = Value::Null;
+        estimate["discount_amount"] = json!(0.0);
+        estimate["client"] = json!({"id": client_id, "name": client_name});
+        estimate["line_items"] = spec
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(index, (description, quantity, unit_price))| {
+                let amount = quantity.parse::<f64>().unwrap_or(0.0) * unit_price.parse::<f64>().unwrap_or(0.0);
+                json!({
+                    "id": spec.id * 100 + index as u64,
+                    "kind": "Service",
+                    "description": description,
+                    "quantity": number(quantity),
+                    "unit_price": number(unit_price),
+                    "amount": number(&format!("{amount:.2}")),
+                    "taxed": false,
+                    "taxed2": false
+                })
+            })
+            .collect();
+        estimate
+    }
+
+    /// The message Harvest creates for an estimate event.
+    pub fn estimate_message(event_type: &str) -> Value {
+        let mut message: Value = serde_json::from_str(ESTIMATE_MESSAGE).unwrap_or(Value::Null);
+        message["event_type"] = json!(event_type);
+        message
+    }
+
+    /// Harvest projects of the demo clients (`GET /v2/projects`).
+    pub const NORTHWIND_WEBSITE: u64 = 14308069;
+    pub const NORTHWIND_SEO: u64 = 14308070;
+    pub const NORTHWIND_SPRING: u64 = 14308071;
+    pub const GLOBEX_APP: u64 = 14307913;
+
+    /// The Harvest project a demo portal project is linked to, by the portal project's name.
+    pub fn demo_project_link(name: &str) -> Option<shared::domain::HarvestProjectLink> {
+        let (id, currency) = match name {
+            "Website redesign" => (NORTHWIND_WEBSITE, "EUR"),
+            "SEO retainer" => (NORTHWIND_SEO, "EUR"),
+            "Mobile app MVP" => (GLOBEX_APP, "USD"),
+            _ => return None,
+        };
+        Some(shared::domain::HarvestProjectLink { id, name: name.to_owned(), currency: Some(currency.to_owned()) })
+    }
+
+    pub fn demo_projects(client_id: u64) -> Vec<Value> {
+        match client_id {
+            NORTHWIND_HARVEST_ID => vec![
+                project(NORTHWIND_WEBSITE, "Website redesign", client_id, "Northwind Traders", "EUR", "project_cost"),
+                project(NORTHWIND_SEO, "SEO retainer", client_id, "Northwind Traders", "EUR", "project"),
+                project(NORTHWIND_SPRING, "Spring campaign", client_id, "Northwind Traders", "EUR", "project"),
+            ],
+            GLOBEX_HARVEST_ID => {
+                vec![project(GLOBEX_APP, "Mobile app MVP", client_id, "Globex Corporation", "USD", "project")]
+            }
+            _ => vec![],
+        }
+    }
+
+    /// The demo budget report: a money budget, a monthly hours budget, an hours budget.
+    pub fn demo_budgets() -> Vec<Value> {
+        let row = |project_id, project_name, client_id, budget_by, monthly, figures: [&'static str; 3]| {
+            budget_row(&BudgetSpec {
+                project_id,
+                project_name,
+                client_id,
+                budget_by,
+                monthly,
+                budget: Some(figures[0]),
+                spent: Some(figures[1]),
+                remaining: Some(figures[2]),
+            })
+        };
+        vec![
+            row(NORTHWIND_WEBSITE, "Website redesign", NORTHWIND_HARVEST_ID, "project_cost", false, ["24000.0", "15600.0", "8400.0"]),
+            row(NORTHWIND_SEO, "SEO retainer", NORTHWIND_HARVEST_ID, "project", true, ["20.0", "12.5", "7.5"]),
+            row(NORTHWIND_SPRING, "Spring campaign", NORTHWIND_HARVEST_ID, "project", false, ["40.0", "0.0", "40.0"]),
+            row(GLOBEX_APP, "Mobile app MVP", GLOBEX_HARVEST_ID, "project", false, ["320.0", "140.0", "180.0"]),
+        ]
+    }
+
+    /// Payments of the demo invoices that have any: paid in full, in two parts, partly paid.
+    pub fn demo_payments() -> Vec<(u64, Vec<Value>)> {
+        vec![
+            (9001, vec![payment(900_101, "4800.00", 70, Some("Stripe"))]),
+            (9002, vec![payment(900_202, "1250.50", 33, None), payment(900_201, "2000.00", 45, None)]),
+            (9004, vec![payment(900_401, "1449.95", 5, Some("Stripe"))]),
+            (9101, vec![payment(910_101, "12000.00", 52, None)]),
+        ]
+    }
+
+    /// The demo estimates: two waiting for Northwind's answer, one accepted, one declined, a
+    /// draft (never shown); one waiting for Globex's.
+    pub fn demo_estimates(client_id: u64) -> Vec<Value> {
+        let spec = |id, number, state, amount, issued, subject, lines| EstimateSpec {
+            id,
+            number,
+            state,
+            amount,
+            currency: if client_id == GLOBEX_HARVEST_ID { "USD" } else { "EUR" },
+            issued,
+            subject,
+            lines,
+        };
+        match client_id {
+            NORTHWIND_HARVEST_ID => [
+                spec(
+                    1_439_901,
+                    "E-2026-014",
+                    "sent",
+                    "18500.00",
+                    -6,
+                    "Website phase 2: online shop",
+                    &[("Shop design and build", "1", "14500.00"), ("Payment and shipping integrations", "40", "100.00")]
+                        as &[_],
+                ),
+                spec(1_439_903, "E-2026-015", "sent", "2400.00", -2, "Hosting and care plan 2027", &[("Monthly care plan", "12", "200.00")]),
+                spec(1_439_880, "E-2026-009", "accepted", "24000.00", -120, "Website redesign", &[("Discovery, design and build", "1", "24000.00")]),
+                spec(1_439_870, "E-2026-006", "declined", "3600.00", -150, "Photography day", &[("On-site photography", "2", "1800.00")]),
+                spec(1_439_910, "E-2026-016", "draft", "999.00", -1, "Not sent yet", &[("Draft work", "1", "999.00")]),
+            ]
+            .iter()
+            .map(|s| estimate(client_id, "Northwind Traders", s))
+            .collect(),
+            GLOBEX_HARVEST_ID => [spec(1_439_950, "E-2026-020", "sent", "9600.00", -4, "Mobile app: store launch", &[("Store listing and launch support", "48", "200.00")])]
+                .iter()
+                .map(|s| estimate(client_id, "Globex Corporation", s))
+                .collect(),
+            _ => vec![],
+        }
     }
 
     pub fn company() -> Value {

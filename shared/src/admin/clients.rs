@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::{Actor, change, double_option, not_found_on_cancel, text, yes};
-use crate::domain::{Admin, Client, ClientId, ClientStatus, Contact, Error};
+use crate::domain::{Admin, BudgetDisplay, Client, ClientId, ClientStatus, Contact, Error};
 use crate::store::{Item, Store, Visible};
 
 #[derive(Debug, Deserialize)]
@@ -26,6 +26,8 @@ pub struct ClientPatch {
     pub uploads_enabled: Option<bool>,
     #[serde(default, deserialize_with = "double_option")]
     pub harvest_client_id: Option<Option<u64>>,
+    /// Whether the company's contacts see money budgets too, or hours only.
+    pub budget_display: Option<BudgetDisplay>,
 }
 
 #[derive(Debug, Serialize)]
@@ -58,6 +60,7 @@ pub async fn create(store: &Store, actor: &Actor, input: NewClient) -> Result<Cl
         portal_enabled: input.portal_enabled,
         harvest_client_id: input.harvest_client_id,
         uploads_enabled: true,
+        budget_display: Default::default(),
         created_at: OffsetDateTime::now_utc(),
     };
     let audit =
@@ -99,12 +102,16 @@ pub async fn update(store: &Store, actor: &Actor, id: ClientId, patch: ClientPat
     if let Some(link) = patch.harvest_client_id {
         after.harvest_client_id = link;
     }
+    if let Some(display) = patch.budget_display {
+        after.budget_display = display;
+    }
     let mut changes = Vec::new();
     change(&mut changes, "company_name", &before.company_name, &after.company_name);
     change(&mut changes, "status", &before.status, &after.status);
     change(&mut changes, "portal_enabled", &before.portal_enabled, &after.portal_enabled);
     change(&mut changes, "uploads_enabled", &before.uploads_enabled, &after.uploads_enabled);
     change(&mut changes, "harvest_client_id", &before.harvest_client_id, &after.harvest_client_id);
+    change(&mut changes, "budget_display", &before.budget_display, &after.budget_display);
     if changes.is_empty() {
         return Ok(before);
     }

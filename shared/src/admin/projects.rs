@@ -4,7 +4,9 @@ use serde::Deserialize;
 use time::{Date, OffsetDateTime};
 
 use super::{Actor, InProject, change, double_option, not_found_on_cancel, optional_text, text};
-use crate::domain::{Activity, ActivityKind, ClientId, Error, Milestone, MilestoneStatus, Project, ProjectStatus};
+use crate::domain::{
+    Activity, ActivityKind, ClientId, Error, HarvestProjectLink, Milestone, MilestoneStatus, Project, ProjectStatus,
+};
 use crate::store::{Item, ProjectTree, Store, StoreError};
 
 /// A project's summary, as clients read it on the project page.
@@ -35,6 +37,10 @@ pub struct ProjectPatch {
     #[serde(default, deserialize_with = "double_option")]
     pub due_date: Option<Option<Date>>,
     pub summary: Option<String>,
+    /// Links the project to a Harvest project of the client's Harvest client (its budget);
+    /// `null` unlinks.
+    #[serde(default, deserialize_with = "double_option")]
+    pub harvest_project_id: Option<Option<u64>>,
 }
 
 fn check_dates(start: Option<Date>, due: Option<Date>) -> Result<(), Error> {
@@ -58,6 +64,7 @@ pub async fn create(store: &Store, actor: &Actor, client_id: ClientId, input: Ne
         due_date: input.due_date,
         summary: optional_text(&input.summary, "summary", MAX_SUMMARY_CHARS)?,
         milestones: Default::default(),
+        harvest_project: None,
         created_at: OffsetDateTime::now_utc(),
     };
     let audit = actor.audit(Some(client_id), "project.create", format!("project:{}", project.id), project.name.clone());
@@ -87,6 +94,7 @@ pub async fn update(
     client_id: ClientId,
     id: ulid::Ulid,
     patch: ProjectPatch,
+    harvest: Option<Option<HarvestProjectLink>>,
 ) -> Result<Project, Error> {
     let before = tree(store, client_id, id).await?.project;
     let mut after = before.clone();
@@ -105,6 +113,9 @@ pub async fn update(
     if let Some(summary) = &patch.summary {
         after.summary = optional_text(summary, "summary", MAX_SUMMARY_CHARS)?;
     }
+    if let Some(link) = harvest {
+        after.harvest_project = link;
+    }
     check_dates(after.start_date, after.due_date)?;
     let mut changes = Vec::new();
     change(&mut changes, "name", &before.name, &after.name);
@@ -112,6 +123,8 @@ pub async fn update(
     change(&mut changes, "start_date", &before.start_date, &after.start_date);
     change(&mut changes, "due_date", &before.due_date, &after.due_date);
     change(&mut changes, "summary", &before.summary, &after.summary);
+    let harvest_name = |p: &Project| p.harvest_project.as_ref().map(|l| format!("{} ({})", l.name, l.id));
+    change(&mut changes, "harvest_project", &harvest_name(&before), &harvest_name(&after));
     if changes.is_empty() {
         return Ok(before);
     }

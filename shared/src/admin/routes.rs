@@ -26,7 +26,7 @@ use crate::domain::{
     Milestone, Project,
 };
 use crate::http::{ApiError, ApiResult, Json, Page, Paging, Path, Query, body_limit_for_chars};
-use crate::invoices::{Billing, HarvestClient};
+use crate::invoices::{Billing, HarvestClient, HarvestProject};
 use crate::mail::Mailer;
 use crate::portal::{MAX_MESSAGE_CHARS, MessageBody};
 use crate::store::Store;
@@ -58,6 +58,7 @@ where
         .route("/api/admin/clients", get(list_clients).post(create_client))
         .route("/api/admin/clients/{clientId}", get(client_detail).patch(update_client))
         .route("/api/admin/harvest/clients", get(harvest_clients))
+        .route("/api/admin/clients/{clientId}/harvest/projects", get(harvest_projects))
         .route("/api/admin/clients/{clientId}/contacts", post(add_contact))
         .route("/api/admin/clients/{clientId}/contacts/{contactId}", patch(update_contact))
         .route("/api/admin/clients/{clientId}/contacts/{contactId}/revoke", post(revoke_contact))
@@ -254,11 +255,32 @@ async fn project_detail(
 
 async fn update_project(
     State(store): State<Store>,
+    State(billing): State<Billing>,
     actor: Actor,
     Path((c, p)): Path<(ClientId, ProjectId)>,
     Json(patch): Json<ProjectPatch>,
 ) -> Reply<Project> {
-    Ok(axum::Json(projects::update(&store, &actor, c, p, patch).await?))
+    // A Harvest project is checked against Harvest's live list of the client's projects.
+    let harvest = match patch.harvest_project_id {
+        Some(Some(id)) => {
+            let client = clients::get(&store, c).await?;
+            Some(Some(crate::invoices::budgets::project_link(&billing, &client, id).await?))
+        }
+        Some(None) => Some(None),
+        None => None,
+    };
+    Ok(axum::Json(projects::update(&store, &actor, c, p, patch, harvest).await?))
+}
+
+/// The Harvest projects of the client's Harvest client, to link a portal project to.
+async fn harvest_projects(
+    State(store): State<Store>,
+    State(billing): State<Billing>,
+    _: AdminSession,
+    Path(c): Path<ClientId>,
+) -> Reply<Vec<HarvestProject>> {
+    let client = clients::get(&store, c).await?;
+    Ok(axum::Json(crate::invoices::budgets::harvest_projects(&billing, &client).await?))
 }
 
 async fn create_milestone(

@@ -27,8 +27,30 @@ pub struct Client {
     /// requests take uploads whatever this says: the agency asked for them).
     #[serde(default = "enabled")]
     pub uploads_enabled: bool,
+    /// What the company's contacts see of their projects' Harvest budgets.
+    #[serde(default)]
+    pub budget_display: BudgetDisplay,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+}
+
+/// The agency's choice per client: budgets in hours only (money budgets hidden), or money too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BudgetDisplay {
+    #[default]
+    Hours,
+    Money,
+}
+
+/// The Harvest project a portal project's budget comes from, named as Harvest listed it when
+/// it was linked (its client's currency too, for money budgets).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HarvestProjectLink {
+    pub id: u64,
+    pub name: String,
+    #[serde(default)]
+    pub currency: Option<String>,
 }
 
 fn enabled() -> bool {
@@ -120,6 +142,8 @@ pub struct Project {
     pub summary: String,
     #[serde(default)]
     pub milestones: MilestoneSummary,
+    #[serde(default)]
+    pub harvest_project: Option<HarvestProjectLink>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
@@ -451,6 +475,8 @@ pub enum ActivityKind {
     FileRequestAccepted,
     FileRequestReopened,
     FileShared,
+    EstimateAccepted,
+    EstimateDeclined,
 }
 
 /// An event in the client's activity feed (what clients see; the audit log is the agency's).
@@ -505,6 +531,7 @@ mod tests {
             portal_enabled,
             harvest_client_id: None,
             uploads_enabled: true,
+            budget_display: Default::default(),
             created_at: OffsetDateTime::now_utc(),
         }
     }
@@ -558,4 +585,40 @@ mod tests {
             assert_eq!(principal.may_sign_in(), expected, "{status:?} {company} {person}");
         }
     }
+}
+
+/// A client's answer to a sent Harvest estimate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EstimateVerdict {
+    Accepted,
+    Declined,
+}
+
+/// Where a decision stands: `Pending` while it is being written to Harvest (a claim that
+/// expires at `claim_until`, so a crash cannot block the estimate forever), `Recorded` after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionStatus {
+    Pending,
+    Recorded,
+}
+
+/// One decision per estimate (`CLIENT#{cid}` / `ESTIMATE#{id}`): the conditional write of this
+/// item is what makes two contacts deciding at once end in exactly one decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EstimateDecision {
+    pub estimate_id: u64,
+    pub verdict: EstimateVerdict,
+    pub status: DecisionStatus,
+    #[serde(default)]
+    pub comment: String,
+    pub contact_id: ContactId,
+    pub contact_name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub decided_at: OffsetDateTime,
+    /// Unix seconds; a pending claim older than this may be taken over.
+    pub claim_until: i64,
+    /// Which request holds the claim.
+    pub claim_owner: String,
 }

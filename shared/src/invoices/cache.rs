@@ -1,16 +1,16 @@
-//! The invoice cache: a per-client snapshot that one Lambda at a time refreshes from Harvest
-//! (under a lease), served stale when Harvest is slow, down or rate-limiting us.
+//! The invoice cache: a per-client snapshot of the client's invoices, read through the lease
+//! (`lease`), and the errors every billing read shares.
 
-use std::io::{Read, Write};
 use std::time::Duration;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use time::{Date, OffsetDateTime};
+use time::Date;
 
 use super::harvest::{self, Harvest, HarvestError, InvoiceState};
+use super::lease::{Unserved, through_lease};
 use crate::domain::{ClientId, Error};
-use crate::store::{InvoiceCacheRecord, Store};
+use crate::store::{CacheKey, Store};
 
 /// What the invoice features need beside the table: the Harvest client (`None` when Harvest is
 /// not configured) and how long a cached copy counts as fresh. Cheap to clone.
@@ -20,11 +20,12 @@ pub struct Billing {
     pub cache_ttl: Duration,
 }
 
-/// How long a refresher may hold the lease before another may take over.
-const LEASE_SECS: i64 = 15;
-/// How long a request with nothing to show waits for another's refresh.
-const WAIT_FOR_REFRESH: Duration = Duration::from_secs(4);
-const POLL_EVERY: Duration = Duration::from_millis(200);
+impl Billing {
+    /// What the account-wide caches (the budget report) are kept for: the Harvest account.
+    pub fn account_scope(&self) -> u64 {
+        self.harvest.as_ref().and_then(|h| h.account_id().parse().ok()).unwrap_or(0)
+    }
+}
 
 /// One invoice as cached: what the portal shows, nothing more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -63,10 +64,8 @@ pub struct CachedLineItem {
 /// The cache payload.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InvoiceSnapshot {
-    pub harvest_client_id: u64,
     /// `{subdomain}.harvestapp.com`, for the client-facing links.
     pub full_domain: String,
-    pub fetched_at: i64,
     /// Newest first; drafts and unknown states already removed.
     pub invoices: Vec<CachedInvoice>,
 }
@@ -74,12 +73,7 @@ pub struct InvoiceSnapshot {
 impl InvoiceSnapshot {
     /// Keeps what clients may see, for this Harvest client only (belt and braces: the API
     /// was asked for this client, but a wrong answer must not leak another's invoices).
-    pub fn from_harvest(
-        harvest_client_id: u64,
-        full_domain: String,
-        fetched_at: i64,
-        invoices: Vec<harvest::Invoice>,
-    ) -> Self {
+    pub fn from_harvest(harvest_client_id: u64, full_domain: String, invoices: Vec<harvest::Invoice>) -> Self {
         let mut invoices: Vec<CachedInvoice> = invoices
             .into_iter()
             .filter(|i| i.client.id == harvest_client_id)
@@ -117,20 +111,7 @@ impl InvoiceSnapshot {
             })
             .collect();
         invoices.sort_by(|a, b| b.issue_date.cmp(&a.issue_date).then(b.id.cmp(&a.id)));
-        Self { harvest_client_id, full_domain, fetched_at, invoices }
-    }
-
-    pub fn encode(&self) -> Result<Vec<u8>, Error> {
-        let json = serde_json::to_vec(self).map_err(Error::internal)?;
-        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-        encoder.write_all(&json).map_err(Error::internal)?;
-        encoder.finish().map_err(Error::internal)
-    }
-
-    pub fn decode(bytes: &[u8]) -> Option<Self> {
-        let mut json = Vec::new();
-        flate2::read::GzDecoder::new(bytes).take(64 * 1024 * 1024).read_to_end(&mut json).ok()?;
-        serde_json::from_slice(&json).ok()
+        Self { full_domain, invoices }
     }
 }
 
@@ -141,12 +122,9 @@ pub enum Invoices {
     NotLinked,
     Available {
         snapshot: InvoiceSnapshot,
+        fetched_at: i64,
         stale: bool,
     },
-}
-
-fn now() -> i64 {
-    OffsetDateTime::now_utc().unix_timestamp()
 }
 
 fn unavailable() -> Error {
@@ -156,105 +134,55 @@ fn unavailable() -> Error {
     }
 }
 
-fn misconfigured() -> Error {
+/// The error of a billing read Harvest refused: the operator must fix the connection.
+pub(crate) fn misconfigured() -> Error {
     Error::DependencyRefused {
         code: "harvest_misconfigured",
         message:
-            "Invoices are unavailable because the billing connection is misconfigured. The agency has been alerted."
+            "Billing is unavailable because the connection to Harvest is misconfigured. The agency has been alerted."
                 .into(),
     }
+}
+
+/// Maps "nothing to serve" to the feature's error (`unavailable` names what is missing).
+pub(crate) fn unserved(failure: Unserved, unavailable: impl FnOnce() -> Error) -> Error {
+    match failure {
+        Unserved::Unavailable => unavailable(),
+        Unserved::Refused => misconfigured(),
+        Unserved::Store(error) => error,
+    }
+}
+
+/// The Harvest client, or the error of a portal linked to Harvest with no credentials set.
+pub(crate) fn connected(billing: &Billing) -> Result<&Harvest, Error> {
+    billing.harvest.as_ref().ok_or_else(|| {
+        tracing::error!("a client is linked to Harvest but HARVEST_ACCESS_TOKEN/HARVEST_ACCOUNT_ID are not configured");
+        misconfigured()
+    })
 }
 
 /// Loads a client's invoices: fresh from the cache, or refreshed from Harvest by whoever wins
 /// the lease, or the last good copy marked stale, or 503 when there is nothing at all.
 pub async fn load(store: &Store, billing: &Billing, client_id: ClientId) -> Result<Invoices, Error> {
     // The client (for its Harvest link) and the cache in parallel: one round trip when fresh.
-    let (client, cache) = tokio::try_join!(store.get_client(client_id), store.get_invoice_cache(client_id))?;
+    let key = CacheKey::invoices(client_id);
+    let (client, record) = tokio::try_join!(store.get_client(client_id), store.get_cache(&key))?;
     let client = client.ok_or(Error::Unauthenticated)?;
     let Some(harvest_client_id) = client.harvest_client_id else { return Ok(Invoices::NotLinked) };
-    let Some(harvest) = &billing.harvest else {
-        tracing::error!(%client_id, "client is linked to Harvest but HARVEST_ACCESS_TOKEN/HARVEST_ACCOUNT_ID are not configured");
-        return Err(misconfigured());
-    };
-    let ttl = i64::try_from(billing.cache_ttl.as_secs()).unwrap_or(300);
-    let cached = usable(&cache, harvest_client_id);
-    let now = now();
-    if let Some(snapshot) = &cached
-        && now - snapshot.fetched_at < ttl
-    {
-        return Ok(Invoices::Available { snapshot: snapshot.clone(), stale: false });
-    }
-    if cache.retry_not_before.is_some_and(|at| at > now) {
-        return stale_or_unavailable(cached);
-    }
-    let owner = ulid::Ulid::new().to_string();
-    let acquired =
-        store.try_acquire_invoice_lease(client_id, &owner, now, LEASE_SECS, harvest_client_id, now - ttl).await?;
-    if !acquired {
-        // Someone refreshed since we looked, or is refreshing now.
-        let latest = usable(&store.get_invoice_cache(client_id).await?, harvest_client_id);
-        if let Some(snapshot) = latest.filter(|s| now - s.fetched_at < ttl) {
-            return Ok(Invoices::Available { snapshot, stale: false });
-        }
-        if cached.is_some() {
-            return stale_or_unavailable(cached);
-        }
-        return wait_for_refresh(store, client_id, harvest_client_id).await;
-    }
-    let previous_domain = cached.as_ref().map(|s| s.full_domain.clone());
-    match fetch(harvest, harvest_client_id, previous_domain).await {
-        Ok(snapshot) => {
-            store.save_invoice_cache(client_id, harvest_client_id, snapshot.encode()?, snapshot.fetched_at).await?;
-            Ok(Invoices::Available { snapshot, stale: false })
-        }
-        Err(error) => {
-            let retry_not_before = match &error {
-                HarvestError::RateLimited { retry_after } => {
-                    Some(now + i64::try_from(retry_after.as_secs()).unwrap_or(60))
-                }
-                _ => None,
-            };
-            store.release_invoice_lease(client_id, &owner, retry_not_before).await?;
-            match error {
-                HarvestError::Unauthorized { status } => {
-                    tracing::error!(status, %client_id, "Harvest refused the credentials: check HARVEST_ACCESS_TOKEN and HARVEST_ACCOUNT_ID, and that the token's user may list invoices");
-                    Err(misconfigured())
-                }
-                other => {
-                    tracing::warn!(error = %other, %client_id, "Harvest refresh failed; serving the last good copy if there is one");
-                    stale_or_unavailable(cached)
-                }
-            }
-        }
-    }
+    let harvest = connected(billing)?;
+    let fetch = |previous: Option<InvoiceSnapshot>| fetch(harvest, harvest_client_id, previous.map(|p| p.full_domain));
+    let cached = through_lease(store, &key, harvest_client_id, billing.cache_ttl, record, fetch)
+        .await
+        .map_err(|failure| unserved(failure, unavailable))?;
+    Ok(Invoices::Available { snapshot: cached.data, fetched_at: cached.fetched_at, stale: cached.stale })
 }
 
-fn usable(cache: &InvoiceCacheRecord, harvest_client_id: u64) -> Option<InvoiceSnapshot> {
-    cache
-        .payload
-        .as_deref()
-        .and_then(InvoiceSnapshot::decode)
-        .filter(|snapshot| snapshot.harvest_client_id == harvest_client_id)
-}
-
-fn stale_or_unavailable(cached: Option<InvoiceSnapshot>) -> Result<Invoices, Error> {
-    cached.map(|snapshot| Invoices::Available { snapshot, stale: true }).ok_or_else(unavailable)
-}
-
-async fn wait_for_refresh(store: &Store, client_id: ClientId, harvest_client_id: u64) -> Result<Invoices, Error> {
-    let deadline = tokio::time::Instant::now() + WAIT_FOR_REFRESH;
-    while tokio::time::Instant::now() < deadline {
-        tokio::time::sleep(POLL_EVERY).await;
-        let cache = store.get_invoice_cache(client_id).await?;
-        if let Some(snapshot) = usable(&cache, harvest_client_id) {
-            return Ok(Invoices::Available { snapshot, stale: false });
-        }
-        if cache.lease_until.is_none() {
-            // The refresher gave up (Harvest failed) and nothing was cached.
-            break;
-        }
+/// The account's `{subdomain}.harvestapp.com`: the one already known, or asked of Harvest.
+pub(crate) async fn full_domain(harvest: &Harvest, known: Option<String>) -> Result<String, HarvestError> {
+    match known {
+        Some(domain) => Ok(domain),
+        None => harvest.company().await.map(|c| c.full_domain),
     }
-    Err(unavailable())
 }
 
 async fn fetch(
@@ -262,12 +190,7 @@ async fn fetch(
     harvest_client_id: u64,
     known_domain: Option<String>,
 ) -> Result<InvoiceSnapshot, HarvestError> {
-    let domain = async {
-        match known_domain {
-            Some(domain) => Ok(domain),
-            None => harvest.company().await.map(|c| c.full_domain),
-        }
-    };
-    let (full_domain, invoices) = tokio::try_join!(domain, harvest.invoices(harvest_client_id))?;
-    Ok(InvoiceSnapshot::from_harvest(harvest_client_id, full_domain, now(), invoices))
+    let (full_domain, invoices) =
+        tokio::try_join!(full_domain(harvest, known_domain), harvest.invoices(harvest_client_id))?;
+    Ok(InvoiceSnapshot::from_harvest(harvest_client_id, full_domain, invoices))
 }

@@ -1,13 +1,21 @@
-//! Invoices from Harvest (API v2): the client (`harvest`), the per-client cache and its lease
-//! (`cache`), what a client sees (`views`), and the routes of the `invoices` function.
+//! Billing from Harvest (API v2): the client (`harvest`), the lease every cached read goes
+//! through (`lease`), invoices (`cache`, `views`) and their payments (`payments`), project
+//! budgets from the account's budget report (`budgets`), estimates and the client's decision
+//! on them (`estimates`), and the routes of the `invoices` function.
 
+pub mod budgets;
 mod cache;
+pub mod estimates;
 pub mod harvest;
+mod lease;
+mod payments;
 pub mod routes;
 mod views;
 
+pub use budgets::{BudgetFigures, ProjectBudgetView};
 pub use cache::{Billing, CachedInvoice, InvoiceSnapshot, Invoices, load};
-pub use harvest::{Harvest, HarvestClient, HarvestError};
+pub use harvest::{Harvest, HarvestClient, HarvestError, HarvestProject};
+pub use payments::{PaymentView, Payments};
 pub use views::{
     CurrencyAmount, InvoiceDetailView, InvoiceList, InvoiceSummary, InvoiceView, LineItemView, StateFilter, detail,
     list, money, summary,
@@ -17,21 +25,6 @@ use crate::domain::Error;
 
 /// The Harvest clients the agency may link a portal client to (admin, live from Harvest).
 pub async fn harvest_clients(billing: &Billing) -> Result<Vec<HarvestClient>, Error> {
-    let harvest = billing.harvest.as_ref().ok_or_else(|| Error::DependencyRefused {
-        code: "harvest_not_configured",
-        message: "Harvest is not connected: set the Harvest access token and account id.".into(),
-    })?;
-    harvest.clients().await.map_err(|error| match error {
-        HarvestError::Unauthorized { .. } => Error::DependencyRefused {
-            code: "harvest_misconfigured",
-            message: "Harvest refused the configured credentials.".into(),
-        },
-        other => {
-            tracing::warn!(error = %other, "listing Harvest clients failed");
-            Error::DependencyUnavailable {
-                code: "harvest_unavailable",
-                message: "Harvest cannot be reached right now.".into(),
-            }
-        }
-    })
+    let harvest = billing.harvest.as_ref().ok_or_else(budgets::not_connected)?;
+    harvest.clients().await.map_err(budgets::live_failure)
 }

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::domain::{ClientId, ContactId, Error, ProjectStatus};
 use crate::files::views::RequestView;
-use crate::invoices::{Billing, InvoiceSummary};
+use crate::invoices::{Billing, BudgetFigures, InvoiceSummary};
 use crate::store::{Item, Store};
 
 use super::messages::{UNREAD_WINDOW, unread_count};
@@ -25,10 +25,21 @@ pub struct Dashboard {
     pub invoices: Option<InvoiceSummary>,
     /// File requests waiting for the company's files (among the 50 newest requests).
     pub open_requests: Vec<RequestView>,
+    /// The Harvest budgets of active projects linked to Harvest projects (what this contact
+    /// may see of them); empty when none is linked or Harvest cannot be asked.
+    pub budgets: Vec<DashboardBudget>,
 }
 
-/// Everything in parallel: five reads, and (once the access check says this contact sees
-/// invoices) the invoice summary, two more reads when the cache is fresh.
+#[derive(Debug, Serialize)]
+pub struct DashboardBudget {
+    pub project_id: ulid::Ulid,
+    #[serde(flatten)]
+    pub budget: BudgetFigures,
+}
+
+/// Everything in parallel: six reads, and (once the access check says this contact sees
+/// invoices) the invoice summary, two more reads when the cache is fresh. When an active
+/// project is linked to Harvest, one read of the budget report's cache follows.
 pub async fn dashboard(
     store: &Store,
     billing: &Billing,
@@ -43,16 +54,26 @@ pub async fn dashboard(
             store.recent_message_meta(client, UNREAD_WINDOW),
             store.read_marker(client, contact),
             store.list_requests(client, true, 50, None),
+            store.get_client(client),
         )
         .map_err(Error::from)
     };
     let invoices = async {
         match sees_invoices.await? {
-            true => crate::invoices::summary(store, billing, client).await.map(Some),
-            false => Ok(None),
+            true => crate::invoices::summary(store, billing, client).await.map(|summary| (true, Some(summary))),
+            false => Ok((false, None)),
         }
     };
-    let ((active, deliverables, recent, marker, requests), invoices) = tokio::try_join!(reads, invoices)?;
+    let ((active, deliverables, recent, marker, requests, company), (sees_money, invoices)) =
+        tokio::try_join!(reads, invoices)?;
+    let budgets = match company {
+        Some(company) => crate::invoices::budgets::dashboard_budgets(store, billing, &company, &active.0, sees_money)
+            .await?
+            .into_iter()
+            .map(|(project_id, budget)| DashboardBudget { project_id, budget })
+            .collect(),
+        None => vec![],
+    };
     let today = today();
     let unread = unread_count(&recent, marker, contact);
     Ok(Dashboard {
@@ -62,6 +83,7 @@ pub async fn dashboard(
         unread_messages: unread,
         invoices,
         open_requests: requests.0.into_iter().map(RequestView::summary).collect(),
+        budgets,
     })
 }
 

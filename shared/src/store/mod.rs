@@ -7,8 +7,9 @@
 
 mod audit;
 mod directory;
+mod estimates;
 mod files;
-mod invoices;
+mod harvest_cache;
 mod messages;
 mod passkeys;
 mod projects;
@@ -26,7 +27,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use files::{UploadQuota, UploadUsage};
-pub use invoices::InvoiceCacheRecord;
+pub use harvest_cache::{CacheKey, CacheRecord};
 pub use messages::MessageMeta;
 pub use passkeys::{CeremonyRecord, PasskeyRecord, is_ceremony_id};
 pub use projects::{ProjectTree, status_key as projects_status_key, summarise as summarise_milestones};

@@ -101,6 +101,7 @@ impl TestApp {
             portal_enabled: true,
             harvest_client_id: None,
             uploads_enabled: true,
+            budget_display: Default::default(),
             created_at: time::OffsetDateTime::now_utc(),
         };
         devkit::insert(&self.state.store, self.state.store.client_item(&client).unwrap()).await.unwrap();

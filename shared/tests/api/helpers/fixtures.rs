@@ -63,6 +63,7 @@ impl TestApp {
             due_date: Some(day(30)),
             summary: "New website".into(),
             milestones: MilestoneSummary::default(),
+            harvest_project: None,
             created_at: now,
         };
         devkit::insert(store, store.project_item(&project).unwrap()).await.unwrap();
