@@ -3,6 +3,7 @@
 //! mock requires the headers Harvest requires, so a request without them finds no mock and gets
 //! Harvest's 401.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -20,6 +21,8 @@ pub struct FakeHarvest {
     pub server: MockServer,
     token: String,
     account_id: String,
+    /// The budget report's rows (one report serves the whole account); `None` until served.
+    budget_rows: Arc<Mutex<Option<Vec<Value>>>>,
 }
 
 impl FakeHarvest {
@@ -47,7 +50,8 @@ impl FakeHarvest {
     }
 
     async fn mount_basics(server: MockServer, token: &str, account_id: &str) -> Self {
-        let fake = Self { server, token: token.to_owned(), account_id: account_id.to_owned() };
+        let fake =
+            Self { server, token: token.to_owned(), account_id: account_id.to_owned(), budget_rows: Arc::default() };
         fake.authorised(Mock::given(method("GET")).and(path("/v2/company")))
             .respond_with(ResponseTemplate::new(200).set_body_json(harvest_fixtures::company()))
             .with_priority(5)
@@ -125,9 +129,22 @@ impl FakeHarvest {
         }
     }
 
-    /// Serves the project budget report (`GET /v2/reports/project_budget`), one page.
+    /// Adds rows to the project budget report (`GET /v2/reports/project_budget`, one page),
+    /// which is served from the first call on.
     pub async fn serve_budget_report(&self, rows: Vec<Value>) {
-        self.serve_budget_report_after(Duration::ZERO, rows).await;
+        let first = {
+            let mut served = self.budget_rows.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let first = served.is_none();
+            served.get_or_insert_with(Vec::new).extend(rows);
+            first
+        };
+        if first {
+            self.authorised(Mock::given(method("GET")).and(path("/v2/reports/project_budget")))
+                .respond_with(BudgetReport { rows: Arc::clone(&self.budget_rows) })
+                .with_priority(5)
+                .mount(&self.server)
+                .await;
+        }
     }
 
     /// `serve_budget_report`, answered after `delay`.
@@ -180,12 +197,14 @@ impl FakeHarvest {
     /// Answers `POST /v2/estimates/{id}/messages` as Harvest does for an `accept` or `decline`
     /// event (201 with the message), after `delay`; the requests are counted by `posts_to`.
     pub async fn accept_estimate_events(&self, delay: Duration) {
-        self.authorised(Mock::given(method("POST")).and(wiremock::matchers::path_regex(r"^/v2/estimates/\d+/messages$")))
-            .and(header("content-type", "application/json"))
-            .respond_with(EstimateEventReply { delay })
-            .with_priority(5)
-            .mount(&self.server)
-            .await;
+        self.authorised(
+            Mock::given(method("POST")).and(wiremock::matchers::path_regex(r"^/v2/estimates/\d+/messages$")),
+        )
+        .and(header("content-type", "application/json"))
+        .respond_with(EstimateEventReply { delay })
+        .with_priority(5)
+        .mount(&self.server)
+        .await;
     }
 
     /// Makes every request to `route` (any method) answer `response` from now on.
@@ -217,6 +236,18 @@ impl FakeHarvest {
 
     pub async fn calls_to(&self, route: &str) -> usize {
         self.server.received_requests().await.unwrap_or_default().iter().filter(|r| r.url.path() == route).count()
+    }
+}
+
+/// The budget report with the rows served so far.
+struct BudgetReport {
+    rows: Arc<Mutex<Option<Vec<Value>>>>,
+}
+
+impl Respond for BudgetReport {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        let rows = self.rows.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone().unwrap_or_default();
+        ResponseTemplate::new(200).set_body_json(harvest_fixtures::page("results", rows, "/v2/reports/project_budget"))
     }
 }
 

@@ -923,7 +923,9 @@ pub mod harvest_fixtures {
         row["budget_by"] = json!(spec.budget_by);
         row["budget_is_monthly"] = json!(spec.monthly);
         if let Some(object) = row.as_object_mut() {
-            for (field, value) in [("budget", spec.budget), ("budget_spent", spec.spent), ("budget_remaining", spec.remaining)] {
+            for (field, value) in
+                [("budget", spec.budget), ("budget_spent", spec.spent), ("budget_remaining", spec.remaining)]
+            {
                 match value {
                     Some(text) => object.insert(field.to_owned(), number(text)),
                     None => object.remove(field),
@@ -1063,7 +1065,14 @@ pub mod harvest_fixtures {
             })
         };
         vec![
-            row(NORTHWIND_WEBSITE, "Website redesign", NORTHWIND_HARVEST_ID, "project_cost", false, ["24000.0", "15600.0", "8400.0"]),
+            row(
+                NORTHWIND_WEBSITE,
+                "Website redesign",
+                NORTHWIND_HARVEST_ID,
+                "project_cost",
+                false,
+                ["24000.0", "15600.0", "8400.0"],
+            ),
             row(NORTHWIND_SEO, "SEO retainer", NORTHWIND_HARVEST_ID, "project", true, ["20.0", "12.5", "7.5"]),
             row(NORTHWIND_SPRING, "Spring campaign", NORTHWIND_HARVEST_ID, "project", false, ["40.0", "0.0", "40.0"]),
             row(GLOBEX_APP, "Mobile app MVP", GLOBEX_HARVEST_ID, "project", false, ["320.0", "140.0", "180.0"]),
@@ -1105,18 +1114,50 @@ pub mod harvest_fixtures {
                     &[("Shop design and build", "1", "14500.00"), ("Payment and shipping integrations", "40", "100.00")]
                         as &[_],
                 ),
-                spec(1_439_903, "E-2026-015", "sent", "2400.00", -2, "Hosting and care plan 2027", &[("Monthly care plan", "12", "200.00")]),
-                spec(1_439_880, "E-2026-009", "accepted", "24000.00", -120, "Website redesign", &[("Discovery, design and build", "1", "24000.00")]),
-                spec(1_439_870, "E-2026-006", "declined", "3600.00", -150, "Photography day", &[("On-site photography", "2", "1800.00")]),
+                spec(
+                    1_439_903,
+                    "E-2026-015",
+                    "sent",
+                    "2400.00",
+                    -2,
+                    "Hosting and care plan 2027",
+                    &[("Monthly care plan", "12", "200.00")],
+                ),
+                spec(
+                    1_439_880,
+                    "E-2026-009",
+                    "accepted",
+                    "24000.00",
+                    -120,
+                    "Website redesign",
+                    &[("Discovery, design and build", "1", "24000.00")],
+                ),
+                spec(
+                    1_439_870,
+                    "E-2026-006",
+                    "declined",
+                    "3600.00",
+                    -150,
+                    "Photography day",
+                    &[("On-site photography", "2", "1800.00")],
+                ),
                 spec(1_439_910, "E-2026-016", "draft", "999.00", -1, "Not sent yet", &[("Draft work", "1", "999.00")]),
             ]
             .iter()
             .map(|s| estimate(client_id, "Northwind Traders", s))
             .collect(),
-            GLOBEX_HARVEST_ID => [spec(1_439_950, "E-2026-020", "sent", "9600.00", -4, "Mobile app: store launch", &[("Store listing and launch support", "48", "200.00")])]
-                .iter()
-                .map(|s| estimate(client_id, "Globex Corporation", s))
-                .collect(),
+            GLOBEX_HARVEST_ID => [spec(
+                1_439_950,
+                "E-2026-020",
+                "sent",
+                "9600.00",
+                -4,
+                "Mobile app: store launch",
+                &[("Store listing and launch support", "48", "200.00")],
+            )]
+            .iter()
+            .map(|s| estimate(client_id, "Globex Corporation", s))
+            .collect(),
             _ => vec![],
         }
     }

@@ -4,6 +4,7 @@
 //! lifetime under the lease, stale on 429/5xx.
 
 use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -98,8 +99,9 @@ pub fn figures(row: &CachedBudget, currency: Option<&str>, money_shown: bool) ->
     }
     let percent_spent = match (row.budget, spent) {
         (Some(budget), Some(spent)) if budget > Decimal::ZERO => {
-            let percent = (spent * Decimal::ONE_HUNDRED / budget).round();
-            u32::try_from(percent.mantissa().max(0) / 10_i128.pow(percent.scale())).ok()
+            let percent = (spent * Decimal::ONE_HUNDRED / budget)
+                .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+            percent.max(Decimal::ZERO).to_u32()
         }
         _ => None,
     };
@@ -168,7 +170,13 @@ pub async fn project_budget(
     let report = match report(store, billing).await {
         Ok(report) => report,
         Err(Error::DependencyUnavailable { .. }) => {
-            return Ok(ProjectBudgetView { linked: true, available: false, stale: false, fetched_at: None, budget: None });
+            return Ok(ProjectBudgetView {
+                linked: true,
+                available: false,
+                stale: false,
+                fetched_at: None,
+                budget: None,
+            });
         }
         Err(other) => return Err(other),
     };
@@ -229,15 +237,18 @@ pub async fn harvest_projects(billing: &Billing, client: &Client) -> Result<Vec<
 }
 
 /// Checks a link an agency member asks for against Harvest's live list for the client.
-pub async fn project_link(billing: &Billing, client: &Client, harvest_project_id: u64) -> Result<HarvestProjectLink, Error> {
-    let project = harvest_projects(billing, client).await?.into_iter().find(|p| p.id == harvest_project_id).ok_or_else(
-        || {
+pub async fn project_link(
+    billing: &Billing,
+    client: &Client,
+    harvest_project_id: u64,
+) -> Result<HarvestProjectLink, Error> {
+    let project =
+        harvest_projects(billing, client).await?.into_iter().find(|p| p.id == harvest_project_id).ok_or_else(|| {
             Error::invalid(
                 "harvest_project_unknown",
                 "That Harvest project is not an active project of this client's Harvest client.",
             )
-        },
-    )?;
+        })?;
     Ok(HarvestProjectLink { id: project.id, name: project.name, currency: project.client.currency })
 }
 
@@ -284,11 +295,17 @@ mod tests {
     #[test]
     fn hours_money_and_what_is_missing() {
         let hours = figures(&row(BudgetBy::Project, Some(200), Some(4), Some(196)), None, false).unwrap();
-        assert_eq!((hours.unit, hours.percent_spent, hours.spent.as_deref()), (BudgetUnit::Hours, Some(2), Some("4.00")));
+        assert_eq!(
+            (hours.unit, hours.percent_spent, hours.spent.as_deref()),
+            (BudgetUnit::Hours, Some(2), Some("4.00"))
+        );
         assert!(figures(&row(BudgetBy::ProjectCost, Some(100), Some(50), Some(50)), Some("EUR"), false).is_none());
         let money = figures(&row(BudgetBy::ProjectCost, Some(100), Some(150), None), Some("EUR"), true).unwrap();
         assert_eq!(money.currency.as_deref(), Some("EUR"));
-        assert_eq!((money.remaining.as_deref(), money.percent_spent, money.over_budget), (Some("-50.00"), Some(150), true));
+        assert_eq!(
+            (money.remaining.as_deref(), money.percent_spent, money.over_budget),
+            (Some("-50.00"), Some(150), true)
+        );
         // Money fields missing (no rate permission): nothing to show, and no failure.
         assert!(figures(&row(BudgetBy::TaskFees, None, None, None), Some("EUR"), true).is_none());
         let partial = figures(&row(BudgetBy::ProjectCost, None, Some(10), None), None, true).unwrap();

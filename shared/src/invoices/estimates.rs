@@ -175,11 +175,8 @@ async fn load(
     client_id: ClientId,
 ) -> Result<Option<(Cached<EstimateSnapshot>, Vec<EstimateDecision>)>, Error> {
     let key = CacheKey::estimates(client_id);
-    let (client, record, decisions) = tokio::try_join!(
-        store.get_client(client_id),
-        store.get_cache(&key),
-        store.list_estimate_decisions(client_id)
-    )?;
+    let (client, record, decisions) =
+        tokio::try_join!(store.get_client(client_id), store.get_cache(&key), store.list_estimate_decisions(client_id))?;
     let client = client.ok_or(Error::Unauthenticated)?;
     let Some(harvest_client_id) = client.harvest_client_id else { return Ok(None) };
     let harvest = connected(billing)?;
@@ -198,12 +195,7 @@ async fn load(
 
 /// An estimate as this contact sees it: Harvest's state, overlaid with a decision made in the
 /// portal (shown at once, before Harvest's copy is refreshed).
-fn view(
-    estimate: &CachedEstimate,
-    decision: Option<&EstimateDecision>,
-    full_domain: &str,
-    now: i64,
-) -> EstimateView {
+fn view(estimate: &CachedEstimate, decision: Option<&EstimateDecision>, full_domain: &str, now: i64) -> EstimateView {
     let harvest_status = match estimate.state {
         EstimateState::Accepted => EstimateStatus::Accepted,
         EstimateState::Declined => EstimateStatus::Declined,
@@ -256,7 +248,11 @@ pub async fn list(store: &Store, billing: &Billing, client_id: ClientId) -> Resu
     })
 }
 
-fn detail_view(estimate: &CachedEstimate, decision: Option<&EstimateDecision>, cached: &Cached<EstimateSnapshot>) -> EstimateDetailView {
+fn detail_view(
+    estimate: &CachedEstimate,
+    decision: Option<&EstimateDecision>,
+    cached: &Cached<EstimateSnapshot>,
+) -> EstimateDetailView {
     let base = view(estimate, decision, &cached.data.full_domain, super::lease::now());
     EstimateDetailView {
         pdf_url: format!("{}.pdf", base.view_url),
@@ -298,7 +294,6 @@ pub async fn detail(
 
 /// The body of an accept or decline: an optional comment for the agency.
 #[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct DecisionInput {
     #[serde(default)]
     pub comment: Option<String>,
@@ -399,9 +394,10 @@ pub async fn decide(
         EstimateVerdict::Accepted => ("accepted", ActivityKind::EstimateAccepted),
         EstimateVerdict::Declined => ("declined", ActivityKind::EstimateDeclined),
     };
-    let title = estimate.subject.as_deref().map_or_else(|| format!("estimate {}", estimate.number), |s| {
-        format!("estimate {} ({s})", estimate.number)
-    });
+    let title = estimate
+        .subject
+        .as_deref()
+        .map_or_else(|| format!("estimate {}", estimate.number), |s| format!("estimate {} ({s})", estimate.number));
     let mut audit = Actor::Contact(by.contact_id).audit(
         Some(client_id),
         &format!("estimate.{}", if verdict == EstimateVerdict::Accepted { "accept" } else { "decline" }),
@@ -441,7 +437,10 @@ async fn refused(store: &Store, client_id: ClientId, error: HarvestError) -> Err
             )
         }
         HarvestError::Unauthorized { status } => {
-            tracing::error!(status, "Harvest refused to record an estimate decision: the token needs estimate permission");
+            tracing::error!(
+                status,
+                "Harvest refused to record an estimate decision: the token needs estimate permission"
+            );
             super::cache::misconfigured()
         }
         other => {
@@ -468,11 +467,18 @@ async fn announce(
         _ => "A client".to_owned(),
     };
     let subject = format!("{company} {verb} {title}");
-    let said = if decision.comment.is_empty() { String::new() } else { format!(" They wrote: “{}”", decision.comment) };
+    let said =
+        if decision.comment.is_empty() { String::new() } else { format!(" They wrote: “{}”", decision.comment) };
     let message = format!("{} ({company}) {verb} {title} in the client portal.{said}", decision.contact_name);
     let link = format!("{}/admin/clients/{client_id}", config.public_url);
-    crate::team::notify_agency(store, mailer, config, client_id, Notification { subject: &subject, message: &message, link: &link })
-        .await;
+    crate::team::notify_agency(
+        store,
+        mailer,
+        config,
+        client_id,
+        Notification { subject: &subject, message: &message, link: &link },
+    )
+    .await;
 }
 
 #[cfg(test)]

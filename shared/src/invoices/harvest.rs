@@ -43,7 +43,10 @@ fn optional_money<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<D
         None | Some("null") => Ok(None),
         Some(text) => {
             let text = text.trim_matches('"');
-            Decimal::from_str(text).or_else(|_| Decimal::from_scientific(text)).map(Some).map_err(serde::de::Error::custom)
+            Decimal::from_str(text)
+                .or_else(|_| Decimal::from_scientific(text))
+                .map(Some)
+                .map_err(serde::de::Error::custom)
         }
     }
 }
@@ -640,7 +643,10 @@ mod tests {
         let payments: PaymentsPage =
             serde_json::from_str(include_str!("../../../testdata/harvest/invoice_payments_page.json")).unwrap();
         assert_eq!(payments.invoice_payments[0].amount.to_string(), "10700.0");
-        assert_eq!(payments.invoice_payments[0].payment_gateway.as_ref().unwrap().name.as_deref(), Some("Linkpoint International"));
+        assert_eq!(
+            payments.invoice_payments[0].payment_gateway.as_ref().unwrap().name.as_deref(),
+            Some("Linkpoint International")
+        );
         let estimates: EstimatesPage =
             serde_json::from_str(include_str!("../../../testdata/harvest/estimates_page.json")).unwrap();
         assert_eq!(estimates.estimates[0].state, EstimateState::Sent);
@@ -658,7 +664,8 @@ mod tests {
         assert_eq!((row.budget, row.budget_spent, row.budget_remaining), (None, None, None));
         assert!(row.budget_is_monthly);
         assert_eq!(row.budget_by.is_money(), Some(true));
-        let odd: BudgetRow = serde_json::from_str(r#"{"project_id": 1, "client_id": 2, "budget_by": "galaxies"}"#).unwrap();
+        let odd: BudgetRow =
+            serde_json::from_str(r#"{"project_id": 1, "client_id": 2, "budget_by": "galaxies"}"#).unwrap();
         assert_eq!(odd.budget_by.is_money(), None);
     }
 

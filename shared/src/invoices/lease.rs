@@ -128,7 +128,11 @@ where
             store.release_cache_lease(key, &owner, retry_not_before).await?;
             match error {
                 HarvestError::Unauthorized { status } => {
-                    tracing::error!(status, ?key, "Harvest refused the credentials: check HARVEST_ACCESS_TOKEN and HARVEST_ACCOUNT_ID, and that the token's user may read invoices, estimates and reports");
+                    tracing::error!(
+                        status,
+                        ?key,
+                        "Harvest refused the credentials: check HARVEST_ACCESS_TOKEN and HARVEST_ACCOUNT_ID, and that the token's user may read invoices, estimates and reports"
+                    );
                     Err(Unserved::Refused)
                 }
                 other => {
@@ -140,7 +144,11 @@ where
     }
 }
 
-async fn wait_for_refresh<T: DeserializeOwned>(store: &Store, key: &CacheKey, scope: u64) -> Result<(T, i64), Unserved> {
+async fn wait_for_refresh<T: DeserializeOwned>(
+    store: &Store,
+    key: &CacheKey,
+    scope: u64,
+) -> Result<(T, i64), Unserved> {
     let deadline = tokio::time::Instant::now() + WAIT_FOR_REFRESH;
     while tokio::time::Instant::now() < deadline {
         tokio::time::sleep(POLL_EVERY).await;

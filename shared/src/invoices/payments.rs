@@ -76,11 +76,18 @@ pub(crate) async fn of_invoice(
                 stale: cached.stale,
                 items: items
                     .into_iter()
-                    .map(|p| PaymentView { id: p.id, paid_date: p.paid_date, amount: money(p.amount), method: p.method })
+                    .map(|p| PaymentView {
+                        id: p.id,
+                        paid_date: p.paid_date,
+                        amount: money(p.amount),
+                        method: p.method,
+                    })
                     .collect(),
             })
         }
-        Err(Unserved::Unavailable | Unserved::Refused) => Ok(Payments { available: false, stale: false, items: vec![] }),
+        Err(Unserved::Unavailable | Unserved::Refused) => {
+            Ok(Payments { available: false, stale: false, items: vec![] })
+        }
         Err(failure) => Err(unserved(failure, || Error::Unavailable)),
     }
 }

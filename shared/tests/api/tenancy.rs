@@ -66,6 +66,8 @@ pub(crate) fn id_of(route: &Route, tenant: &Tenant, param: &str) -> String {
         "deliverableId" => tenant.deliverable.id.to_string(),
         "noteId" => tenant.note.id.to_string(),
         "invoiceId" => tenant.invoice_id.to_string(),
+        "estimateId" if route.path.ends_with("/decline") => tenant.estimate_to_decline.to_string(),
+        "estimateId" => tenant.estimate_id.to_string(),
         other => panic!("the tenant matrix does not know path parameter {{{other}}}: add it here"),
     }
 }
@@ -106,6 +108,8 @@ pub(crate) fn body_for(route: &Route, foreign: &Tenant) -> Value {
         "/api/requests/{requestId}/submit" => json!({ "note": "All here" }),
         "/api/requests/{requestId}/files/{fileId}" | "/api/projects/{projectId}/files/{fileId}" => json!({}),
         "/api/messages/read" => json!({}),
+        "/api/estimates/{estimateId}/accept" => json!({}),
+        "/api/estimates/{estimateId}/decline" => json!({ "comment": "Not this quarter" }),
         other => panic!("the tenant matrix has no body for POST {other}: add one here"),
     };
     let foreign_ids = json!({
@@ -139,6 +143,8 @@ pub(crate) fn assert_no_data_of(response: &TestResponse, other: &Tenant, context
         other.deliverable.id.to_string(),
         other.note.id.to_string(),
         format!("\"id\":{}", other.invoice_id),
+        format!("\"id\":{}", other.estimate_id),
+        format!("\"id\":{}", other.estimate_to_decline),
         other.contact.name.clone(),
         "B-only message".to_owned(),
     ] {

@@ -19,6 +19,10 @@ pub struct Tenant {
     pub overdue_milestone: shared::domain::Milestone,
     /// Harvest invoice id, once `link_tenant_to_harvest` ran.
     pub invoice_id: u64,
+    /// Two sent Harvest estimates (one for accepting, one for declining), once
+    /// `link_tenant_to_harvest` ran.
+    pub estimate_id: u64,
+    pub estimate_to_decline: u64,
     pub files: TenantFiles,
 }
 
@@ -162,6 +166,8 @@ impl TestApp {
             note,
             overdue_milestone,
             invoice_id: 0,
+            estimate_id: 0,
+            estimate_to_decline: 0,
         }
     }
 
@@ -267,10 +273,51 @@ impl TestApp {
     }
 
     /// Links the tenant to Harvest client `harvest_id` and has `fake` serve one open invoice
-    /// (id `harvest_id * 10`) for it.
+    /// (id `harvest_id * 10`) for it, its project's budget (Harvest project `harvest_id * 100`,
+    /// linked) and two sent estimates.
     pub async fn link_tenant_to_harvest(&self, tenant: &mut Tenant, fake: &FakeHarvest, harvest_id: u64) {
-        use devkit::harvest_fixtures::{Spec, invoice};
+        use devkit::harvest_fixtures::{BudgetSpec, EstimateSpec, Spec, budget_row, estimate, invoice, project};
         self.link_to_harvest(&mut tenant.client, harvest_id).await;
+        let name = tenant.client.company_name.clone();
+        let harvest_project = harvest_id * 100;
+        tenant.project.harvest_project = Some(shared::domain::HarvestProjectLink {
+            id: harvest_project,
+            name: format!("{name} (Harvest)"),
+            currency: Some("EUR".into()),
+        });
+        let store = &self.state.store;
+        devkit::insert(store, store.project_item(&tenant.project).unwrap()).await.unwrap();
+        fake.serve_projects(harvest_id, vec![project(harvest_project, "Website", harvest_id, &name, "EUR", "project")])
+            .await;
+        fake.serve_budget_report(vec![budget_row(&BudgetSpec {
+            project_id: harvest_project,
+            project_name: "Website",
+            client_id: harvest_id,
+            budget_by: "project",
+            monthly: false,
+            budget: Some("100.0"),
+            spent: Some("25.5"),
+            remaining: Some("74.5"),
+        })])
+        .await;
+        (tenant.estimate_id, tenant.estimate_to_decline) = (harvest_id * 1000 + 7, harvest_id * 1000 + 9);
+        let lines: &[(&str, &str, &str)] = &[("Work", "1", "500.00")];
+        let sent = |id| EstimateSpec {
+            id,
+            number: "E-1",
+            state: "sent",
+            amount: "500.00",
+            currency: "EUR",
+            issued: -2,
+            subject: "Next phase",
+            lines,
+        };
+        let estimates = [sent(tenant.estimate_id), sent(tenant.estimate_to_decline)]
+            .iter()
+            .map(|s| estimate(harvest_id, &name, s))
+            .collect();
+        fake.serve_estimates(harvest_id, estimates).await;
+        fake.accept_estimate_events(std::time::Duration::ZERO).await;
         tenant.invoice_id = harvest_id * 10;
         let spec = Spec {
             id: tenant.invoice_id,
