@@ -232,7 +232,7 @@ pub async fn harvest_projects(billing: &Billing, client: &Client) -> Result<Vec<
     let mut projects = harvest.projects(harvest_client_id).await.map_err(live_failure)?;
     // Belt and braces: only this Harvest client's projects, whatever the answer holds.
     projects.retain(|p| p.client.id == harvest_client_id);
-    projects.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    projects.sort_by_key(|p| p.name.to_lowercase());
     Ok(projects)
 }
 

@@ -36,7 +36,7 @@ where
         .route("/api/projects/{projectId}/budget", get(project_budget))
         .route("/api/estimates", get(list_estimates))
         .route("/api/estimates/{estimateId}", get(estimate))
-        .route("/api/estimates/{estimateId}/accept", post(accept).layer(comment.clone()))
+        .route("/api/estimates/{estimateId}/accept", post(accept).layer(comment))
         .route("/api/estimates/{estimateId}/decline", post(decline).layer(comment))
 }
 

@@ -588,6 +588,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{projectId}/budget": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The project's budget from Harvest: spent, remaining, percentage
+         * @description From the account-wide project budget report (one cached copy for every client). Hours budgets for every contact; money budgets only when the agency shows this client money and the contact sees invoices. Figures Harvest leaves out are null. `available: false` when Harvest cannot be asked and nothing is cached; `stale: true` for the last good copy.
+         */
+        get: operations["getProjectBudget"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/estimates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The company's estimates from Harvest (sent, accepted, declined), newest first */
+        get: operations["listEstimates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/estimates/{estimateId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One estimate with its line items */
+        get: operations["getEstimate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/estimates/{estimateId}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept a sent estimate (written to Harvest once)
+         * @description Exactly one decision per estimate: a second accept or decline, or one racing this one, is 409 (estimate_decided, estimate_deciding); an estimate no longer open is 409 estimate_closed. Harvest down: 503 harvest_unavailable, nothing recorded, try again.
+         */
+        post: operations["acceptEstimate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/estimates/{estimateId}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline a sent estimate, optionally saying why (written to Harvest once)
+         * @description As accepting; the comment goes to the agency (audit log, email), not to Harvest.
+         */
+        post: operations["declineEstimate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/messages": {
         parameters: {
             query?: never;
@@ -736,6 +830,23 @@ export interface paths {
         };
         /** Live list of Harvest clients */
         get: operations["adminHarvestClients"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/clients/{clientId}/harvest/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live list of the active projects of the client's Harvest client, to link a project's budget */
+        get: operations["adminHarvestProjects"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1639,6 +1750,20 @@ export interface components {
             pdf_url: string;
             stale: boolean;
             fetched_at: components["schemas"]["DateTime"];
+            paid_amount: components["schemas"]["Money"];
+            /** @description `available: false` when Harvest could not be asked (the invoice still shows) */
+            payments: {
+                available: boolean;
+                stale: boolean;
+                items: {
+                    id: number;
+                    /** Format: date */
+                    paid_date: string | null;
+                    amount: components["schemas"]["Money"];
+                    /** @description The payment gateway (card, PayPal…); null for payments the agency recorded */
+                    method: string | null;
+                }[];
+            };
             line_items: {
                 kind: string;
                 description: string;
@@ -1672,6 +1797,88 @@ export interface components {
             invoices: null | components["schemas"]["InvoiceSummary"];
             /** @description File requests waiting for the company's files (among the 50 newest) */
             open_requests: components["schemas"]["FileRequest"][];
+            /** @description Budgets of active projects linked to Harvest (what this contact may see) */
+            budgets: (components["schemas"]["BudgetFigures"] & {
+                project_id: string;
+            })[];
+        };
+        /**
+         * @description Harvest's budget_by (hours per project/task/person, or project/task fees)
+         * @enum {string}
+         */
+        BudgetBy: "project" | "project_cost" | "task" | "task_fees" | "person" | "none" | "unknown";
+        BudgetFigures: {
+            /** @enum {string} */
+            unit: "hours" | "money";
+            /** @description For money budgets, when known */
+            currency: string | null;
+            /** @description Resets every month: the figures are this month's */
+            monthly: boolean;
+            /** @description Two-place decimal; null when Harvest left it out */
+            budget: string | null;
+            spent: string | null;
+            remaining: string | null;
+            percent_spent: number | null;
+            over_budget: boolean;
+        };
+        ProjectBudget: {
+            /** @description The project (and its client) is linked to Harvest */
+            linked: boolean;
+            available: boolean;
+            stale: boolean;
+            fetched_at: null | components["schemas"]["DateTime"];
+            /** @description null: no budget in Harvest, or not shown to this contact */
+            budget: null | components["schemas"]["BudgetFigures"];
+        };
+        Estimate: {
+            id: number;
+            number: string;
+            subject: string | null;
+            purchase_order: string | null;
+            /** Format: date */
+            issue_date: string | null;
+            currency: string;
+            amount: null | components["schemas"]["Money"];
+            /** @enum {string} */
+            status: "sent" | "accepted" | "declined";
+            /** @description Someone just decided; Harvest is being told */
+            deciding: boolean;
+            decided_at: null | components["schemas"]["DateTime"];
+            /** @description Who decided in the portal, and what they wrote */
+            decision: null | {
+                by: string;
+                comment: string | null;
+                at: components["schemas"]["DateTime"];
+            };
+            can_decide: boolean;
+            /** Format: uri */
+            view_url: string;
+        };
+        EstimateDetail: components["schemas"]["Estimate"] & {
+            notes: string | null;
+            tax_amount: null | components["schemas"]["Money"];
+            tax2_amount: null | components["schemas"]["Money"];
+            discount_amount: null | components["schemas"]["Money"];
+            /** Format: uri */
+            pdf_url: string;
+            stale: boolean;
+            line_items: {
+                kind: string;
+                description: string;
+                quantity: string;
+                unit_price: components["schemas"]["Money"];
+                amount: components["schemas"]["Money"];
+            }[];
+        };
+        EstimateList: {
+            billing_linked: boolean;
+            stale: boolean;
+            fetched_at: null | components["schemas"]["DateTime"];
+            items: components["schemas"]["Estimate"][];
+        };
+        EstimateDecisionInput: {
+            /** @description Optional, for the agency */
+            comment?: string | null;
         };
         AdminClient: {
             id: string;
@@ -1682,6 +1889,11 @@ export interface components {
             /** @description Contacts may upload into projects' shared files */
             uploads_enabled: boolean;
             harvest_client_id: number | null;
+            /**
+             * @description Budgets in hours only, or money too
+             * @enum {string}
+             */
+            budget_display: "hours" | "money";
             created_at: components["schemas"]["DateTime"];
         };
         AdminContact: {
@@ -1779,6 +1991,12 @@ export interface components {
             milestones: {
                 done: number;
                 total: number;
+            };
+            /** @description The Harvest project the budget comes from, as named when linked */
+            harvest_project?: null | {
+                id: number;
+                name: string;
+                currency: string | null;
             };
             created_at: components["schemas"]["DateTime"];
         };
@@ -1912,7 +2130,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Changed by someone else meanwhile; reload and retry */
+        /** @description Changed by someone else meanwhile; reload and retry (conflict, estimate_decided, estimate_deciding, estimate_closed, …) */
         Conflict: {
             headers: {
                 [name: string]: unknown;
@@ -1939,7 +2157,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Well-formed but not acceptable (invalid_message, comment_required, comment_too_long) */
+        /** @description Well-formed but not acceptable (invalid_message, comment_required, comment_too_long, harvest_project_unknown, client_not_linked) */
         Unprocessable: {
             headers: {
                 [name: string]: unknown;
@@ -1958,7 +2176,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The billing connection is misconfigured (harvest_misconfigured) */
+        /** @description The billing connection is misconfigured or refused (harvest_misconfigured, harvest_not_configured) */
         BadGateway: {
             headers: {
                 [name: string]: unknown;
@@ -1967,7 +2185,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description A dependency is down (service_unavailable, invoices_unavailable); retry shortly */
+        /** @description A dependency is down (service_unavailable, invoices_unavailable, estimates_unavailable, harvest_unavailable); retry shortly */
         Unavailable: {
             headers: {
                 [name: string]: unknown;
@@ -1983,6 +2201,7 @@ export interface components {
         Cursor: string;
         ProjectId: string;
         DeliverableId: string;
+        EstimateId: string;
     };
     requestBodies: never;
     headers: never;
@@ -3050,6 +3269,156 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    getProjectBudget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: components["parameters"]["ProjectId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The budget (or why there is none) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectBudget"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listEstimates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The estimates */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EstimateList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getEstimate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                estimateId: components["parameters"]["EstimateId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The estimate */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EstimateDetail"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    acceptEstimate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                estimateId: components["parameters"]["EstimateId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EstimateDecisionInput"];
+            };
+        };
+        responses: {
+            /** @description Accepted; the estimate as it stands now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EstimateDetail"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    declineEstimate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                estimateId: components["parameters"]["EstimateId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EstimateDecisionInput"];
+            };
+        };
+        responses: {
+            /** @description Declined; the estimate as it stands now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EstimateDetail"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listMessages: {
         parameters: {
             query?: {
@@ -3395,6 +3764,11 @@ export interface operations {
                     portal_enabled?: boolean;
                     uploads_enabled?: boolean;
                     harvest_client_id?: number | null;
+                    /**
+                     * @description What the company's contacts see of budgets: hours only, or money budgets too (to contacts with invoice access)
+                     * @enum {string}
+                     */
+                    budget_display?: "hours" | "money";
                 };
             };
         };
@@ -3442,6 +3816,46 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    adminHarvestProjects: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clientId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: number;
+                        name: string;
+                        code: string | null;
+                        is_active: boolean;
+                        budget_by: components["schemas"]["BudgetBy"];
+                        budget_is_monthly: boolean;
+                        client: {
+                            id: number;
+                            name: string;
+                            currency: string | null;
+                        };
+                    }[];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["Unavailable"];
         };
@@ -3728,6 +4142,8 @@ export interface operations {
                     /** Format: date */
                     due_date?: string | null;
                     summary?: string;
+                    /** @description An active project of the client's Harvest client (checked live; 422 harvest_project_unknown otherwise); null unlinks */
+                    harvest_project_id?: number | null;
                 };
             };
         };
