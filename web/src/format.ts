@@ -11,6 +11,13 @@ export function money(amount: string, currency: string, locale?: string): string
   }
 }
 
+/** Hours as Harvest counts them: "12.5" → "12.5 h" (at most two decimals, localised). */
+export function hours(amount: string, locale?: string): string {
+  const value = Number(amount)
+  if (!Number.isFinite(value)) return `${amount} h`
+  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(value)} h`
+}
+
 /** "2026-11-25" → "25 Nov 2026" (dates without a time are shown as calendar dates, in UTC). */
 export function day(iso: string | null, locale?: string): string {
   if (!iso) return '—'
@@ -72,6 +79,8 @@ const labels: Record<string, string> = {
   requested: 'Requested',
   submitted: 'Sent for review',
   accepted: 'Accepted',
+  sent: 'Awaiting your decision',
+  declined: 'Declined',
 }
 
 export function label(status: string): string {

@@ -10,7 +10,8 @@ import { Layout } from './pages/Layout'
 import { Dashboard } from './pages/Dashboard'
 import { Projects } from './pages/Projects'
 import { ProjectDetail } from './pages/ProjectDetail'
-import { Invoices } from './pages/Invoices'
+import { InvoiceDetailPage, Invoices } from './pages/Invoices'
+import { EstimatePage, Estimates } from './pages/Estimates'
 import { Messages } from './pages/Messages'
 import { NotFound } from './pages/Admin'
 import { AdminClients } from './pages/AdminClients'
@@ -51,6 +52,9 @@ const router = createBrowserRouter([
       { path: 'requests', element: <Requests /> },
       { path: 'requests/:requestId', element: <RequestDetail /> },
       { path: 'invoices', element: <Invoices /> },
+      { path: 'invoices/:invoiceId', element: <InvoiceDetailPage /> },
+      { path: 'estimates', element: <Estimates /> },
+      { path: 'estimates/:estimateId', element: <EstimatePage /> },
       { path: 'messages', element: <Messages /> },
       { path: 'team', element: <Team /> },
       { path: 'security', element: <Security area="portal" /> },

@@ -11,6 +11,11 @@ import {
   type AdminProjectTree,
   type AuditEvent,
   type Dashboard,
+  type EstimateDetail,
+  type EstimateList,
+  type HarvestProject,
+  type InvoiceDetail,
+  type ProjectBudget,
   type FileRequest,
   type SharedFile,
   type HarvestClient,
@@ -34,7 +39,12 @@ export const keys = {
   projectList: (status: string) => [...keys.projects(), 'list', status] as const,
   project: (projectId: string) => [...keys.projects(), 'detail', projectId] as const,
   note: (projectId: string, noteId: string) => [...keys.project(projectId), 'note', noteId] as const,
-  invoices: (state: string) => ['invoices', state] as const,
+  billing: () => ['billing'] as const,
+  invoices: (state: string) => [...keys.billing(), 'invoices', state] as const,
+  invoice: (invoiceId: string) => [...keys.billing(), 'invoice', invoiceId] as const,
+  projectBudget: (projectId: string) => [...keys.billing(), 'budget', projectId] as const,
+  estimates: () => [...keys.billing(), 'estimates'] as const,
+  estimate: (estimateId: string) => [...keys.estimates(), estimateId] as const,
   messages: () => ['messages'] as const,
   projectFiles: (projectId: string) => [...keys.project(projectId), 'files'] as const,
   requests: () => ['requests'] as const,
@@ -50,6 +60,7 @@ export const keys = {
   clientRequests: (clientId: string) => [...keys.client(clientId), 'requests'] as const,
   clientRequest: (clientId: string, requestId: string) => [...keys.clientRequests(clientId), requestId] as const,
   harvestClients: () => [...keys.admin(), 'harvest-clients'] as const,
+  harvestProjects: (clientId: string) => [...keys.client(clientId), 'harvest-projects'] as const,
   threads: () => [...keys.admin(), 'threads'] as const,
   thread: (clientId: string) => [...keys.threads(), clientId] as const,
   audit: () => [...keys.admin(), 'audit'] as const,
@@ -85,6 +96,13 @@ export const queries = {
   note: (projectId: string, noteId: string) =>
     queryOptions({ queryKey: keys.note(projectId, noteId), queryFn: get<Note>(`/api/projects/${projectId}/notes/${noteId}`) }),
   invoices: (state: string) => pagedList<InvoiceList['items'][number], InvoiceList>(keys.invoices(state), `/api/invoices?state=${state}`),
+  invoice: (invoiceId: string) =>
+    queryOptions({ queryKey: keys.invoice(invoiceId), queryFn: get<InvoiceDetail>(`/api/invoices/${invoiceId}`) }),
+  projectBudget: (projectId: string) =>
+    queryOptions({ queryKey: keys.projectBudget(projectId), queryFn: get<ProjectBudget>(`/api/projects/${projectId}/budget`) }),
+  estimates: () => queryOptions({ queryKey: keys.estimates(), queryFn: get<EstimateList>('/api/estimates') }),
+  estimate: (estimateId: string) =>
+    queryOptions({ queryKey: keys.estimate(estimateId), queryFn: get<EstimateDetail>(`/api/estimates/${estimateId}`) }),
   messages: () => pagedList<Message>(keys.messages(), '/api/messages'),
   projectFiles: (projectId: string) => pagedList<SharedFile>(keys.projectFiles(projectId), `/api/projects/${projectId}/files`),
   requests: (status: string) => pagedList<FileRequest>(keys.requestList(status), `/api/requests?status=${status}`),
@@ -112,6 +130,12 @@ export const queries = {
     }),
   harvestClients: () =>
     queryOptions({ queryKey: keys.harvestClients(), queryFn: get<HarvestClient[]>('/api/admin/harvest/clients'), retry: false }),
+  harvestProjects: (clientId: string) =>
+    queryOptions({
+      queryKey: keys.harvestProjects(clientId),
+      queryFn: get<HarvestProject[]>(`/api/admin/clients/${clientId}/harvest/projects`),
+      retry: false,
+    }),
   threads: () => pagedList<Thread>(keys.threads(), '/api/admin/messages'),
   thread: (clientId: string) => pagedList<AdminMessage>(keys.thread(clientId), `/api/admin/clients/${clientId}/messages`),
   audit: () => pagedList<AuditEvent>(keys.audit(), '/api/admin/audit'),

@@ -55,6 +55,20 @@ export function AdminClientPage() {
             changes the link.
           </p>
         )}
+        {c.harvest_client_id !== null && (
+          <>
+            <label htmlFor="budget-display">Project budgets the client sees</label>
+            <select
+              id="budget-display"
+              value={c.budget_display}
+              disabled={update.isPending}
+              onChange={(e) => update.mutate({ budget_display: e.target.value as 'hours' | 'money' })}
+            >
+              <option value="hours">Hours only (money budgets hidden)</option>
+              <option value="money">Hours and money (to contacts who see invoices)</option>
+            </select>
+          </>
+        )}
         {update.isError && <ErrorNotice error={update.error} />}
       </section>
       <Contacts clientId={clientId} contacts={c.contacts} onChange={refresh} />

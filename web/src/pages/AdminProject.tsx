@@ -30,11 +30,79 @@ export function AdminProjectPage() {
         {project.name} <Status value={project.status} />
       </h1>
       <ProjectDetails key={JSON.stringify(project)} base={base} project={project} onSaved={refresh} />
+      <HarvestProjectLink clientId={clientId} base={base} current={project.harvest_project} onSaved={refresh} />
       <Milestones base={base} milestones={milestones} onChange={refresh} />
       <Deliverables base={base} deliverables={deliverables} onChange={refresh} />
       <Notes base={base} notes={notes} onChange={refresh} />
       <ProjectFiles projectId={projectId} clientId={clientId} canUpload />
     </>
+  )
+}
+
+/** The Harvest project the client's budget figures come from, picked from Harvest's live list. */
+function HarvestProjectLink({
+  clientId,
+  base,
+  current,
+  onSaved,
+}: {
+  clientId: string
+  base: string
+  current: AdminProjectTree['project']['harvest_project']
+  onSaved: () => void
+}) {
+  const [open, setOpen] = useState(false)
+  const options = useQuery({ ...queries.harvestProjects(clientId), enabled: open })
+  const save = useMutation({
+    mutationFn: (harvest_project_id: number | null) => api('PATCH', base, { harvest_project_id }),
+    onSuccess: () => {
+      setOpen(false)
+      onSaved()
+    },
+  })
+  return (
+    <section className="card" aria-labelledby="budget-link">
+      <h2 id="budget-link">Budget from Harvest</h2>
+      <p>
+        {current ? (
+          <>
+            Linked to Harvest project <strong>{current.name}</strong>: the client sees its budget on the project page and dashboard.
+          </>
+        ) : (
+          'Not linked: the client sees no budget for this project.'
+        )}
+      </p>
+      {!open ? (
+        <button type="button" className="secondary" onClick={() => setOpen(true)}>
+          {current ? 'Change the Harvest project' : 'Link a Harvest project'}
+        </button>
+      ) : options.isPending ? (
+        <Loading what="Harvest projects" />
+      ) : options.isError ? (
+        <ErrorNotice error={options.error} retry={() => options.refetch()} />
+      ) : (
+        <>
+          <label htmlFor="harvest-project">Harvest project</label>
+          <select
+            id="harvest-project"
+            value={current?.id ?? ''}
+            disabled={save.isPending}
+            onChange={(e) => save.mutate(e.target.value ? Number(e.target.value) : null)}
+          >
+            <option value="">Not linked</option>
+            {options.data.map((h) => (
+              <option key={h.id} value={h.id}>
+                {h.name}
+                {h.code ? ` (${h.code})` : ''}
+                {h.budget_by === 'none' ? ' · no budget' : ''}
+              </option>
+            ))}
+          </select>
+          {options.data.length === 0 && <p className="muted">This client's Harvest client has no active projects.</p>}
+        </>
+      )}
+      {save.isError && <ErrorNotice error={save.error} />}
+    </section>
   )
 }
 

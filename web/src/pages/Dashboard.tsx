@@ -3,12 +3,13 @@ import { useQuery } from '@tanstack/react-query'
 import { queries } from '../queries'
 import { day, money } from '../format'
 import { Empty, ErrorNotice, Loading, Status } from '../components/states'
+import { BudgetBurn } from '../components/billing'
 
 export function Dashboard() {
   const dashboard = useQuery(queries.dashboard())
   if (dashboard.isPending) return <Loading what="your dashboard" />
   if (dashboard.isError) return <ErrorNotice error={dashboard.error} retry={() => dashboard.refetch()} />
-  const { active_projects, latest_deliverables, unread_messages, unread_messages_more, invoices, open_requests } = dashboard.data
+  const { active_projects, latest_deliverables, unread_messages, unread_messages_more, invoices, open_requests, budgets } = dashboard.data
   return (
     <>
       <h1>Dashboard</h1>
@@ -49,6 +50,11 @@ export function Dashboard() {
                       </>
                     )}
                   </div>
+                  {budgets
+                    .filter((b) => b.project_id === p.id)
+                    .map((b) => (
+                      <BudgetBurn key={b.project_id} figures={b} name={p.name} />
+                    ))}
                 </li>
               ))}
             </ul>

@@ -38,6 +38,7 @@ export function Layout({ area }: { area: 'portal' | 'admin' }) {
           { to: '/portal/projects', text: 'Projects', show: true },
           { to: '/portal/requests', text: 'File requests', show: true },
           { to: '/portal/invoices', text: 'Invoices', show: can.see_invoices },
+          { to: '/portal/estimates', text: 'Estimates', show: can.see_invoices },
           { to: '/portal/messages', text: 'Messages', show: true },
           { to: '/portal/team', text: 'Team', show: can.manage_team },
           { to: '/portal/security', text: 'Security', show: true },

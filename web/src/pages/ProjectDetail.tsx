@@ -6,6 +6,7 @@ import { keys, queries } from '../queries'
 import { dateTime, day, fileSize } from '../format'
 import { Empty, ErrorNotice, Loading, Status } from '../components/states'
 import { ProjectFiles } from '../components/files'
+import { ProjectBudgetSection } from '../components/billing'
 import { useMe } from './Layout'
 import { ProjectRequests } from './Requests'
 
@@ -27,6 +28,7 @@ export function ProjectDetail() {
         {day(p.start_date)} – {day(p.due_date)} · {p.progress.done}/{p.progress.total} milestones done
         {p.overdue_milestones > 0 && ` · ${p.overdue_milestones} overdue`}
       </p>
+      <ProjectBudgetSection projectId={p.id} name={p.name} />
       <section aria-labelledby="timeline">
         <h2 id="timeline">Milestones</h2>
         {p.milestones.length === 0 ? (
