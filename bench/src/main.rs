@@ -321,6 +321,104 @@ async fn invoices(moto: &str, concurrency: usize, samples: usize) -> Result<()> 
     if invoice_calls + company_calls > 2 {
         bail!("more than 2 Harvest calls for a cold cache");
     }
+    budgets_and_estimates(&harvest, &state, &router, &cookie, client_id, concurrency).await
+}
+
+/// Budgets: `concurrency` simultaneous cold views spread over 20 projects' budget pages (one
+/// account-wide report serves them all: goal 1 report call). Estimates: `concurrency`
+/// simultaneous cold views of the list (goal ≤ 2 calls: the estimates and, at most once, the
+/// company's domain).
+async fn budgets_and_estimates(
+    harvest: &devkit::fake_harvest::FakeHarvest,
+    state: &AppState,
+    router: &axum::Router,
+    cookie: &str,
+    client_id: ClientId,
+    concurrency: usize,
+) -> Result<()> {
+    const HARVEST_ID: u64 = harvest_fixtures::NORTHWIND_HARVEST_ID;
+    let mut rows = Vec::new();
+    let mut projects = Vec::new();
+    for n in 0..20u64 {
+        let harvest_project = 5_000_000 + n;
+        rows.push(harvest_fixtures::budget_row(&harvest_fixtures::BudgetSpec {
+            project_id: harvest_project,
+            project_name: "Bench project",
+            client_id: HARVEST_ID,
+            budget_by: if n % 2 == 0 { "project" } else { "project_cost" },
+            monthly: n % 5 == 0,
+            budget: Some("100.0"),
+            spent: Some("42.5"),
+            remaining: Some("57.5"),
+        }));
+        let project = shared::domain::Project {
+            id: ulid::Ulid::new(),
+            client_id,
+            name: format!("Bench project {n}"),
+            status: shared::domain::ProjectStatus::Active,
+            start_date: None,
+            due_date: None,
+            summary: String::new(),
+            milestones: Default::default(),
+            harvest_project: Some(shared::domain::HarvestProjectLink {
+                id: harvest_project,
+                name: "Bench project".into(),
+                currency: Some("EUR".into()),
+            }),
+            created_at: time::OffsetDateTime::now_utc(),
+        };
+        devkit::insert(&state.store, state.store.project_item(&project)?).await?;
+        projects.push(project.id);
+    }
+    harvest.serve_budget_report_after(Duration::from_millis(150), rows).await;
+    let estimates = harvest_fixtures::demo_estimates(HARVEST_ID);
+    harvest.serve_estimates_after(Duration::from_millis(150), HARVEST_ID, estimates).await;
+
+    let views = |paths: Vec<String>| {
+        let tasks: Vec<_> = paths
+            .into_iter()
+            .map(|path| {
+                let router = router.clone();
+                let cookie = cookie.to_owned();
+                tokio::spawn(async move { call(&router, "GET", &path, None, Some(&cookie)).await })
+            })
+            .collect();
+        async move {
+            let mut ok = 0;
+            for task in tasks {
+                if task.await??.0 == StatusCode::OK {
+                    ok += 1;
+                }
+            }
+            Ok::<_, anyhow::Error>(ok)
+        }
+    };
+    let started = Instant::now();
+    let ok = views((0..concurrency).map(|i| format!("/api/projects/{}/budget", projects[i % projects.len()])).collect())
+        .await?;
+    let report_calls = harvest.calls_to("/v2/reports/project_budget").await;
+    println!(
+        "budgets, cold cache: {concurrency} concurrent views of {} projects' budgets → {ok} × 200 in {:.0} ms; Harvest calls: {report_calls} report",
+        projects.len(),
+        ms(started.elapsed())
+    );
+
+    let company_before = harvest.calls_to("/v2/company").await;
+    let started = Instant::now();
+    let ok = views(vec!["/api/estimates".to_owned(); concurrency]).await?;
+    let estimate_calls = harvest.calls_to("/v2/estimates").await;
+    let company_calls = harvest.calls_to("/v2/company").await - company_before;
+    println!(
+        "estimates, cold cache: {concurrency} concurrent views → {ok} × 200 in {:.0} ms; Harvest calls: {estimate_calls} estimates + {company_calls} company = {}",
+        ms(started.elapsed()),
+        estimate_calls + company_calls
+    );
+    if report_calls > 1 {
+        bail!("more than 1 report call for cold budget views");
+    }
+    if estimate_calls + company_calls > 2 {
+        bail!("more than 2 Harvest calls for cold estimate views");
+    }
     Ok(())
 }
 

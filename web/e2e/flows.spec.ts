@@ -127,6 +127,38 @@ test('the client approves the version just delivered', async ({ browser }) => {
   await context.close()
 })
 
+test('a client sees the budget burn and accepts an estimate; the agency sees it in the audit log', async ({ browser }) => {
+  const alice = await as(browser, 'alice')
+  await alice.page.goto('/portal')
+  const dashboardBar = alice.page.getByRole('meter', { name: 'Website redesign: budget used' })
+  await expect(dashboardBar).toHaveAttribute('aria-valuetext', '65% of the budget used')
+  await alice.page.getByRole('link', { name: 'Website redesign' }).first().click()
+  await expect(alice.page.getByRole('meter', { name: 'Website redesign: budget used' })).toBeVisible()
+  await expect(alice.page.getByText('€8,400.00 left')).toBeVisible()
+
+  await alice.page.getByRole('link', { name: 'Estimates' }).click()
+  await alice.page.getByRole('link', { name: /E-2026-014/ }).click()
+  await expect(alice.page.getByRole('heading', { name: /Estimate E-2026-014/ })).toBeVisible()
+  await alice.page.getByRole('button', { name: 'Accept estimate' }).click()
+  await alice.page.getByLabel('Comment for the agency (optional)').fill('Looking forward to the shop.')
+  await alice.page.getByRole('button', { name: 'Confirm acceptance' }).click()
+  await expect(alice.page.getByText('You accepted this estimate. The agency has been told.')).toBeVisible()
+  await expect(alice.page.getByRole('heading', { name: /Estimate E-2026-014/ }).getByText('Accepted')).toBeVisible()
+  await expect(alice.page.getByText(/Accepted by Alice Chen/)).toBeVisible()
+  await expect(alice.page.getByRole('button', { name: 'Accept estimate' })).toHaveCount(0)
+  await expectAccessible(alice.page)
+  // The list says so too, at once.
+  await alice.page.getByRole('link', { name: '← All estimates' }).click()
+  const row = alice.page.getByRole('row', { name: /E-2026-014/ })
+  await expect(row.getByText('Accepted')).toBeVisible()
+  await alice.context.close()
+
+  const admin = await as(browser, 'admin')
+  await admin.page.goto('/admin/audit')
+  await expect(admin.page.getByText(/estimate\.accept/).first()).toBeVisible()
+  await admin.context.close()
+})
+
 test('an admin moves a milestone in one request; the client sees the new order', async ({ browser }) => {
   const admin = await as(browser, 'admin')
   const page = admin.page

@@ -64,6 +64,10 @@ test.describe('client contact', () => {
     await expect(page.getByRole('heading', { name: /Homepage design/ })).toBeVisible()
     await page.getByRole('button', { name: 'Kick-off meeting' }).click()
     await expect(page.getByRole('heading', { name: 'Goals' })).toBeVisible()
+    // The Harvest budget: money for Northwind (the agency's choice), 15 600 of 24 000 spent.
+    await expect(page.getByRole('heading', { name: 'Budget' })).toBeVisible()
+    await expect(page.getByRole('meter', { name: 'Website redesign: budget used' })).toHaveAttribute('aria-valuenow', '65')
+    await expect(page.getByText(/Spent €15,600\.00 of €24,000\.00/)).toBeVisible()
     await check(page, testInfo, 'client-project')
   })
 
@@ -85,6 +89,30 @@ test.describe('client contact', () => {
     await expect(page.getByText('Overdue').first()).toBeVisible()
     await expect(page.getByRole('link', { name: /View & pay/ }).first()).toBeVisible()
     await check(page, testInfo, 'client-invoices')
+  })
+
+  test('one invoice: amounts, payments, line items', async ({ page }, testInfo) => {
+    await page.goto('/portal/invoices')
+    await page.getByRole('link', { name: /2026-067 \(details and payments\)/ }).click()
+    await expect(page.getByRole('heading', { name: /Invoice 2026-067/ })).toBeVisible()
+    const payments = page.getByRole('region', { name: 'Payments' })
+    await expect(payments.getByText('Stripe')).toBeVisible()
+    await expect(page.getByText('(partly paid)')).toBeVisible()
+    await expect(page.getByRole('region', { name: /Line items of invoice/ })).toBeVisible()
+    await check(page, testInfo, 'client-invoice')
+  })
+
+  test('estimates and one estimate', async ({ page }, testInfo) => {
+    await page.goto('/portal/estimates')
+    await expect(page.getByRole('heading', { name: 'Estimates' })).toBeVisible()
+    await expect(page.getByText('Hosting and care plan 2027')).toBeVisible()
+    await expect(page.getByText('Not sent yet')).toHaveCount(0)
+    await check(page, testInfo, 'client-estimates')
+    await page.getByRole('link', { name: /E-2026-015/ }).click()
+    await expect(page.getByRole('heading', { name: /Estimate E-2026-015/ })).toBeVisible()
+    await expect(page.getByRole('button', { name: 'Accept estimate' })).toBeVisible()
+    await expect(page.getByRole('region', { name: /Line items of estimate/ })).toBeVisible()
+    await check(page, testInfo, 'client-estimate')
   })
 
   test('messages', async ({ page }, testInfo) => {
@@ -132,6 +160,7 @@ test.describe('agency admin', () => {
     await page.getByRole('link', { name: 'Northwind Traders' }).click()
     await expect(page.getByRole('heading', { name: /Northwind Traders/ })).toBeVisible()
     await expect(page.getByText('alice@northwind.example')).toBeVisible()
+    await expect(page.getByLabel('Project budgets the client sees')).toHaveValue('money')
     await check(page, testInfo, 'admin-client')
   })
 
@@ -142,6 +171,10 @@ test.describe('agency admin', () => {
     await expect(page.getByRole('heading', { name: 'Milestones' })).toBeVisible()
     await expect(page.getByText('homepage-v2.svg')).toBeVisible()
     await expect(page.getByRole('button', { name: 'Edit Kick-off meeting' })).toBeVisible()
+    await expect(page.getByText(/Linked to Harvest project/)).toBeVisible()
+    await page.getByRole('button', { name: 'Change the Harvest project' }).click()
+    await expect(page.getByLabel('Harvest project')).toHaveValue('14308069')
+    await expect(page.getByLabel('Harvest project').locator('option', { hasText: 'Spring campaign' })).toHaveCount(1)
     await check(page, testInfo, 'admin-project')
   })
 
