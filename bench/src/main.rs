@@ -394,8 +394,9 @@ async fn budgets_and_estimates(
         }
     };
     let started = Instant::now();
-    let ok = views((0..concurrency).map(|i| format!("/api/projects/{}/budget", projects[i % projects.len()])).collect())
-        .await?;
+    let ok =
+        views((0..concurrency).map(|i| format!("/api/projects/{}/budget", projects[i % projects.len()])).collect())
+            .await?;
     let report_calls = harvest.calls_to("/v2/reports/project_budget").await;
     println!(
         "budgets, cold cache: {concurrency} concurrent views of {} projects' budgets → {ok} × 200 in {:.0} ms; Harvest calls: {report_calls} report",

@@ -61,6 +61,18 @@ pub struct CachedLineItem {
     pub amount: Decimal,
 }
 
+impl From<harvest::LineItem> for CachedLineItem {
+    fn from(l: harvest::LineItem) -> Self {
+        Self {
+            kind: l.kind,
+            description: l.description,
+            quantity: l.quantity,
+            unit_price: l.unit_price,
+            amount: l.amount,
+        }
+    }
+}
+
 /// The cache payload.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InvoiceSnapshot {
@@ -97,17 +109,7 @@ impl InvoiceSnapshot {
                 tax2_amount: i.tax2_amount,
                 discount_amount: i.discount_amount,
                 client_key: i.client_key,
-                line_items: i
-                    .line_items
-                    .into_iter()
-                    .map(|l| CachedLineItem {
-                        kind: l.kind,
-                        description: l.description,
-                        quantity: l.quantity,
-                        unit_price: l.unit_price,
-                        amount: l.amount,
-                    })
-                    .collect(),
+                line_items: i.line_items.into_iter().map(CachedLineItem::from).collect(),
             })
             .collect();
         invoices.sort_by(|a, b| b.issue_date.cmp(&a.issue_date).then(b.id.cmp(&a.id)));

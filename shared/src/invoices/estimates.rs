@@ -80,17 +80,7 @@ impl EstimateSnapshot {
                 tax2_amount: e.tax2_amount,
                 discount_amount: e.discount_amount,
                 client_key: e.client_key,
-                line_items: e
-                    .line_items
-                    .into_iter()
-                    .map(|l| super::cache::CachedLineItem {
-                        kind: l.kind,
-                        description: l.description,
-                        quantity: l.quantity,
-                        unit_price: l.unit_price,
-                        amount: l.amount,
-                    })
-                    .collect(),
+                line_items: e.line_items.into_iter().map(super::cache::CachedLineItem::from).collect(),
             })
             .collect();
         estimates.sort_by(|a, b| b.issue_date.cmp(&a.issue_date).then(b.id.cmp(&a.id)));
@@ -261,17 +251,7 @@ fn detail_view(
         tax_amount: estimate.tax_amount.map(money),
         tax2_amount: estimate.tax2_amount.map(money),
         discount_amount: estimate.discount_amount.map(money),
-        line_items: estimate
-            .line_items
-            .iter()
-            .map(|l| LineItemView {
-                kind: l.kind.clone(),
-                description: l.description.clone(),
-                quantity: l.quantity.normalize().to_string(),
-                unit_price: money(l.unit_price),
-                amount: money(l.amount),
-            })
-            .collect(),
+        line_items: estimate.line_items.iter().map(LineItemView::from).collect(),
         stale: cached.stale,
     }
 }

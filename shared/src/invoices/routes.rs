@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, FromRef, State};
+use axum::extract::{DefaultBodyLimit, FromRef, FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::routing::{get, post};
 use serde::Deserialize;
 
@@ -120,11 +121,31 @@ async fn estimate(
     Ok(axum::Json(estimates::detail(&store, &billing, session.client_id, &estimate_id).await?))
 }
 
+/// What deciding on an estimate uses beside the request: the table, Harvest, mail, config.
 struct Deciding {
     store: Store,
     billing: Billing,
     mailer: Mailer,
     config: Arc<Config>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Deciding
+where
+    Store: FromRef<S>,
+    Billing: FromRef<S>,
+    Mailer: FromRef<S>,
+    Arc<Config>: FromRef<S>,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(_: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self {
+            store: Store::from_ref(state),
+            billing: Billing::from_ref(state),
+            mailer: Mailer::from_ref(state),
+            config: Arc::<Config>::from_ref(state),
+        })
+    }
 }
 
 async fn decide(
@@ -145,25 +166,19 @@ async fn decide(
 }
 
 async fn accept(
-    State(store): State<Store>,
-    State(billing): State<Billing>,
-    State(mailer): State<Mailer>,
-    State(config): State<Arc<Config>>,
+    pieces: Deciding,
     session: ClientSession,
     Path(estimate_id): Path<String>,
     Json(input): Json<DecisionInput>,
 ) -> ApiResult<axum::Json<EstimateDetailView>> {
-    decide(Deciding { store, billing, mailer, config }, session, estimate_id, EstimateVerdict::Accepted, input).await
+    decide(pieces, session, estimate_id, EstimateVerdict::Accepted, input).await
 }
 
 async fn decline(
-    State(store): State<Store>,
-    State(billing): State<Billing>,
-    State(mailer): State<Mailer>,
-    State(config): State<Arc<Config>>,
+    pieces: Deciding,
     session: ClientSession,
     Path(estimate_id): Path<String>,
     Json(input): Json<DecisionInput>,
 ) -> ApiResult<axum::Json<EstimateDetailView>> {
-    decide(Deciding { store, billing, mailer, config }, session, estimate_id, EstimateVerdict::Declined, input).await
+    decide(pieces, session, estimate_id, EstimateVerdict::Declined, input).await
 }

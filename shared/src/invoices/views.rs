@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
-use super::cache::{Billing, CachedInvoice, Invoices, load};
+use super::cache::{Billing, CachedInvoice, CachedLineItem, Invoices, load};
 use super::harvest::InvoiceState;
 use super::payments::Payments;
 use crate::domain::{ClientId, Error};
@@ -73,6 +73,18 @@ pub struct InvoiceDetailView {
     pub stale: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub fetched_at: OffsetDateTime,
+}
+
+impl From<&CachedLineItem> for LineItemView {
+    fn from(l: &CachedLineItem) -> Self {
+        Self {
+            kind: l.kind.clone(),
+            description: l.description.clone(),
+            quantity: l.quantity.normalize().to_string(),
+            unit_price: money(l.unit_price),
+            amount: money(l.amount),
+        }
+    }
 }
 
 fn view(invoice: &CachedInvoice, full_domain: &str, today: Date) -> InvoiceView {
@@ -191,17 +203,7 @@ pub async fn detail(
         tax_amount: money(invoice.tax_amount),
         tax2_amount: money(invoice.tax2_amount),
         discount_amount: money(invoice.discount_amount),
-        line_items: invoice
-            .line_items
-            .iter()
-            .map(|l| LineItemView {
-                kind: l.kind.clone(),
-                description: l.description.clone(),
-                quantity: l.quantity.normalize().to_string(),
-                unit_price: money(l.unit_price),
-                amount: money(l.amount),
-            })
-            .collect(),
+        line_items: invoice.line_items.iter().map(LineItemView::from).collect(),
         paid_amount: money(invoice.amount - invoice.due_amount),
         payments,
         stale,
