@@ -1704,7 +1704,7 @@ export interface components {
         Activity: {
             id: string;
             /** @enum {string} */
-            kind: "deliverable_delivered" | "deliverable_reviewed" | "message_posted" | "milestone_completed" | "files_requested" | "files_submitted" | "file_request_accepted" | "file_request_reopened" | "file_shared";
+            kind: "deliverable_delivered" | "deliverable_reviewed" | "message_posted" | "milestone_completed" | "files_requested" | "files_submitted" | "file_request_accepted" | "file_request_reopened" | "file_shared" | "estimate_accepted" | "estimate_declined";
             summary: string;
             actor_name: string;
             project_id: string | null;
