@@ -46,6 +46,16 @@ impl FakeHarvest {
         }
         fake.serve_budget_report(harvest_fixtures::demo_budgets()).await;
         fake.accept_estimate_events(Duration::ZERO).await;
+        // Any other Harvest client (one an admin links by hand) has nothing yet, as in Harvest.
+        for (route, field) in
+            [("/v2/invoices", "invoices"), ("/v2/projects", "projects"), ("/v2/estimates", "estimates")]
+        {
+            fake.authorised(Mock::given(method("GET")).and(path(route)))
+                .respond_with(ResponseTemplate::new(200).set_body_json(harvest_fixtures::page(field, vec![], route)))
+                .with_priority(6)
+                .mount(&fake.server)
+                .await;
+        }
         Ok(fake)
     }
 
