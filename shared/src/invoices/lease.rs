@@ -17,9 +17,14 @@ use crate::store::{CacheKey, CacheRecord, Store};
 
 /// How long a refresher may hold the lease before another may take over.
 const LEASE_SECS: i64 = 15;
-/// How long a request with nothing to show waits for another's refresh.
-const WAIT_FOR_REFRESH: Duration = Duration::from_secs(4);
-const POLL_EVERY: Duration = Duration::from_millis(200);
+/// How long a request with nothing to show waits for another's refresh: long enough for a
+/// refresh that uses Harvest's whole request timeout (5 s) and then saves, short of the
+/// function's 15 s timeout.
+const WAIT_FOR_REFRESH: Duration = Duration::from_secs(10);
+/// Waiters poll quickly at first (a refresh usually takes well under a second), then back off
+/// so that twenty waiters do not crowd the table the refresher is writing to.
+const FIRST_POLL: Duration = Duration::from_millis(100);
+const LONGEST_POLL: Duration = Duration::from_secs(1);
 
 /// A copy as served: the data, when Harvest said it, and whether a refresh failed since.
 #[derive(Debug, Clone)]
@@ -150,8 +155,10 @@ async fn wait_for_refresh<T: DeserializeOwned>(
     scope: u64,
 ) -> Result<(T, i64), Unserved> {
     let deadline = tokio::time::Instant::now() + WAIT_FOR_REFRESH;
+    let mut pause = FIRST_POLL;
     while tokio::time::Instant::now() < deadline {
-        tokio::time::sleep(POLL_EVERY).await;
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(LONGEST_POLL);
         let record = store.get_cache(key).await?;
         if let Some(copy) = decode(&record, scope) {
             return Ok(copy);
