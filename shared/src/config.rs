@@ -51,6 +51,24 @@ pub struct Config {
     /// `STAFF_REQUIRE_PASSKEY`: an agency staff member's magic link must be followed by a
     /// passkey (registered the first time, asserted afterwards) before a session opens.
     pub staff_require_passkey: bool,
+    /// When and how notification mail goes out.
+    pub notifications: NotifyConfig,
+}
+
+/// Notification mail: how long "right away" mail waits to batch, when the daily digest goes
+/// out, and the SES configuration set whose bounce and complaint events come back to us.
+#[derive(Debug, Clone)]
+pub struct NotifyConfig {
+    /// `NOTIFY_BATCH_SECONDS` (default 300): events for one person within this window go out
+    /// as one mail.
+    pub batch_window: Duration,
+    /// `DIGEST_HOUR` (0–23, default 8) in `AGENCY_TIME_ZONE` (IANA name, default UTC).
+    pub digest_hour: i8,
+    pub time_zone: jiff::tz::TimeZone,
+    pub time_zone_name: String,
+    /// `SES_CONFIGURATION_SET`: every mail is sent through it (its event destination reports
+    /// bounces and complaints).
+    pub configuration_set: Option<String>,
 }
 
 /// Caps on what a client's contacts upload (agency uploads are not counted).
@@ -165,7 +183,17 @@ impl Config {
             (Some(_), None) => return Err(ConfigError::Missing("HARVEST_ACCOUNT_ID")),
             (None, Some(_)) => return Err(ConfigError::Missing("HARVEST_ACCESS_TOKEN")),
         };
+        let time_zone_name = optional("AGENCY_TIME_ZONE").unwrap_or_else(|| "UTC".to_owned());
+        let notifications = NotifyConfig {
+            batch_window: Duration::from_secs(number("NOTIFY_BATCH_SECONDS", 300, 0..=86_400)?),
+            digest_hour: i8::try_from(number("DIGEST_HOUR", 8, 0..=23)?).unwrap_or(8),
+            time_zone: jiff::tz::TimeZone::get(&time_zone_name)
+                .map_err(|_| invalid("AGENCY_TIME_ZONE", "not an IANA time zone name (e.g. Europe/London)"))?,
+            time_zone_name,
+            configuration_set: optional("SES_CONFIGURATION_SET"),
+        };
         Ok(Self {
+            notifications,
             harvest,
             invoice_cache_ttl: Duration::from_secs(number("INVOICE_CACHE_TTL_SECONDS", 300, 10..=86_400)?),
             upload_max_bytes: number("UPLOAD_MAX_BYTES", 5 * GIB, 1024..=5 * GIB)?,

@@ -17,6 +17,7 @@ pub mod files;
 pub mod http;
 pub mod invoices;
 pub mod mail;
+pub mod notify;
 pub mod portal;
 pub mod store;
 pub mod team;

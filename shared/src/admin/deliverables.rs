@@ -93,7 +93,8 @@ pub async fn deliver(
         Some(id),
         &config.agency_name,
         format!("{} delivered {} (v{number})", config.agency_name, after.name),
-    );
+    )
+    .by(actor.side(), actor.person_id());
     let audit = actor.audit(Some(client_id), "deliverable.deliver", format!("deliverable:{id}"), format!("v{number}"));
     store.write_deliverable(&after, Some(&before), Some(&activity), Some(&audit)).await.map_err(conflict_on_cancel)?;
     let link = format!("{}/portal/projects/{project_id}", config.public_url);

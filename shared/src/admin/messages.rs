@@ -66,7 +66,9 @@ pub async fn reply(
         Some(message.id),
         &author,
         format!("{author} replied"),
-    );
+    )
+    .by(actor.side(), actor.person_id())
+    .quoting(&message.body);
     let audit = actor.audit(Some(client_id), "message.reply", format!("message:{}", message.id), String::new());
     store.post_message(&message, &activity, &company.company_name, Some(&audit)).await?;
     let link = format!("{}/portal/messages", config.public_url);

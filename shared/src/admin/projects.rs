@@ -251,6 +251,7 @@ pub async fn save_milestone(
             agency_name,
             format!("Milestone reached: {} ({})", after.title, tree.project.name),
         )
+        .by(actor.side(), actor.person_id())
     });
     let action = if before.is_some() { "milestone.update" } else { "milestone.create" };
     let mut changes = Vec::new();

@@ -21,6 +21,23 @@ impl Actor {
         Self::Operator
     }
 
+    /// The side this actor is on, for notifications.
+    pub fn side(&self) -> super::Side {
+        match self {
+            Self::Contact(_) => super::Side::Client,
+            Self::Admin(_) | Self::Operator => super::Side::Agency,
+        }
+    }
+
+    /// The person's id (a contact's or admin's), if a person acted.
+    pub fn person_id(&self) -> Option<String> {
+        match self {
+            Self::Admin(id) => Some(id.to_string()),
+            Self::Contact(id) => Some(id.to_string()),
+            Self::Operator => None,
+        }
+    }
+
     /// The audit log's name for this actor, e.g. `admin:01J…`.
     pub fn label(&self) -> String {
         match self {

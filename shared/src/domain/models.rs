@@ -495,9 +495,48 @@ pub struct Activity {
     pub summary: String,
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
+    /// Who did it (a contact's or admin's id) and on which side, so that notifications go to
+    /// the other side and never to the person who acted. Absent on older events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub side: Option<Side>,
+    /// A short quote for notifications (the start of a message).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excerpt: Option<String>,
 }
 
+/// The two sides of the relationship: an event by one is news for the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Client,
+    Agency,
+}
+
+/// How long a notification's quote may be (characters).
+const EXCERPT_CHARS: usize = 280;
+
 impl Activity {
+    /// Says who acted. Agency events by the operator (no person) pass `None`.
+    #[must_use]
+    pub fn by(mut self, side: Side, actor_id: Option<String>) -> Self {
+        self.side = Some(side);
+        self.actor_id = actor_id;
+        self
+    }
+
+    /// Adds the start of `text` as the notification's quote.
+    #[must_use]
+    pub fn quoting(mut self, text: &str) -> Self {
+        let mut excerpt: String = text.chars().take(EXCERPT_CHARS).collect();
+        if text.chars().count() > EXCERPT_CHARS {
+            excerpt.push('…');
+        }
+        self.excerpt = Some(excerpt);
+        self
+    }
+
     pub fn new(
         client_id: ClientId,
         kind: ActivityKind,
@@ -515,6 +554,9 @@ impl Activity {
             actor_name: actor_name.to_owned(),
             summary,
             at: OffsetDateTime::now_utc(),
+            actor_id: None,
+            side: None,
+            excerpt: None,
         }
     }
 }

@@ -107,7 +107,8 @@ pub async fn create(
         Some(request.id),
         &config.agency_name,
         format!("{} asked for files: {}", config.agency_name, request.title),
-    );
+    )
+    .by(by.actor.side(), by.actor.person_id());
     store.save_request(&request, None, vec![store.audit_put(&audit)?, store.activity_put(&activity)?]).await?;
     let link = format!("{}/portal/requests/{}", config.public_url, request.id);
     let subject = format!("{} asks for files: {}", config.agency_name, request.title);
@@ -169,7 +170,7 @@ async fn step(
     };
     let summary = if note.is_empty() { after.title.clone() } else { format!("{}: {note}", after.title) };
     let audit = by.actor.audit(Some(client_id), action, format!("request:{id}"), summary);
-    let activity = activity(&after);
+    let activity = activity(&after).by(by.actor.side(), by.actor.person_id());
     store
         .save_request(&after, Some(&before), vec![store.audit_put(&audit)?, store.activity_put(&activity)?])
         .await

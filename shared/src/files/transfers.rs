@@ -532,7 +532,8 @@ async fn place(
                 Some(file.id),
                 &uploader.name,
                 format!("{} shared {} in {}", uploader.name, file.filename, project.name),
-            );
+            )
+            .by(uploader.actor.side(), uploader.actor.person_id());
             let mut ops = vec![finish, store.project_file_put(&file, project_id)?, store.audit_put(&audit)?];
             ops.push(store.activity_put(&activity)?);
             let usage_at = uploader.is_client().then_some(ops.len());

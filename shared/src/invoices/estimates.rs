@@ -16,7 +16,7 @@ use super::lease::{Cached, through_lease};
 use super::views::{LineItemView, money};
 use crate::config::Config;
 use crate::domain::{
-    Activity, ActivityKind, Actor, ClientId, ContactId, DecisionStatus, Error, EstimateDecision, EstimateVerdict,
+    Activity, ActivityKind, Actor, ClientId, ContactId, DecisionStatus, Error, EstimateDecision, EstimateVerdict, Side,
 };
 use crate::mail::{Mailer, Notification};
 use crate::store::{CacheKey, Store, StoreError};
@@ -387,7 +387,8 @@ pub async fn decide(
     if !decision.comment.is_empty() {
         audit.summary = Some(format!("{title}: “{}”", decision.comment));
     }
-    let activity = Activity::new(client_id, kind, None, None, by.name, format!("{} {verb} {title}", by.name));
+    let activity = Activity::new(client_id, kind, None, None, by.name, format!("{} {verb} {title}", by.name))
+        .by(Side::Client, Some(by.contact_id.to_string()));
     let ops = vec![
         store.record_estimate_decision_op(client_id, &decision)?,
         store.audit_put(&audit)?,

@@ -30,6 +30,7 @@ macro_rules! message {
                         subject: $subject,
                         html: render(&Html { mail: self })?,
                         text: render(&Text { mail: self })?,
+                        unsubscribe: None,
                     })
                 }
             }
@@ -97,6 +98,7 @@ impl Notification<'_> {
             subject: self.subject.to_owned(),
             html: render(&NotificationHtml { mail: self, name })?,
             text: render(&NotificationText { mail: self, name })?,
+            unsubscribe: None,
         })
     }
 }
@@ -107,6 +109,50 @@ pub struct NewClientMessage<'a> {
     pub company: &'a str,
     pub body: &'a str,
     pub link: &'a str,
+}
+
+/// Notification mail: one or more events for one person (a batch or the daily digest), with
+/// the one-click unsubscribe link in the footer as well as in the headers.
+pub struct Updates<'a> {
+    pub name: &'a str,
+    pub agency: &'a str,
+    pub subject: String,
+    pub intro: String,
+    pub items: Vec<UpdateLine>,
+    pub portal_link: String,
+    pub settings_link: String,
+    pub unsubscribe_link: String,
+    pub unsubscribe_label: String,
+    /// The RFC 8058 endpoint (POST) for the `List-Unsubscribe` header.
+    pub one_click: String,
+}
+
+pub struct UpdateLine {
+    pub summary: String,
+    pub excerpt: Option<String>,
+    pub link: String,
+}
+
+impl Updates<'_> {
+    pub fn to(&self, to: &EmailAddress) -> Result<Email, Error> {
+        #[derive(Template)]
+        #[template(path = "mail/updates.html")]
+        struct Html<'m, 'a> {
+            mail: &'m Updates<'a>,
+        }
+        #[derive(Template)]
+        #[template(path = "mail/updates.txt")]
+        struct Text<'m, 'a> {
+            mail: &'m Updates<'a>,
+        }
+        Ok(Email {
+            to: to.clone(),
+            subject: self.subject.clone(),
+            html: render(&Html { mail: self })?,
+            text: render(&Text { mail: self })?,
+            unsubscribe: Some(self.one_click.clone()),
+        })
+    }
 }
 
 // How each message renders: both parts read it as `mail`.

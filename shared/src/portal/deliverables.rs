@@ -4,7 +4,7 @@
 use time::OffsetDateTime;
 
 use crate::domain::{
-    Activity, ActivityKind, ClientId, ContactId, Deliverable, DeliverableStatus, Error, Review, ReviewDecision,
+    Activity, ActivityKind, ClientId, ContactId, Deliverable, DeliverableStatus, Error, Review, ReviewDecision, Side,
 };
 use crate::files::{DownloadLink, FileStore};
 use crate::store::{Store, StoreError};
@@ -107,7 +107,8 @@ pub async fn review(
         Some(updated.id),
         &reviewer,
         format!("{reviewer} {verb} {} (v{version})", updated.name),
-    );
+    )
+    .by(Side::Client, Some(contact.to_string()));
     match store.write_deliverable(&updated, Some(&current), Some(&activity), None).await {
         Ok(()) => Ok(DeliverableView::new(&updated)),
         Err(StoreError::ConditionFailed | StoreError::Cancelled(_)) => Err(Error::conflict(

@@ -4,7 +4,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::config::Config;
-use crate::domain::{Activity, ActivityKind, AuthorKind, ClientId, ContactId, Error, Message};
+use crate::domain::{Activity, ActivityKind, AuthorKind, ClientId, ContactId, Error, Message, Side};
 use crate::mail::{Mailer, NewClientMessage};
 use crate::store::{Item, MessageMeta, Store};
 
@@ -74,7 +74,9 @@ pub async fn post(
         Some(message.id),
         &author.name,
         format!("{} sent a message", author.name),
-    );
+    )
+    .by(Side::Client, Some(contact.to_string()))
+    .quoting(&message.body);
     let company = company.map(|c| c.company_name).unwrap_or_default();
     store.post_message(&message, &activity, &company, None).await?;
     // Writing a message means having read the thread up to it.

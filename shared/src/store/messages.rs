@@ -100,7 +100,14 @@ impl Store {
     }
 
     pub fn activity_item(&self, activity: &Activity) -> Result<Item, StoreError> {
-        to_item(activity, keys::client(activity.client_id), keys::activity(activity.id), [])
+        // In the outbox (GSI1 `OUTBOX`) until notifications have fanned it out: written with
+        // the event, so an event that exists is never left unannounced.
+        to_item(
+            activity,
+            keys::client(activity.client_id),
+            keys::activity(activity.id),
+            [("GSI1PK", s(super::notifications::OUTBOX)), ("GSI1SK", s(activity.id.to_string()))],
+        )
     }
 
     pub(crate) fn activity_put(&self, activity: &Activity) -> Result<TransactWriteItem, StoreError> {
