@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use super::{Actor, optional_text, text};
 use crate::config::Config;
 use crate::domain::{Activity, ActivityKind, ClientId, Deliverable, DeliverableStatus, Error};
-use crate::mail::{Mailer, Notification};
+
 use crate::store::{Store, StoreError};
 
 /// A deliverable's description, as clients read it.
@@ -68,7 +68,6 @@ fn conflict_on_cancel(error: StoreError) -> Error {
 /// Delivers the newest undelivered version: the client sees it, and its contacts get an email.
 pub async fn deliver(
     store: &Store,
-    mailer: &Mailer,
     config: &Config,
     actor: &Actor,
     client_id: ClientId,
@@ -97,18 +96,5 @@ pub async fn deliver(
     .by(actor.side(), actor.person_id());
     let audit = actor.audit(Some(client_id), "deliverable.deliver", format!("deliverable:{id}"), format!("v{number}"));
     store.write_deliverable(&after, Some(&before), Some(&activity), Some(&audit)).await.map_err(conflict_on_cancel)?;
-    let link = format!("{}/portal/projects/{project_id}", config.public_url);
-    let subject = format!("New delivery: {} (v{number})", after.name);
-    let message = format!(
-        "{} has delivered {} (version {number}). Review it in your portal: {link}",
-        config.agency_name, after.name
-    );
-    super::notify_contacts(
-        store,
-        mailer,
-        client_id,
-        Notification { subject: &subject, message: &message, link: &link },
-    )
-    .await;
     Ok(after)
 }

@@ -2,10 +2,10 @@
 
 use time::OffsetDateTime;
 
-use super::{Actor, notify_contacts};
+use super::Actor;
 use crate::config::Config;
 use crate::domain::{Activity, ActivityKind, AuthorKind, ClientId, Error, Message, MessageThread};
-use crate::mail::{Mailer, Notification};
+
 use crate::portal::MessageBody;
 use crate::store::{Item, Store, Visible};
 
@@ -36,7 +36,6 @@ pub async fn thread(
 /// emails the client's contacts.
 pub async fn reply(
     store: &Store,
-    mailer: &Mailer,
     config: &Config,
     actor: &Actor,
     client_id: ClientId,
@@ -71,9 +70,5 @@ pub async fn reply(
     .quoting(&message.body);
     let audit = actor.audit(Some(client_id), "message.reply", format!("message:{}", message.id), String::new());
     store.post_message(&message, &activity, &company.company_name, Some(&audit)).await?;
-    let link = format!("{}/portal/messages", config.public_url);
-    let subject = format!("New message from {}", config.agency_name);
-    let text = format!("{author} wrote: {}", message.body);
-    notify_contacts(store, mailer, client_id, Notification { subject: &subject, message: &text, link: &link }).await;
     Ok(message)
 }

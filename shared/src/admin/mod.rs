@@ -20,7 +20,6 @@ use serde::Deserialize;
 pub use crate::domain::Actor;
 use crate::domain::{ClientId, Error, change, optional_text, text};
 use crate::store::StoreError;
-use crate::team::notify_contacts;
 
 /// A project of a client, as an admin route names it: what is written under a project (notes,
 /// milestones) is found through it.

@@ -330,12 +330,11 @@ async fn create_deliverable(
 
 async fn deliver(
     State(store): State<Store>,
-    State(mailer): State<Mailer>,
     State(config): State<Arc<Config>>,
     actor: Actor,
     Path((c, p, d)): Path<(ClientId, ProjectId, DeliverableId)>,
 ) -> Reply<Deliverable> {
-    Ok(axum::Json(deliverables::deliver(&store, &mailer, &config, &actor, c, p, d).await?))
+    Ok(axum::Json(deliverables::deliver(&store, &config, &actor, c, p, d).await?))
 }
 
 async fn create_note(
@@ -390,14 +389,13 @@ struct ReplyBody {
 
 async fn reply(
     State(store): State<Store>,
-    State(mailer): State<Mailer>,
     State(config): State<Arc<Config>>,
     actor: Actor,
     Path(c): Path<ClientId>,
     Json(input): Json<ReplyBody>,
 ) -> Created<Message> {
     let body = MessageBody::parse(&input.body)?;
-    created(messages::reply(&store, &mailer, &config, &actor, c, body).await?)
+    created(messages::reply(&store, &config, &actor, c, body).await?)
 }
 
 async fn agency_audit(State(store): State<Store>, session: AdminSession, paging: Paging) -> Reply<Page<AuditEvent>> {

@@ -12,7 +12,7 @@ use crate::domain::{
     Activity, ActivityKind, ClientId, Error, FileRequest, RequestEvent, RequestEventKind, RequestStatus, SharedFile,
     optional_text, text,
 };
-use crate::mail::{Mailer, Notification};
+
 use crate::store::{Item, Store, StoreError};
 
 use super::Person;
@@ -64,7 +64,6 @@ pub async fn list(
 /// The agency asks for files; the client's contacts are emailed.
 pub async fn create(
     store: &Store,
-    mailer: &Mailer,
     config: &Config,
     by: &Person,
     client_id: ClientId,
@@ -110,20 +109,6 @@ pub async fn create(
     )
     .by(by.actor.side(), by.actor.person_id());
     store.save_request(&request, None, vec![store.audit_put(&audit)?, store.activity_put(&activity)?]).await?;
-    let link = format!("{}/portal/requests/{}", config.public_url, request.id);
-    let subject = format!("{} asks for files: {}", config.agency_name, request.title);
-    let due = request.due_date.map(|d| format!(" by {d}")).unwrap_or_default();
-    let message = format!(
-        "{} asks you to send files{due}: {}. Upload them in your portal: {link}",
-        config.agency_name, request.title
-    );
-    crate::team::notify_contacts(
-        store,
-        mailer,
-        client_id,
-        Notification { subject: &subject, message: &message, link: &link },
-    )
-    .await;
     Ok(request)
 }
 
@@ -181,8 +166,6 @@ async fn step(
 /// The client marks the request done (with an optional note); the agency is emailed.
 pub async fn submit(
     store: &Store,
-    mailer: &Mailer,
-    config: &Config,
     by: &Person,
     client_id: ClientId,
     id: ulid::Ulid,
@@ -219,23 +202,6 @@ pub async fn submit(
         },
     )
     .await?;
-    let link = format!("{}/admin/clients/{client_id}/requests/{id}", config.public_url);
-    let subject = format!("Files received: {}", request.title);
-    let with_note = if note.is_empty() { String::new() } else { format!(" Their note: “{note}”.") };
-    let message = format!(
-        "{} sent {} file(s) for “{}”.{with_note} Review them: {link}",
-        by.name,
-        request.files.len(),
-        request.title
-    );
-    crate::team::notify_agency(
-        store,
-        mailer,
-        config,
-        client_id,
-        Notification { subject: &subject, message: &message, link: &link },
-    )
-    .await;
     Ok(request)
 }
 
@@ -278,7 +244,6 @@ pub async fn accept(
 /// The agency asks for more (a note saying what is required); the contacts are emailed.
 pub async fn ask_for_more(
     store: &Store,
-    mailer: &Mailer,
     config: &Config,
     by: &Person,
     client_id: ClientId,
@@ -311,17 +276,6 @@ pub async fn ask_for_more(
         },
     )
     .await?;
-    let link = format!("{}/portal/requests/{id}", config.public_url);
-    let subject = format!("More files needed: {}", request.title);
-    let message =
-        format!("{} needs more for “{}”: {note}. Upload in your portal: {link}", config.agency_name, request.title);
-    crate::team::notify_contacts(
-        store,
-        mailer,
-        client_id,
-        Notification { subject: &subject, message: &message, link: &link },
-    )
-    .await;
     Ok(request)
 }
 

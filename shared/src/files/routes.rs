@@ -21,7 +21,6 @@ use crate::auth::{Action, AdminSession, ClientSession, Sessions};
 use crate::config::Config;
 use crate::domain::{Actor, ClientId, Error};
 use crate::http::{ApiResult, Json, Page, Paging, Path, Query, body_limit_for_chars};
-use crate::mail::Mailer;
 use crate::store::Store;
 
 type Reply<T> = ApiResult<axum::Json<T>>;
@@ -35,7 +34,6 @@ pub fn files<S: Clone + Send + Sync + 'static>() -> Router<S>
 where
     Store: FromRef<S>,
     FileStore: FromRef<S>,
-    Mailer: FromRef<S>,
     Arc<Config>: FromRef<S>,
     Sessions: FromRef<S>,
 {
@@ -198,14 +196,12 @@ async fn client_request(
 async fn client_submit(
     State(store): State<Store>,
     State(files): State<FileStore>,
-    State(mailer): State<Mailer>,
-    State(config): State<Arc<Config>>,
     session: ClientSession,
     Path(id): Path<RequestId>,
     Json(note): Json<Note>,
 ) -> Reply<RequestView> {
     let person = contact(&session).await?;
-    let request = requests::submit(&store, &mailer, &config, &person, session.client_id, id, note).await?;
+    let request = requests::submit(&store, &person, session.client_id, id, note).await?;
     Ok(axum::Json(RequestView::full(&files, request).await?))
 }
 
@@ -371,7 +367,6 @@ async fn staff_requests(
 
 async fn staff_create_request(
     State(store): State<Store>,
-    State(mailer): State<Mailer>,
     State(config): State<Arc<Config>>,
     session: AdminSession,
     Path(client): Path<ClientId>,
@@ -379,7 +374,7 @@ async fn staff_create_request(
 ) -> Created<RequestView> {
     let person = staff(&session, client).await?;
     store.get_client(client).await?.ok_or(Error::NotFound)?;
-    let request = requests::create(&store, &mailer, &config, &person, client, input).await?;
+    let request = requests::create(&store, &config, &person, client, input).await?;
     Ok((StatusCode::CREATED, axum::Json(RequestView::summary(request))))
 }
 
@@ -410,14 +405,13 @@ async fn staff_accept(
 async fn staff_reopen(
     State(store): State<Store>,
     State(files): State<FileStore>,
-    State(mailer): State<Mailer>,
     State(config): State<Arc<Config>>,
     session: AdminSession,
     Path((client, id)): Path<(ClientId, RequestId)>,
     Json(note): Json<Note>,
 ) -> Reply<RequestView> {
     let person = staff(&session, client).await?;
-    let request = requests::ask_for_more(&store, &mailer, &config, &person, client, id, note).await?;
+    let request = requests::ask_for_more(&store, &config, &person, client, id, note).await?;
     Ok(axum::Json(RequestView::full(&files, request).await?))
 }
 

@@ -14,11 +14,10 @@ use super::cache::{Billing, connected, full_domain, unserved};
 use super::harvest::{EstimateEvent, EstimateState, HarvestError};
 use super::lease::{Cached, through_lease};
 use super::views::{LineItemView, money};
-use crate::config::Config;
 use crate::domain::{
     Activity, ActivityKind, Actor, ClientId, ContactId, DecisionStatus, Error, EstimateDecision, EstimateVerdict, Side,
 };
-use crate::mail::{Mailer, Notification};
+
 use crate::store::{CacheKey, Store, StoreError};
 
 /// Longest comment on a decision.
@@ -319,8 +318,6 @@ fn already_decided(existing: Option<&EstimateDecision>) -> Error {
 pub async fn decide(
     store: &Store,
     billing: &Billing,
-    mailer: &Mailer,
-    config: &Config,
     client_id: ClientId,
     by: Decider<'_>,
     estimate_id: &str,
@@ -387,8 +384,11 @@ pub async fn decide(
     if !decision.comment.is_empty() {
         audit.summary = Some(format!("{title}: “{}”", decision.comment));
     }
-    let activity = Activity::new(client_id, kind, None, None, by.name, format!("{} {verb} {title}", by.name))
+    let mut activity = Activity::new(client_id, kind, None, None, by.name, format!("{} {verb} {title}", by.name))
         .by(Side::Client, Some(by.contact_id.to_string()));
+    if !decision.comment.is_empty() {
+        activity = activity.quoting(&decision.comment);
+    }
     let ops = vec![
         store.record_estimate_decision_op(client_id, &decision)?,
         store.audit_put(&audit)?,
@@ -401,7 +401,6 @@ pub async fn decide(
         return Err(error.into());
     }
     decision.status = DecisionStatus::Recorded;
-    announce(store, mailer, config, client_id, &decision, &title, verb).await;
     Ok(detail_view(estimate, Some(&decision), &cached))
 }
 
@@ -432,34 +431,6 @@ async fn refused(store: &Store, client_id: ClientId, error: HarvestError) -> Err
             }
         }
     }
-}
-
-async fn announce(
-    store: &Store,
-    mailer: &Mailer,
-    config: &Config,
-    client_id: ClientId,
-    decision: &EstimateDecision,
-    title: &str,
-    verb: &str,
-) {
-    let company = match store.get_client(client_id).await {
-        Ok(Some(client)) => client.company_name,
-        _ => "A client".to_owned(),
-    };
-    let subject = format!("{company} {verb} {title}");
-    let said =
-        if decision.comment.is_empty() { String::new() } else { format!(" They wrote: “{}”", decision.comment) };
-    let message = format!("{} ({company}) {verb} {title} in the client portal.{said}", decision.contact_name);
-    let link = format!("{}/admin/clients/{client_id}", config.public_url);
-    crate::team::notify_agency(
-        store,
-        mailer,
-        config,
-        client_id,
-        Notification { subject: &subject, message: &message, link: &link },
-    )
-    .await;
 }
 
 #[cfg(test)]

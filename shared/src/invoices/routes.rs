@@ -4,8 +4,7 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, FromRef, FromRequestParts, State};
-use axum::http::request::Parts;
+use axum::extract::{DefaultBodyLimit, FromRef, State};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
@@ -16,7 +15,6 @@ use crate::auth::{Action, ClientSession, Sessions};
 use crate::config::Config;
 use crate::domain::{Error, EstimateVerdict};
 use crate::http::{ApiResult, Json, Paging, Path, Query, body_limit_for_chars};
-use crate::mail::Mailer;
 use crate::store::{Item, Store};
 use aws_sdk_dynamodb::types::AttributeValue;
 
@@ -26,7 +24,6 @@ pub fn invoices<S: Clone + Send + Sync + 'static>() -> Router<S>
 where
     Store: FromRef<S>,
     Billing: FromRef<S>,
-    Mailer: FromRef<S>,
     Arc<Config>: FromRef<S>,
     Sessions: FromRef<S>,
 {
@@ -121,35 +118,9 @@ async fn estimate(
     Ok(axum::Json(estimates::detail(&store, &billing, session.client_id, &estimate_id).await?))
 }
 
-/// What deciding on an estimate uses beside the request: the table, Harvest, mail, config.
-struct Deciding {
-    store: Store,
-    billing: Billing,
-    mailer: Mailer,
-    config: Arc<Config>,
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for Deciding
-where
-    Store: FromRef<S>,
-    Billing: FromRef<S>,
-    Mailer: FromRef<S>,
-    Arc<Config>: FromRef<S>,
-{
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(_: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self {
-            store: Store::from_ref(state),
-            billing: Billing::from_ref(state),
-            mailer: Mailer::from_ref(state),
-            config: Arc::<Config>::from_ref(state),
-        })
-    }
-}
-
 async fn decide(
-    pieces: Deciding,
+    store: &Store,
+    billing: &Billing,
     session: ClientSession,
     estimate_id: String,
     verdict: EstimateVerdict,
@@ -158,27 +129,26 @@ async fn decide(
     // Deciding is for those who see the company's billing: an estimate is a commitment to pay.
     let access = session.require(Action::SeeInvoices).await?;
     let by = Decider { contact_id: session.contact_id, name: access.name() };
-    let Deciding { store, billing, mailer, config } = pieces;
-    let decided =
-        estimates::decide(&store, &billing, &mailer, &config, session.client_id, by, &estimate_id, verdict, input)
-            .await?;
+    let decided = estimates::decide(store, billing, session.client_id, by, &estimate_id, verdict, input).await?;
     Ok(axum::Json(decided))
 }
 
 async fn accept(
-    pieces: Deciding,
+    State(store): State<Store>,
+    State(billing): State<Billing>,
     session: ClientSession,
     Path(estimate_id): Path<String>,
     Json(input): Json<DecisionInput>,
 ) -> ApiResult<axum::Json<EstimateDetailView>> {
-    decide(pieces, session, estimate_id, EstimateVerdict::Accepted, input).await
+    decide(&store, &billing, session, estimate_id, EstimateVerdict::Accepted, input).await
 }
 
 async fn decline(
-    pieces: Deciding,
+    State(store): State<Store>,
+    State(billing): State<Billing>,
     session: ClientSession,
     Path(estimate_id): Path<String>,
     Json(input): Json<DecisionInput>,
 ) -> ApiResult<axum::Json<EstimateDetailView>> {
-    decide(pieces, session, estimate_id, EstimateVerdict::Declined, input).await
+    decide(&store, &billing, session, estimate_id, EstimateVerdict::Declined, input).await
 }

@@ -4,7 +4,7 @@
 
 mod templates;
 
-pub use templates::{Invitation, MagicLink, NewClientMessage, Notification, StaffInvitation, UpdateLine, Updates};
+pub use templates::{Invitation, MagicLink, StaffInvitation, UpdateLine, Updates};
 
 use aws_sdk_sesv2::Client as SesClient;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, MessageHeader};

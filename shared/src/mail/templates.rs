@@ -69,48 +69,6 @@ pub struct StaffInvitation<'a> {
     pub link: &'a str,
 }
 
-/// A short notice to a client contact (a delivery, a reply), with a link into the portal.
-pub struct Notification<'a> {
-    pub subject: &'a str,
-    pub message: &'a str,
-    pub link: &'a str,
-}
-
-/// A notification as one contact reads it (each gets it with their own name).
-#[derive(Template)]
-#[template(path = "mail/notification.html")]
-struct NotificationHtml<'m, 'a> {
-    mail: &'m Notification<'a>,
-    name: &'m str,
-}
-
-#[derive(Template)]
-#[template(path = "mail/notification.txt")]
-struct NotificationText<'m, 'a> {
-    mail: &'m Notification<'a>,
-    name: &'m str,
-}
-
-impl Notification<'_> {
-    pub fn to(&self, to: &EmailAddress, name: &str) -> Result<Email, Error> {
-        Ok(Email {
-            to: to.clone(),
-            subject: self.subject.to_owned(),
-            html: render(&NotificationHtml { mail: self, name })?,
-            text: render(&NotificationText { mail: self, name })?,
-            unsubscribe: None,
-        })
-    }
-}
-
-/// Tells the agency that a client wrote.
-pub struct NewClientMessage<'a> {
-    pub author: &'a str,
-    pub company: &'a str,
-    pub body: &'a str,
-    pub link: &'a str,
-}
-
 /// Notification mail: one or more events for one person (a batch or the daily digest), with
 /// the one-click unsubscribe link in the footer as well as in the headers.
 pub struct Updates<'a> {
@@ -168,10 +126,6 @@ message!(StaffInvitation, "mail/staff_invitation.html", "mail/staff_invitation.t
     "You have been added to the {} client portal",
     mail.agency
 ));
-message!(NewClientMessage, "mail/new_message.html", "mail/new_message.txt", |mail| format!(
-    "New message from {} ({})",
-    mail.author, mail.company
-));
 
 #[cfg(test)]
 mod tests {
@@ -205,8 +159,24 @@ mod tests {
         let link = "https://portal.example/x";
         let emails = [
             Invitation { name: evil, agency: evil, company: evil, link }.to(&ada()).unwrap(),
-            Notification { subject: "s", message: evil, link }.to(&ada(), evil).unwrap(),
-            NewClientMessage { author: evil, company: evil, body: evil, link }.to(&ada()).unwrap(),
+            Updates {
+                name: evil,
+                agency: evil,
+                subject: evil.to_owned(),
+                intro: evil.to_owned(),
+                items: vec![UpdateLine {
+                    summary: evil.to_owned(),
+                    excerpt: Some(evil.to_owned()),
+                    link: link.to_owned(),
+                }],
+                portal_link: link.to_owned(),
+                settings_link: link.to_owned(),
+                unsubscribe_link: link.to_owned(),
+                unsubscribe_label: evil.to_owned(),
+                one_click: link.to_owned(),
+            }
+            .to(&ada())
+            .unwrap(),
         ];
         for email in emails {
             assert!(!email.html.contains("<img"), "unescaped: {}", email.html);

@@ -3,9 +3,8 @@
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::config::Config;
 use crate::domain::{Activity, ActivityKind, AuthorKind, ClientId, ContactId, Error, Message, Side};
-use crate::mail::{Mailer, NewClientMessage};
+
 use crate::store::{Item, MessageMeta, Store};
 
 use super::views::MessageView;
@@ -50,8 +49,6 @@ pub async fn list(
 /// Posts a contact's message; the agency's notification address (if any) gets an email.
 pub async fn post(
     store: &Store,
-    mailer: &Mailer,
-    config: &Config,
     client: ClientId,
     contact: ContactId,
     body: MessageBody,
@@ -81,17 +78,6 @@ pub async fn post(
     store.post_message(&message, &activity, &company, None).await?;
     // Writing a message means having read the thread up to it.
     store.advance_read_marker(client, contact, message.id).await?;
-    let link = format!("{}/admin/messages/{client}", config.public_url);
-    let notice = NewClientMessage { author: &author.name, company: &company, body: &message.body, link: &link };
-    for to in crate::team::agency_recipients(store, config, client).await {
-        let sent = match notice.to(&to) {
-            Ok(email) => mailer.send(&email).await.map_err(|e| e.to_string()),
-            Err(error) => Err(error.to_string()),
-        };
-        if let Err(error) = sent {
-            tracing::error!(%error, "new-message notification could not be sent");
-        }
-    }
     Ok(MessageView::new(message, contact, None))
 }
 

@@ -19,7 +19,6 @@ use crate::domain::{Error, ProjectStatus, ReviewDecision};
 use crate::files::{DownloadLink, FileStore};
 use crate::http::{ApiResult, Json, Page, Paging, Path, Query, body_limit_for_chars};
 use crate::invoices::Billing;
-use crate::mail::Mailer;
 use crate::store::Store;
 
 type Reply<T> = ApiResult<axum::Json<T>>;
@@ -49,7 +48,6 @@ where
 pub fn messages<S: Clone + Send + Sync + 'static>() -> Router<S>
 where
     Store: FromRef<S>,
-    Mailer: FromRef<S>,
     Arc<Config>: FromRef<S>,
     Sessions: FromRef<S>,
 {
@@ -172,13 +170,11 @@ struct NewMessage {
 
 async fn post_message(
     State(store): State<Store>,
-    State(mailer): State<Mailer>,
-    State(config): State<Arc<Config>>,
     session: ClientSession,
     Json(request): Json<NewMessage>,
 ) -> ApiResult<(StatusCode, axum::Json<MessageView>)> {
     let body = MessageBody::parse(&request.body)?;
-    let message = messages::post(&store, &mailer, &config, session.client_id, session.contact_id, body).await?;
+    let message = messages::post(&store, session.client_id, session.contact_id, body).await?;
     Ok((StatusCode::CREATED, axum::Json(message)))
 }
 

@@ -328,6 +328,7 @@ async fn upload_confirm_and_deliver_a_file() {
     assert_eq!(delivered.status, StatusCode::OK, "{}", delivered.body);
     assert_eq!(delivered.body["status"], "delivered");
     assert_eq!(a.post(&format!("{base}/deliverables/{d}/deliver"), json!({})).await.error_code(), "nothing_to_deliver");
+    a.app.deliver_notifications().await;
     assert_eq!(a.app.inbox(&tenant.colleague.email).await.len(), before + 1, "contacts are emailed");
 
     let download = a
@@ -391,6 +392,7 @@ async fn inbox_unread_counts_and_replies() {
     assert_eq!(seen.body["items"][0]["author"]["kind"], "agency");
     assert_eq!(seen.body["items"][0]["author"]["name"], "staff Staff");
     assert_eq!(seen.body["items"][0]["unread"], true);
+    a.app.deliver_notifications().await;
     assert_eq!(a.app.inbox(&tenant.colleague.email).await.len(), before + 1);
     let empty = a.post(&format!("/api/admin/clients/{}/messages", tenant.client.id), json!({ "body": " " })).await;
     assert_eq!(empty.error_code(), "invalid_message");

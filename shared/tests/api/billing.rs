@@ -472,6 +472,7 @@ async fn ten_people_deciding_at_once_make_exactly_one_decision() {
     let activity = b.app.send(get("/api/activity", &b.owner)).await;
     let kind = if event == "accept" { "estimate_accepted" } else { "estimate_declined" };
     assert_eq!(activity.body["items"].as_array().unwrap().iter().filter(|a| a["kind"] == kind).count(), 1);
+    b.app.deliver_notifications().await;
     let mail = b.app.inbox(&staff.email).await;
     assert_eq!(mail.iter().filter(|m| m.subject.contains(verdict.as_str())).count(), 1, "{mail:?}");
 
@@ -504,6 +505,7 @@ async fn a_decline_with_a_comment_reaches_harvest_the_log_and_the_agency() {
     let event =
         audit.body["items"].as_array().unwrap().iter().find(|e| e["action"] == "estimate.decline").unwrap().clone();
     assert!(event["summary"].as_str().unwrap().contains(comment), "{event}");
+    b.app.deliver_notifications().await;
     let mail = b.app.inbox(&staff.email).await;
     let notice = mail.iter().find(|m| m.subject.contains("declined")).expect("the assigned staff were told");
     assert!(notice.body.contains("Too much for this quarter &#60;b&#62;sorry&#60;/b&#62;"), "escaped: {}", notice.body);

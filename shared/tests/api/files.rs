@@ -249,6 +249,7 @@ async fn a_file_request_from_ask_to_accept() {
     assert_eq!(asked.status, StatusCode::CREATED, "{}", asked.body);
     let id = asked.body["id"].as_str().unwrap().to_owned();
     assert_eq!(asked.body["status"], "open");
+    app.deliver_notifications().await;
     assert_eq!(app.inbox(&tenant.colleague.email).await.len(), inbox_before + 1, "contacts are asked by email");
 
     // The client sees it among the open requests and on the dashboard.

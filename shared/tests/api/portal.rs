@@ -283,8 +283,10 @@ async fn messages_post_list_unread_and_notify_the_agency() {
     let colleague = app.sign_in(&tenant.colleague.email).await;
     assert_eq!(app.send(get("/api/dashboard", &colleague)).await.body["unread_messages"], 2);
 
+    app.deliver_notifications().await;
     let mail = app.inbox(&shared::domain::EmailAddress::parse("inbox@agency.example").unwrap()).await;
-    let ours: Vec<_> = mail[before..].iter().filter(|m| m.subject.contains(&tenant.contact.name)).collect();
+    let said = format!("{} sent a message", tenant.contact.name);
+    let ours: Vec<_> = mail[before..].iter().filter(|m| m.body.contains(&said)).collect();
     assert_eq!(ours.len(), 1, "one notification per client message");
     let escaped = ours[0].body.contains("Hello &#60;b&#62;team&#60;/b&#62;")
         || ours[0].body.contains("Hello &lt;b&gt;team&lt;/b&gt;");

@@ -53,6 +53,13 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/api/passkeys/register/finish", Rule::AnySession),
     ("PATCH", "/api/passkeys/{passkeyId}", Rule::AnySession),
     ("DELETE", "/api/passkeys/{passkeyId}", Rule::AnySession),
+    ("GET", "/api/notifications", Rule::AnySession),
+    ("POST", "/api/notifications/read", Rule::AnySession),
+    ("GET", "/api/notifications/preferences", Rule::AnySession),
+    ("PUT", "/api/notifications/preferences", Rule::AnySession),
+    // The signed link is the credential (notifications.rs covers it).
+    ("GET", "/api/notifications/unsubscribe", Rule::Public),
+    ("POST", "/api/notifications/unsubscribe", Rule::Public),
     ("GET", "/api/dashboard", Rule::Portal),
     ("GET", "/api/activity", Rule::Portal),
     ("GET", "/api/projects", Rule::Portal),

@@ -249,9 +249,11 @@ async fn a_client_message_notifies_the_staff_assigned_to_that_client() {
         .send(ApiRequest::post("/api/messages", json!({ "body": "Question about the launch" })).cookie(&cookie))
         .await;
     assert_eq!(posted.status, StatusCode::CREATED);
+    app.deliver_notifications().await;
     let mail = app.inbox(&assigned.email).await;
     assert_eq!(mail.len(), 1, "{mail:?}");
-    assert!(mail[0].subject.starts_with("New message from writer Example"), "{}", mail[1].subject);
+    assert_eq!(mail[0].subject, "writer Example sent a message");
+    assert!(mail[0].body.contains("Question about the launch"), "{}", mail[0].body);
     let unassigned: Vec<_> = app.inbox(&other.email).await;
-    assert!(unassigned.iter().all(|m| !m.subject.starts_with("New message")), "{unassigned:?}");
+    assert!(unassigned.iter().all(|m| !m.subject.contains("sent a message")), "{unassigned:?}");
 }

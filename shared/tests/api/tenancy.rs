@@ -11,10 +11,13 @@ use crate::helpers::{ApiRequest, Route, Tenant, TestApp, TestResponse, template_
 /// Routes that are not about one tenant's data.
 const NOT_TENANT_ROUTES: [&str; 4] = ["/api/auth/login", "/api/auth/verify", "/api/me", "/api/auth/logout"];
 
-/// A person's own passkeys and passkey sign-in: not a company's data (`api::passkeys` checks
-/// that one person's passkey ids mean nothing to another).
+/// A person's own passkeys and passkey sign-in, and their own bell and notification
+/// preferences: not a company's data (`api::passkeys` checks that one person's passkey ids
+/// mean nothing to another; `api::notifications` that one person's bell is theirs alone).
 fn personal(path: &str) -> bool {
-    path.starts_with("/api/passkeys") || path.starts_with("/api/auth/passkey/")
+    path.starts_with("/api/passkeys")
+        || path.starts_with("/api/auth/passkey/")
+        || path.starts_with("/api/notifications")
 }
 
 fn tenant_routes() -> Vec<&'static Route> {

@@ -145,6 +145,20 @@ impl TestApp {
         admin
     }
 
+    /// Runs the notification drain as the schedule would: now (fan-out), and once the batch
+    /// window has passed (sending). Answers the second run's report.
+    pub async fn deliver_notifications(&self) -> shared::notify::DrainReport {
+        let now = shared::notify::now();
+        self.drain_at(now).await;
+        let window = i64::try_from(self.state.config.notifications.batch_window.as_secs()).unwrap();
+        self.drain_at(now + window + 1).await
+    }
+
+    /// Runs the drain as if it were `at` (unix seconds).
+    pub async fn drain_at(&self, at: i64) -> shared::notify::DrainReport {
+        shared::notify::drain(&self.state.store, &self.state.mailer, &self.state.config, at).await.unwrap()
+    }
+
     /// Mail SES accepted for `to`, oldest first (read back from the emulator).
     pub async fn inbox(&self, to: &EmailAddress) -> Vec<SentMail> {
         devkit::mailbox::read(&self.endpoint, Some(to)).await.unwrap()
