@@ -37,6 +37,8 @@ pub struct ClientDetail {
     pub contacts: Vec<Contact>,
     /// The agency staff assigned to this client (they are notified of its messages).
     pub staff: Vec<Admin>,
+    /// Contacts' addresses that bounced or complained: no mail goes to them until cleared.
+    pub email_problems: Vec<crate::store::Suppression>,
 }
 
 /// Clients by name, of those `visible`; `search` narrows to names starting with it
@@ -79,7 +81,9 @@ pub async fn detail(store: &Store, id: ClientId) -> Result<ClientDetail, Error> 
         crate::team::contacts::list(store, id),
         crate::team::staff::assigned_to(store, id)
     )?;
-    Ok(ClientDetail { client, contacts, staff })
+    let addresses: Vec<_> = contacts.iter().map(|c| c.email.clone()).collect();
+    let email_problems = store.suppressions_of(&addresses).await?;
+    Ok(ClientDetail { client, contacts, staff, email_problems })
 }
 
 /// Edits a client. Switching its portal off or archiving it also ends every session of its

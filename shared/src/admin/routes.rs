@@ -91,6 +91,7 @@ where
         .route("/api/admin/staff", get(list_staff).post(add_staff))
         .route("/api/admin/staff/{adminId}", patch(update_staff).delete(remove_staff))
         .route("/api/admin/staff/{adminId}/invite", post(invite_staff))
+        .route("/api/admin/email-problems/{email}", axum::routing::delete(clear_email_problem))
         .route("/api/admin/clients/{clientId}/staff/{adminId}", put(assign_staff).delete(unassign_staff))
 }
 
@@ -417,10 +418,31 @@ async fn client_audit(
 #[derive(Serialize)]
 struct StaffList {
     items: Vec<StaffMember>,
+    /// Staff addresses that bounced or complained.
+    email_problems: Vec<crate::store::Suppression>,
 }
 
 async fn list_staff(State(store): State<Store>, _: AgencyOwner) -> Reply<StaffList> {
-    Ok(axum::Json(StaffList { items: staff::list(&store).await? }))
+    let items = staff::list(&store).await?;
+    let addresses: Vec<_> = items.iter().map(|s| s.admin.email.clone()).collect();
+    let email_problems = store.suppressions_of(&addresses).await?;
+    Ok(axum::Json(StaffList { items, email_problems }))
+}
+
+/// An owner takes an address off the suppression list once it is fixed (the person changed
+/// mailbox, or asked for mail again): mail goes to it again. 404 if it was not on the list.
+async fn clear_email_problem(
+    State(store): State<Store>,
+    AgencyOwner(actor): AgencyOwner,
+    axum::extract::Path(email): axum::extract::Path<String>,
+) -> ApiResult<StatusCode> {
+    let email = crate::domain::EmailAddress::parse(&email).map_err(|_| crate::domain::Error::NotFound)?;
+    let audit = actor.audit(None, "email.unsuppress", format!("email:{email}"), String::new());
+    if store.clear_suppression(&email, &audit).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(crate::domain::Error::NotFound.into())
+    }
 }
 
 #[derive(Serialize)]

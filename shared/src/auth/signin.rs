@@ -54,6 +54,12 @@ pub async fn request_magic_link(
         tracing::info!(role = ?claim.role, "sign-in requested by someone without portal access");
         return Ok(());
     };
+    if store.suppression(email).await?.is_some() {
+        // Mail to it bounced or was reported as spam: sending again would harm every
+        // recipient's deliverability. The agency clears it once the address works.
+        tracing::warn!(actor = %principal.actor(), "sign-in link not sent: the address is on the suppression list");
+        return Ok(());
+    }
     let token = LoginToken::generate().map_err(|_| Error::internal("system random number generator failed"))?;
     let ttl = Config::LOGIN_TOKEN_TTL;
     let record = LoginTokenRecord {

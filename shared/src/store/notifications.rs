@@ -421,19 +421,22 @@ impl Store {
         Ok(found)
     }
 
-    /// Takes an address off the suppression list; answers whether it was on it.
-    pub async fn clear_suppression(&self, email: &EmailAddress) -> Result<bool, StoreError> {
-        let output = self
-            .db
-            .delete_item()
-            .table_name(&*self.table)
-            .key("PK", s(suppressed(email)))
-            .key("SK", s("SUPPRESSED"))
-            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
-            .send()
-            .await
-            .map_err(classify)?;
-        Ok(output.attributes.is_some_and(|a| !a.is_empty()))
+    /// Takes an address off the suppression list with its audit event; answers whether it
+    /// was on it (if not, nothing is written).
+    pub async fn clear_suppression(
+        &self,
+        email: &EmailAddress,
+        audit: &crate::domain::AuditEvent,
+    ) -> Result<bool, StoreError> {
+        let ops = vec![
+            self.delete_op(suppressed(email), "SUPPRESSED".into(), Some("attribute_exists(PK)"))?,
+            self.audit_put(audit)?,
+        ];
+        match self.transact(ops).await {
+            Ok(()) => Ok(true),
+            Err(StoreError::Cancelled(failed)) if failed == [0] => Ok(false),
+            Err(error) => Err(error),
+        }
     }
 
     /// Reads up to a hundred items by key, following `UnprocessedKeys`.

@@ -53,6 +53,7 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/api/passkeys/register/finish", Rule::AnySession),
     ("PATCH", "/api/passkeys/{passkeyId}", Rule::AnySession),
     ("DELETE", "/api/passkeys/{passkeyId}", Rule::AnySession),
+    ("DELETE", "/api/admin/email-problems/{email}", Rule::AgencyOwner),
     ("GET", "/api/notifications", Rule::AnySession),
     ("POST", "/api/notifications/read", Rule::AnySession),
     ("GET", "/api/notifications/preferences", Rule::AnySession),
