@@ -4,6 +4,7 @@
 //! reader of the emulator's mailbox.
 
 pub mod fake_harvest;
+pub mod fake_ses;
 pub mod mailbox;
 mod schema;
 

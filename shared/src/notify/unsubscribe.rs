@@ -1,8 +1,8 @@
-//! Unsubscribe links that work without signing in: `{principal}.{topics}.{tag}`, where the tag
-//! is an HMAC over the rest under a key derived from the portal's secret. A link names one
-//! person and the topics of the mail it came in; it cannot be altered to name anyone or
-//! anything else, and using it twice is harmless. No expiry: RFC 8058 links must keep working
-//! as long as the mail may be read.
+//! Unsubscribe links that work without signing in: `{principal}.{topics}.{tag}`, the topics
+//! joined by `~` (no escaping needed in a URL) and the tag an HMAC over the rest under a key
+//! derived from the portal's secret. A link names one person and the topics of the mail it came
+//! in; it cannot be altered to name anyone or anything else, and using it twice is harmless. No
+//! expiry: RFC 8058 links must keep working as long as the mail may be read.
 
 use aws_lc_rs::hmac;
 use base64::Engine;
@@ -32,7 +32,7 @@ impl UnsubscribeKey {
     }
 
     pub fn token(&self, principal: &str, topics: &[Topic]) -> String {
-        let scope = topics.iter().map(|t| t.as_str()).collect::<Vec<_>>().join("+");
+        let scope = topics.iter().map(|t| t.as_str()).collect::<Vec<_>>().join("~");
         let signed = format!("{principal}.{scope}");
         let tag = hmac::sign(&self.0, signed.as_bytes());
         format!("{signed}.{}", URL_SAFE_NO_PAD.encode(tag.as_ref()))
@@ -47,7 +47,7 @@ impl UnsubscribeKey {
         let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
         hmac::verify(&self.0, signed.as_bytes(), &tag).ok()?;
         let (principal, scope) = signed.split_once('.')?;
-        let topics = scope.split('+').map(Topic::parse).collect::<Option<Vec<_>>>()?;
+        let topics = scope.split('~').map(Topic::parse).collect::<Option<Vec<_>>>()?;
         (!principal.is_empty() && !topics.is_empty())
             .then(|| UnsubscribeLink { principal: principal.to_owned(), topics })
     }

@@ -1,7 +1,8 @@
 //! What notifications keep, per person in one partition `NOTIFY#{principal}`:
 //! `PREFS` (their choices), `INBOX#{event}` (the bell), `READ` (the bell's read marker),
-//! `QUEUE#{cadence}#{event}` (mail waiting to go out) and `BATCH#{cadence}` (one per waiting
-//! mail, indexed on GSI1 `MAIL_DUE` by when it is due). The outbox is the activity items
+//! `QUEUE#{cadence}#{event}` (mail waiting to go out), `SENT#{cadence}#{event}` (gone out:
+//! never queue it again) and `BATCH#{cadence}` (one per waiting mail, indexed on GSI1
+//! `MAIL_DUE` by when it is due). The outbox is the activity items
 //! themselves, indexed on GSI1 `OUTBOX` until fanned out; suppressed addresses are
 //! `SUPPRESSED#{email}`.
 
@@ -241,16 +242,23 @@ impl Store {
             format!("QUEUE#{cadence}#{}", notice.event_id),
             [("ttl", n(notice.at + QUEUE_DAYS * 86_400))],
         )?;
-        let put = self
-            .db
-            .put_item()
+        // Once per event and cadence, ever: not while queued (the put's condition), nor after
+        // it was sent (its SENT marker), however late another fan-out of the same event runs.
+        let check = aws_sdk_dynamodb::types::ConditionCheck::builder()
             .table_name(&*self.table)
-            .set_item(Some(item))
+            .key("PK", s(partition(principal)))
+            .key("SK", s(format!("SENT#{cadence}#{}", notice.event_id)))
             .condition_expression("attribute_not_exists(PK)")
-            .send()
-            .await
-            .map_err(classify);
-        super::done_if_condition_failed(put)?;
+            .build()
+            .map_err(|e| StoreError::Other(e.to_string()))?;
+        let ops = vec![
+            aws_sdk_dynamodb::types::TransactWriteItem::builder().condition_check(check).build(),
+            self.put_op(item, Some("attribute_not_exists(PK)"))?,
+        ];
+        match self.transact(ops).await {
+            Ok(()) | Err(StoreError::Cancelled(_)) => {}
+            Err(error) => return Err(error),
+        }
         // The batch after the item: a sender that misses this item leaves the batch (its count
         // moved) or a new one appears, so the item is never stranded.
         let client = to.client_id.map(|id| id.to_string()).unwrap_or_default();
@@ -344,14 +352,17 @@ impl Store {
     pub async fn finish_batch(&self, batch: &BatchRecord, sent: &[NoticeRecord]) -> Result<(), StoreError> {
         let pk = partition(&batch.principal);
         for notice in sent {
-            self.db
-                .delete_item()
-                .table_name(&*self.table)
-                .key("PK", s(pk.clone()))
-                .key("SK", s(format!("QUEUE#{}#{}", batch.cadence, notice.event_id)))
-                .send()
-                .await
-                .map_err(classify)?;
+            // The item goes; a marker stays (for a while) so the event is never queued again.
+            let marker = Item::from([
+                ("PK".to_owned(), s(pk.clone())),
+                ("SK".to_owned(), s(format!("SENT#{}#{}", batch.cadence, notice.event_id))),
+                ("ttl".to_owned(), n(notice.at + QUEUE_DAYS * 86_400)),
+            ]);
+            let ops = vec![
+                self.delete_op(pk.clone(), format!("QUEUE#{}#{}", batch.cadence, notice.event_id), None)?,
+                self.put_op(marker, None)?,
+            ];
+            self.transact(ops).await?;
         }
         let deleted = self
             .db

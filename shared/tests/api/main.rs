@@ -9,6 +9,7 @@ mod files;
 mod helpers;
 mod http_errors;
 mod invoices;
+mod notifications;
 mod passkeys;
 mod portal;
 mod roles;
