@@ -12,7 +12,8 @@ Client Portal is running.
   API          http://localhost:$WEB_PORT/api/*   (routes from template.yaml)
   Dev mailbox  make mailbox                      (in another terminal)
   Fake Harvest http://127.0.0.1:4580/v2/invoices   (demo invoices; token dev-token)
-  Logs         .dev/{moto,lambda,web,harvest}.log
+  Notifications drained every 10 s; "right away" mail is batched over 20 s (make mailbox)
+  Logs         .dev/{moto,lambda,web,harvest,drain}.log
 
 Try it from a terminal:
   curl -i -X POST localhost:$WEB_PORT/api/auth/login -d '{"email":"alice@northwind.example"}'

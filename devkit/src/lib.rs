@@ -191,6 +191,16 @@ pub async fn seed_demo(store: &Store, s3: &aws_sdk_s3::Client, bucket: &str) -> 
     report.clients.push(northwind_contacts);
     report.clients.push(seed.globex().await?.1);
     report.member_email = DEMO_MEMBER_EMAIL.to_owned();
+    // The demo's history is history: announce only what people do from now on.
+    loop {
+        let pending = store.outbox(100).await?;
+        if pending.is_empty() {
+            break;
+        }
+        for event in &pending {
+            store.clear_outbox(event).await?;
+        }
+    }
     Ok(report)
 }
 
