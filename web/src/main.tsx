@@ -23,6 +23,8 @@ import { Team } from './pages/Team'
 import { Security } from './pages/Security'
 import { RequestDetail, Requests } from './pages/Requests'
 import { AdminRequestPage } from './pages/AdminRequests'
+import { NotificationSettings } from './pages/Notifications'
+import { UnsubscribePage } from './pages/Unsubscribe'
 import './style.css'
 
 document.documentElement.style.setProperty('--accent', brand.accent)
@@ -42,6 +44,7 @@ const router = createBrowserRouter([
   { path: '/', element: <Navigate to="/portal" replace /> },
   { path: '/login', element: <Login /> },
   { path: '/auth/verify', element: <Verify /> },
+  { path: '/unsubscribe', element: <UnsubscribePage /> },
   {
     path: '/portal',
     element: <Layout area="portal" />,
@@ -57,6 +60,7 @@ const router = createBrowserRouter([
       { path: 'estimates/:estimateId', element: <EstimatePage /> },
       { path: 'messages', element: <Messages /> },
       { path: 'team', element: <Team /> },
+      { path: 'notifications', element: <NotificationSettings /> },
       { path: 'security', element: <Security area="portal" /> },
     ],
   },
@@ -72,6 +76,7 @@ const router = createBrowserRouter([
       { path: 'messages/:clientId', element: <AdminThread /> },
       { path: 'audit', element: <AdminAudit /> },
       { path: 'staff', element: <AdminStaff /> },
+      { path: 'notifications', element: <NotificationSettings /> },
       { path: 'security', element: <Security area="admin" /> },
     ],
   },

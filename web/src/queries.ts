@@ -30,6 +30,9 @@ import {
   type StaffMember,
   type Teammate,
   type Thread,
+  type Bell,
+  type NotificationPreferences,
+  type EmailProblem,
 } from './api'
 
 export const keys = {
@@ -67,6 +70,9 @@ export const keys = {
   staff: () => [...keys.admin(), 'staff'] as const,
   team: () => ['team'] as const,
   passkeys: () => ['passkeys'] as const,
+  notifications: () => ['notifications'] as const,
+  bell: () => [...keys.notifications(), 'bell'] as const,
+  notificationPreferences: () => [...keys.notifications(), 'preferences'] as const,
 }
 
 /** `path` with `cursor` added to its query string (when there is one). */
@@ -139,7 +145,19 @@ export const queries = {
   threads: () => pagedList<Thread>(keys.threads(), '/api/admin/messages'),
   thread: (clientId: string) => pagedList<AdminMessage>(keys.thread(clientId), `/api/admin/clients/${clientId}/messages`),
   audit: () => pagedList<AuditEvent>(keys.audit(), '/api/admin/audit'),
-  staff: () => queryOptions({ queryKey: keys.staff(), queryFn: get<{ items: StaffMember[] }>('/api/admin/staff') }),
+  staff: () =>
+    queryOptions({
+      queryKey: keys.staff(),
+      queryFn: get<{ items: StaffMember[]; email_problems: EmailProblem[] }>('/api/admin/staff'),
+    }),
   team: () => queryOptions({ queryKey: keys.team(), queryFn: get<{ items: Teammate[] }>('/api/team') }),
   passkeys: () => queryOptions({ queryKey: keys.passkeys(), queryFn: get<{ items: Passkey[] }>('/api/passkeys') }),
+  // The bell refreshes on its own: events arrive from the notification drain, not this tab.
+  bell: () =>
+    queryOptions({ queryKey: keys.bell(), queryFn: get<Bell>('/api/notifications'), refetchInterval: 30_000, retry: false }),
+  notificationPreferences: () =>
+    queryOptions({
+      queryKey: keys.notificationPreferences(),
+      queryFn: get<NotificationPreferences>('/api/notifications/preferences'),
+    }),
 }

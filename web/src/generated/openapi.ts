@@ -720,6 +720,81 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The bell - the latest events for the signed-in person and how many are unread */
+        get: operations["getNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark everything on the bell as read */
+        post: operations["markNotificationsRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** For each kind of event, how the signed-in person hears of it */
+        get: operations["getNotificationPreferences"];
+        /** Change some topics' cadence (topics left out stay as they are) */
+        put: operations["setNotificationPreferences"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What an unsubscribe link covers and how those topics stand (changes nothing) */
+        get: operations["describeUnsubscribeLink"];
+        put?: never;
+        /**
+         * Stop mail for the link's topics (RFC 8058 one-click), or for everything
+         * @description Mail clients POST `List-Unsubscribe=One-Click` as a form (RFC 8058); the unsubscribe page
+         *     posts JSON, optionally `{"all": true}` to turn every topic off. Doing it again changes
+         *     nothing. Mail already waiting for those topics is not sent; the bell still shows events.
+         */
+        post: operations["unsubscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/team": {
         parameters: {
             query?: never;
@@ -1234,6 +1309,28 @@ export interface paths {
         patch: operations["adminUpdateStaff"];
         trace?: never;
     };
+    "/api/admin/email-problems/{email}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Take a bounced or complaining address off the suppression list (agency owners)
+         * @description SES reported a hard bounce or a spam complaint for this address, so the portal sends it
+         *     nothing (sign-in links included). Once the address works again, an owner clears it and
+         *     mail flows again. Audited as `email.unsuppress`.
+         */
+        delete: operations["clearEmailProblem"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/staff/{adminId}/invite": {
         parameters: {
             query?: never;
@@ -1484,6 +1581,56 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        EmailProblem: {
+            email: string;
+            /** @enum {string} */
+            reason: "bounce" | "complaint";
+            /** @description Unix seconds */
+            at: number;
+        };
+        /** @enum {string} */
+        Topic: "deliverables" | "messages" | "file_requests" | "estimates" | "invoices" | "milestones";
+        /**
+         * @description now: batched over a few minutes into one mail; daily: in the daily digest; off: bell only
+         * @enum {string}
+         */
+        Cadence: "now" | "daily" | "off";
+        Bell: {
+            items: {
+                id: string;
+                topic: components["schemas"]["Topic"];
+                summary: string;
+                excerpt: string | null;
+                /** @description A path in the web app */
+                link: string;
+                /** Format: date-time */
+                at: string;
+                unread: boolean;
+            }[];
+            unread_count: number;
+            /** @description There may be more unread than counted */
+            unread_more: boolean;
+        };
+        NotificationPreferences: {
+            topics: {
+                topic: components["schemas"]["Topic"];
+                label: string;
+                cadence: components["schemas"]["Cadence"];
+                default: components["schemas"]["Cadence"];
+            }[];
+            batch_minutes: number;
+            digest_hour: number;
+            time_zone: string;
+            /** @description Mail to this address bounced or was marked as spam; nothing is sent until the agency clears it */
+            email_suppressed: boolean;
+        };
+        Unsubscribe: {
+            topics: {
+                topic: components["schemas"]["Topic"];
+                cadence: components["schemas"]["Cadence"];
+            }[];
+            all_off: boolean;
+        };
         /** @description Where a finished upload goes, fixed when it starts */
         Destination: {
             /**
@@ -1964,6 +2111,8 @@ export interface components {
             contacts: components["schemas"]["AdminContact"][];
             /** @description Staff assigned to the client */
             staff: components["schemas"]["Staff"][];
+            /** @description Contacts' addresses that bounced or complained (no mail goes to them until an owner clears them) */
+            email_problems: components["schemas"]["EmailProblem"][];
         };
         AdminClientPage: components["schemas"]["PageInfo"] & {
             items: components["schemas"]["AdminClient"][];
@@ -2094,7 +2243,7 @@ export interface components {
         };
     };
     responses: {
-        /** @description Malformed request (invalid_json, invalid_request, invalid_email, invalid_limit, invalid_cursor, invalid_status, invalid_version, invalid_parameter) */
+        /** @description Malformed request (invalid_json, invalid_request, invalid_email, invalid_limit, invalid_cursor, invalid_status, invalid_version, invalid_parameter, invalid_link, invalid_topic, invalid_cadence) */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -2196,6 +2345,8 @@ export interface components {
         };
     };
     parameters: {
+        /** @description The signed link from a notification mail (names one person and the mail's topics) */
+        UnsubscribeToken: string;
         Limit: number;
         /** @description `next_cursor` of the previous page */
         Cursor: string;
@@ -3508,6 +3659,168 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    getNotifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The latest ten events, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bell"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    markNotificationsRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getNotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Choices (defaults where none was made) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    setNotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description topic → cadence */
+                    topics: {
+                        [key: string]: components["schemas"]["Cadence"];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The choices after the change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    describeUnsubscribeLink: {
+        parameters: {
+            query: {
+                /** @description The signed link from a notification mail (names one person and the mail's topics) */
+                token: components["parameters"]["UnsubscribeToken"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link's topics */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Unsubscribe"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    unsubscribe: {
+        parameters: {
+            query: {
+                /** @description The signed link from a notification mail (names one person and the mail's topics) */
+                token: components["parameters"]["UnsubscribeToken"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @default false */
+                    all?: boolean;
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @enum {string} */
+                    "List-Unsubscribe"?: "One-Click";
+                };
+            };
+        };
+        responses: {
+            /** @description The link's topics after the change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Unsubscribe"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["PayloadTooLarge"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listTeam: {
         parameters: {
             query?: never;
@@ -4753,6 +5066,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: components["schemas"]["StaffMember"][];
+                        /** @description Staff addresses that bounced or complained (no mail goes to them) */
+                        email_problems: components["schemas"]["EmailProblem"][];
                     };
                 };
             };
@@ -4874,6 +5189,30 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    clearEmailProblem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                email: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cleared */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             503: components["responses"]["Unavailable"];
         };
     };

@@ -1,10 +1,11 @@
 import { useState, type FormEvent } from 'react'
 import { Link, useParams } from 'react-router'
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { api, type AdminClient, type AdminContact as Contact, type AdminProject, type Staff } from '../api'
+import { api, type AdminClient, type AdminContact as Contact, type AdminProject, type Staff, type EmailProblem } from '../api'
 import { Empty, ErrorNotice, Loading, ShowMore, Status } from '../components/states'
 import { keys, queries } from '../queries'
 import { useMe } from './Layout'
+import { EmailProblemBadge } from '../components/email'
 import { ClientRequests } from './AdminRequests'
 
 /** One client: company settings, contacts and their access, projects. */
@@ -71,7 +72,7 @@ export function AdminClientPage() {
         )}
         {update.isError && <ErrorNotice error={update.error} />}
       </section>
-      <Contacts clientId={clientId} contacts={c.contacts} onChange={refresh} />
+      <Contacts clientId={clientId} contacts={c.contacts} problems={c.email_problems} owner={owner} onChange={refresh} />
       <AssignedStaff clientId={clientId} assigned={c.staff} owner={owner} onChange={refresh} />
       <Projects clientId={clientId} />
       <ClientRequests clientId={clientId} />
@@ -111,7 +112,19 @@ function HarvestLink({ clientId, current, onSaved }: { clientId: string; current
   )
 }
 
-function Contacts({ clientId, contacts, onChange }: { clientId: string; contacts: Contact[]; onChange: () => void }) {
+function Contacts({
+  clientId,
+  contacts,
+  problems,
+  owner,
+  onChange,
+}: {
+  clientId: string
+  contacts: Contact[]
+  problems: EmailProblem[]
+  owner: boolean
+  onChange: () => void
+}) {
   const [name, setName] = useState('')
   const [email, setEmail] = useState('')
   const [role, setRole] = useState<'' | 'owner' | 'member'>('')
@@ -174,6 +187,7 @@ function Contacts({ clientId, contacts, onChange }: { clientId: string; contacts
           {contacts.map((contact) => (
             <li key={contact.id}>
               <strong>{contact.name}</strong> <span className="muted">{contact.email}</span>{' '}
+              <EmailProblemBadge email={contact.email} problems={problems} canClear={owner} onCleared={onChange} />{' '}
               <span className={`badge ${contact.portal_enabled ? 'badge-approved' : 'badge-on_hold'}`}>
                 {contact.portal_enabled ? 'Portal access' : 'No access'}
               </span>{' '}

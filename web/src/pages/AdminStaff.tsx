@@ -1,3 +1,4 @@
+import { EmailProblemBadge } from '../components/email'
 import { useState, type FormEvent } from 'react'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api, type Staff, type StaffMember } from '../api'
@@ -65,6 +66,7 @@ export function AdminStaff() {
                 <li key={person.id}>
                   <strong>{person.name}</strong>
                   {you && <span className="muted"> (you)</span>} <span className="muted">{person.email}</span>{' '}
+                  <EmailProblemBadge email={person.email} problems={staff.data.email_problems} canClear onCleared={refresh} />{' '}
                   <span className="badge">{person.role === 'owner' ? 'Owner' : 'Member'}</span>{' '}
                   {person.role === 'member' && (
                     <span className="muted">

@@ -5,6 +5,7 @@ import { queries } from '../queries'
 import { brand } from '../config'
 import { ErrorNotice, Loading } from '../components/states'
 import { PasskeyOffer } from './Security'
+import { NotificationBell } from '../components/bell'
 
 export function useMe() {
   return useQuery(queries.me())
@@ -41,6 +42,7 @@ export function Layout({ area }: { area: 'portal' | 'admin' }) {
           { to: '/portal/estimates', text: 'Estimates', show: can.see_invoices },
           { to: '/portal/messages', text: 'Messages', show: true },
           { to: '/portal/team', text: 'Team', show: can.manage_team },
+          { to: '/portal/notifications', text: 'Notifications', show: true },
           { to: '/portal/security', text: 'Security', show: true },
         ]
       : [
@@ -48,6 +50,7 @@ export function Layout({ area }: { area: 'portal' | 'admin' }) {
           { to: '/admin/messages', text: 'Messages', show: true },
           { to: '/admin/audit', text: 'Audit log', show: true },
           { to: '/admin/staff', text: 'Staff', show: can.manage_agency },
+          { to: '/admin/notifications', text: 'Notifications', show: true },
           { to: '/admin/security', text: 'Security', show: true },
         ]
   return (
@@ -69,6 +72,7 @@ export function Layout({ area }: { area: 'portal' | 'admin' }) {
           </ul>
         </nav>
         <div className="who">
+          <NotificationBell settingsPath={`/${area}/notifications`} />
           <span>
             {me.data.user.name}
             {me.data.client && <span className="muted"> · {me.data.client.company_name}</span>}

@@ -1,0 +1,123 @@
+import { useEffect, useId, useRef, useState } from 'react'
+import { Link } from 'react-router'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { api, type BellItem } from '../api'
+import { keys, queries } from '../queries'
+import { dateTime } from '../format'
+
+/** "3 unread" — or "50+ unread" when the server counted only its latest window. */
+export function unreadLabel(count: number, more: boolean): string {
+  if (count === 0) return 'No unread notifications'
+  return `${count}${more ? '+' : ''} unread notification${count === 1 && !more ? '' : 's'}`
+}
+
+/**
+ * The bell in the header: the unread count on the button, the latest events in a panel that
+ * opens below it (a disclosure: Escape or a click elsewhere closes it), "mark all read", and
+ * the way to the notification settings.
+ */
+export function NotificationBell({ settingsPath }: { settingsPath: string }) {
+  const bell = useQuery(queries.bell())
+  const queryClient = useQueryClient()
+  const [open, setOpen] = useState(false)
+  const panelId = useId()
+  const root = useRef<HTMLDivElement>(null)
+  const markRead = useMutation({
+    mutationFn: () => api<null>('POST', '/api/notifications/read'),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: keys.bell() }),
+  })
+
+  useEffect(() => {
+    if (!open) return
+    const close = (event: KeyboardEvent | MouseEvent) => {
+      if (event instanceof KeyboardEvent ? event.key === 'Escape' : !root.current?.contains(event.target as Node)) {
+        setOpen(false)
+      }
+    }
+    document.addEventListener('keydown', close)
+    document.addEventListener('mousedown', close)
+    return () => {
+      document.removeEventListener('keydown', close)
+      document.removeEventListener('mousedown', close)
+    }
+  }, [open])
+
+  const unread = bell.data?.unread_count ?? 0
+  const more = bell.data?.unread_more ?? false
+  return (
+    <div className="bell" ref={root}>
+      <button
+        type="button"
+        className="secondary bell-button"
+        aria-expanded={open}
+        aria-controls={panelId}
+        aria-label={`Notifications: ${unreadLabel(unread, more)}`}
+        onClick={() => setOpen((was) => !was)}
+      >
+        <svg aria-hidden="true" width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2">
+          <path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9" />
+          <path d="M13.73 21a2 2 0 0 1-3.46 0" />
+        </svg>
+        {unread > 0 && (
+          <span className="bell-count" data-testid="bell-count">
+            {unread}
+            {more ? '+' : ''}
+          </span>
+        )}
+      </button>
+      {open && (
+        <div className="bell-panel" id={panelId} role="region" aria-label="Latest notifications">
+          <div className="bell-head">
+            <strong>Notifications</strong>
+            <button
+              type="button"
+              className="link"
+              onClick={() => markRead.mutate()}
+              disabled={unread === 0 || markRead.isPending}
+            >
+              Mark all read
+            </button>
+          </div>
+          <BellList items={bell.data?.items} pending={bell.isPending} failed={bell.isError} onPick={() => setOpen(false)} />
+          <p className="bell-foot">
+            <Link to={settingsPath} onClick={() => setOpen(false)}>
+              Choose what you hear about
+            </Link>
+          </p>
+        </div>
+      )}
+    </div>
+  )
+}
+
+function BellList({
+  items,
+  pending,
+  failed,
+  onPick,
+}: {
+  items: BellItem[] | undefined
+  pending: boolean
+  failed: boolean
+  onPick: () => void
+}) {
+  if (pending) return <p className="muted" role="status">Loading notifications…</p>
+  if (failed || !items) return <p role="alert">Notifications could not be loaded. Try again shortly.</p>
+  if (items.length === 0) return <p className="muted">Nothing yet. News about your work shows up here.</p>
+  return (
+    <ul className="bell-list">
+      {items.map((item) => (
+        <li key={item.id} className={item.unread ? 'unread' : undefined}>
+          <Link to={item.link} onClick={onPick}>
+            {item.unread && <span className="sr-only">Unread: </span>}
+            {item.summary}
+          </Link>
+          {item.excerpt && <span className="bell-excerpt">“{item.excerpt}”</span>}
+          <time className="muted" dateTime={item.at}>
+            {dateTime(item.at)}
+          </time>
+        </li>
+      ))}
+    </ul>
+  )
+}

@@ -1,0 +1,86 @@
+import { useState } from 'react'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { api, type Cadence, type NotificationPreferences, type Topic } from '../api'
+import { ErrorNotice, Loading } from '../components/states'
+import { keys, queries } from '../queries'
+
+const CADENCES: { value: Cadence; text: string }[] = [
+  { value: 'now', text: 'Right away' },
+  { value: 'daily', text: 'Daily digest' },
+  { value: 'off', text: 'Off' },
+]
+
+/** "8:00" in the agency's zone. */
+function hour(h: number): string {
+  return `${h}:00`
+}
+
+/**
+ * A person's notification settings: for each kind of event, right away (batched over a few
+ * minutes), in the daily digest, or off. Each choice is saved as it is made. Sign-in links
+ * are never affected; the bell shows everything whatever is chosen here.
+ */
+export function NotificationSettings() {
+  const prefs = useQuery(queries.notificationPreferences())
+  const queryClient = useQueryClient()
+  const [saved, setSaved] = useState<string | null>(null)
+  const change = useMutation({
+    mutationFn: ({ topic, cadence }: { topic: Topic; cadence: Cadence; label: string }) =>
+      api<NotificationPreferences>('PUT', '/api/notifications/preferences', { topics: { [topic]: cadence } }),
+    onMutate: () => setSaved(null),
+    onSuccess: (data, { cadence, label }) => {
+      queryClient.setQueryData(keys.notificationPreferences(), data)
+      const how = CADENCES.find((c) => c.value === cadence)?.text.toLowerCase() ?? cadence
+      setSaved(`Saved: ${label} — ${how}.`)
+    },
+  })
+
+  if (prefs.isPending) return <Loading what="your notification settings" />
+  if (prefs.isError) return <ErrorNotice error={prefs.error} retry={() => prefs.refetch()} />
+  const { topics, batch_minutes, digest_hour, time_zone, email_suppressed } = prefs.data
+  return (
+    <>
+      <h1>Notifications</h1>
+      <p className="muted">
+        Choose how you hear about each kind of news. “Right away” gathers what happens within {batch_minutes}{' '}
+        minute{batch_minutes === 1 ? '' : 's'} into one email; the daily digest arrives at {hour(digest_hour)} ({time_zone}) when there is
+        something to tell. The bell at the top shows everything either way. Sign-in links always arrive.
+      </p>
+      {email_suppressed && (
+        <div className="notice error" role="alert">
+          <p>
+            Email to your address bounced or was reported as spam, so we are not sending you any. Ask the agency to check your
+            address; once they clear it, email starts again.
+          </p>
+        </div>
+      )}
+      {saved && (
+        <p className="notice success" role="status">
+          {saved}
+        </p>
+      )}
+      {change.isError && <ErrorNotice error={change.error} />}
+      <form onSubmit={(event) => event.preventDefault()}>
+        {topics.map((choice) => (
+          <fieldset key={choice.topic} className="choices" data-topic={choice.topic}>
+            <legend>{choice.label}</legend>
+            {CADENCES.map(({ value, text }) => (
+              <label key={value}>
+                <input
+                  type="radio"
+                  name={choice.topic}
+                  value={value}
+                  checked={choice.cadence === value}
+                  disabled={change.isPending}
+                  onChange={() => change.mutate({ topic: choice.topic, cadence: value, label: choice.label })}
+                />
+                {text}
+                {value === choice.default && <span className="muted"> (default)</span>}
+              </label>
+            ))}
+          </fieldset>
+        ))}
+      </form>
+    </>
+  )
+}
