@@ -75,6 +75,48 @@ test('a client message reaches the agency inbox', async ({ browser }) => {
   await admin.context.close()
 })
 
+test('an agency reply rings the client\'s bell; a notification choice sticks', async ({ browser }) => {
+  const text = `Your draft is ready (${Date.now()})`
+  const admin = await as(browser, 'admin')
+  await admin.page.goto('/admin/messages')
+  await admin.page.getByRole('listitem').filter({ hasText: 'Northwind Traders' }).getByRole('link', { name: /Northwind Traders/ }).click()
+  await admin.page.getByLabel('Reply as the agency').fill(text)
+  await admin.page.getByRole('button', { name: /Send/ }).click()
+  await expect(admin.page.getByText(text)).toBeVisible()
+  await admin.context.close()
+
+  const client = await as(browser, 'alice')
+  await client.page.goto('/portal')
+  const bell = client.page.getByRole('button', { name: /^Notifications:/ })
+  const panel = client.page.getByRole('region', { name: 'Latest notifications' })
+  // The drain runs every 10 s in the local stack, as the schedule does every minute in AWS.
+  await expect(async () => {
+    await client.page.reload()
+    await bell.click()
+    await expect(panel.getByText(`“${text}”`)).toBeVisible({ timeout: 2_000 })
+  }).toPass({ timeout: 60_000 })
+  await expect(bell).toHaveAccessibleName(/Notifications: \d+\+? unread notification/)
+  await expectAccessible(client.page)
+  await panel.getByRole('link', { name: /replied/ }).first().click()
+  await expect(client.page).toHaveURL(/\/portal\/messages$/)
+  await expect(client.page.getByText(text)).toBeVisible()
+
+  // A known start (an earlier run may have left another choice).
+  const reset = await client.page.request.put('/api/notifications/preferences', { data: { topics: { messages: 'now' } } })
+  expect(reset.status()).toBe(200)
+  await client.page.goto('/portal/notifications')
+  const messages = client.page.getByRole('group', { name: 'Messages from the agency' })
+  await messages.getByLabel('Daily digest').check()
+  await expect(client.page.getByRole('status')).toContainText('Saved: Messages from the agency — daily digest.')
+  await expectAccessible(client.page)
+  await client.page.reload()
+  await expect(client.page.getByRole('group', { name: 'Messages from the agency' }).getByLabel('Daily digest')).toBeChecked()
+  // Put it back for the other tests and the demo.
+  await client.page.getByRole('group', { name: 'Messages from the agency' }).getByLabel('Right away').check()
+  await expect(client.page.getByRole('status')).toContainText('right away')
+  await client.context.close()
+})
+
 // Set by the upload test, approved by the client in the next one.
 let delivered = ''
 

@@ -27,7 +27,22 @@ export function NotificationSettings() {
   const change = useMutation({
     mutationFn: ({ topic, cadence }: { topic: Topic; cadence: Cadence; label: string }) =>
       api<NotificationPreferences>('PUT', '/api/notifications/preferences', { topics: { [topic]: cadence } }),
-    onMutate: () => setSaved(null),
+    // Optimistic: the choice shows at once and is put back if the server refuses it.
+    onMutate: async ({ topic, cadence }) => {
+      setSaved(null)
+      await queryClient.cancelQueries({ queryKey: keys.notificationPreferences() })
+      const before = queryClient.getQueryData<NotificationPreferences>(keys.notificationPreferences())
+      if (before) {
+        queryClient.setQueryData<NotificationPreferences>(keys.notificationPreferences(), {
+          ...before,
+          topics: before.topics.map((t) => (t.topic === topic ? { ...t, cadence } : t)),
+        })
+      }
+      return { before }
+    },
+    onError: (_, __, context) => {
+      if (context?.before) queryClient.setQueryData(keys.notificationPreferences(), context.before)
+    },
     onSuccess: (data, { cadence, label }) => {
       queryClient.setQueryData(keys.notificationPreferences(), data)
       const how = CADENCES.find((c) => c.value === cadence)?.text.toLowerCase() ?? cadence
