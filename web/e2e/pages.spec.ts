@@ -130,6 +130,22 @@ test.describe('client contact', () => {
     await check(page, testInfo, 'client-team')
   })
 
+  test('notifications (choices per kind of news)', async ({ page }, testInfo) => {
+    await page.goto('/portal/notifications')
+    await expect(page.getByRole('heading', { name: 'Notifications', level: 1 })).toBeVisible()
+    const messages = page.getByRole('group', { name: 'Messages from the agency' })
+    await expect(messages.getByLabel('Right away (default)')).toBeChecked()
+    await expect(page.getByRole('group', { name: 'Milestones reached' }).getByLabel('Daily digest (default)')).toBeChecked()
+    await check(page, testInfo, 'client-notifications')
+  })
+
+  test('an unsubscribe link that is not valid says what to do instead', async ({ page }, testInfo) => {
+    await page.goto('/unsubscribe?token=not-a-real-link')
+    await expect(page.getByRole('heading', { name: 'Email notifications' })).toBeVisible()
+    await expect(page.getByRole('alert')).toContainText('This unsubscribe link is not valid')
+    await check(page, testInfo, 'unsubscribe-invalid')
+  })
+
   test('security (passkeys)', async ({ page }, testInfo) => {
     await page.goto('/portal/security')
     await expect(page.getByRole('heading', { name: 'Security' })).toBeVisible()
@@ -199,6 +215,13 @@ test.describe('agency admin', () => {
     await page.goto('/admin/audit')
     await expect(page.getByRole('heading', { name: 'Audit log' })).toBeVisible()
     await check(page, testInfo, 'admin-audit')
+  })
+
+  test('notifications (staff choices)', async ({ page }, testInfo) => {
+    await page.goto('/admin/notifications')
+    await expect(page.getByRole('group', { name: 'Messages from clients' })).toBeVisible()
+    await expect(page.getByRole('group', { name: 'Invoices issued or overdue' })).toHaveCount(0)
+    await check(page, testInfo, 'admin-notifications')
   })
 
   test('staff', async ({ page }, testInfo) => {
