@@ -11,8 +11,14 @@ async fn main() -> Result<(), Error> {
     lambda_runtime::run(service_fn(|_: LambdaEvent<serde_json::Value>| {
         let state = state.clone();
         async move {
-            let report =
-                shared::notify::drain(&state.store, &state.mailer, &state.config, shared::notify::now()).await?;
+            let report = shared::notify::drain(
+                &state.store,
+                &state.mailer,
+                &state.billing,
+                &state.config,
+                shared::notify::now(),
+            )
+            .await?;
             Ok::<_, Error>(serde_json::to_value(report)?)
         }
     }))

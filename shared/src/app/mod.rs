@@ -69,6 +69,7 @@ impl AppState {
             billing: Billing {
                 harvest: config.harvest.as_ref().map(Harvest::new),
                 cache_ttl: config.invoice_cache_ttl,
+                agency: config.agency_name.as_str().into(),
             },
             config: Arc::new(config),
             store,

@@ -477,6 +477,10 @@ pub enum ActivityKind {
     FileShared,
     EstimateAccepted,
     EstimateDeclined,
+    /// From Harvest, noticed when the client's copy is refreshed.
+    EstimateSent,
+    InvoiceIssued,
+    InvoiceOverdue,
 }
 
 /// An event in the client's activity feed (what clients see; the audit log is the agency's).

@@ -18,6 +18,8 @@ use crate::store::{CacheKey, Store};
 pub struct Billing {
     pub harvest: Option<Harvest>,
     pub cache_ttl: Duration,
+    /// Who billing news is from ("{agency} issued invoice …").
+    pub agency: std::sync::Arc<str>,
 }
 
 impl Billing {
@@ -80,6 +82,9 @@ pub struct InvoiceSnapshot {
     pub full_domain: String,
     /// Newest first; drafts and unknown states already removed.
     pub invoices: Vec<CachedInvoice>,
+    /// Overdue invoices already announced (each is announced once).
+    #[serde(default)]
+    pub announced_overdue: Vec<u64>,
 }
 
 impl InvoiceSnapshot {
@@ -113,7 +118,7 @@ impl InvoiceSnapshot {
             })
             .collect();
         invoices.sort_by(|a, b| b.issue_date.cmp(&a.issue_date).then(b.id.cmp(&a.id)));
-        Self { full_domain, invoices }
+        Self { full_domain, invoices, announced_overdue: Vec::new() }
     }
 }
 
@@ -172,7 +177,14 @@ pub async fn load(store: &Store, billing: &Billing, client_id: ClientId) -> Resu
     let client = client.ok_or(Error::Unauthenticated)?;
     let Some(harvest_client_id) = client.harvest_client_id else { return Ok(Invoices::NotLinked) };
     let harvest = connected(billing)?;
-    let fetch = |previous: Option<InvoiceSnapshot>| fetch(harvest, harvest_client_id, previous.map(|p| p.full_domain));
+    let fetch = |previous: Option<InvoiceSnapshot>| async move {
+        let mut snapshot = fetch(harvest, harvest_client_id, previous.as_ref().map(|p| p.full_domain.clone())).await?;
+        let (news, overdue) =
+            super::news::invoice_news(previous.as_ref(), &snapshot, super::news::today(), &billing.agency);
+        snapshot.announced_overdue = overdue;
+        super::news::announce(store, client_id, &billing.agency, news).await;
+        Ok(snapshot)
+    };
     let cached = through_lease(store, &key, harvest_client_id, billing.cache_ttl, record, fetch)
         .await
         .map_err(|failure| unserved(failure, unavailable))?;

@@ -157,6 +157,11 @@ fn unavailable() -> Error {
     }
 }
 
+/// Refreshes the client's estimates if their copy is stale (the billing watch).
+pub async fn refresh(store: &Store, billing: &Billing, client_id: ClientId) -> Result<(), Error> {
+    load(store, billing, client_id).await.map(drop)
+}
+
 /// The client's estimates through the lease, or `None` when the client is not linked.
 async fn load(
     store: &Store,
@@ -171,10 +176,13 @@ async fn load(
     let harvest = connected(billing)?;
     let fetch = |previous: Option<EstimateSnapshot>| async move {
         let (domain, estimates) = tokio::try_join!(
-            full_domain(harvest, previous.map(|p| p.full_domain)),
+            full_domain(harvest, previous.as_ref().map(|p| p.full_domain.clone())),
             harvest.estimates(harvest_client_id)
         )?;
-        Ok::<_, HarvestError>(EstimateSnapshot::from_harvest(harvest_client_id, domain, estimates))
+        let snapshot = EstimateSnapshot::from_harvest(harvest_client_id, domain, estimates);
+        let news = super::news::estimate_news(previous.as_ref(), &snapshot, &billing.agency);
+        super::news::announce(store, client_id, &billing.agency, news).await;
+        Ok::<_, HarvestError>(snapshot)
     };
     let cached = through_lease(store, &key, harvest_client_id, billing.cache_ttl, record, fetch)
         .await

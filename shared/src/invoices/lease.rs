@@ -97,7 +97,10 @@ where
     let ttl = i64::try_from(ttl.as_secs()).unwrap_or(300);
     let cached = decode::<T>(&record, scope);
     let now = now();
-    let fresh = |copy: &(T, i64)| now - copy.1 < ttl;
+    // A copy someone expired (`expire_cache` zeroes the item's `fetched_at`) is stale whatever
+    // its envelope says.
+    let expired = record.fetched_at == Some(0);
+    let fresh = |copy: &(T, i64)| !expired && now - copy.1 < ttl;
     let serve = |(data, fetched_at): (T, i64), stale| Cached { data, fetched_at, stale };
     if let Some(copy) = cached.as_ref().filter(|c| fresh(c)) {
         return Ok(serve(copy.clone(), false));
@@ -108,7 +111,9 @@ where
     let owner = ulid::Ulid::new().to_string();
     if !store.try_acquire_cache_lease(key, &owner, now, LEASE_SECS, scope, now - ttl).await? {
         // Someone refreshed since we looked, or is refreshing now.
-        if let Some(latest) = decode::<T>(&store.get_cache(key).await?, scope).filter(|c| fresh(c)) {
+        let latest_record = store.get_cache(key).await?;
+        let refreshed = latest_record.fetched_at != Some(0);
+        if let Some(latest) = decode::<T>(&latest_record, scope).filter(|c| refreshed && now - c.1 < ttl) {
             return Ok(serve(latest, false));
         }
         if let Some(copy) = cached {

@@ -8,6 +8,7 @@ mod cache;
 pub mod estimates;
 pub mod harvest;
 mod lease;
+pub mod news;
 mod payments;
 pub mod routes;
 mod views;

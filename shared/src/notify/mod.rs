@@ -20,6 +20,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::domain::{ActivityKind, Error, Side};
+use crate::invoices::Billing;
 use crate::mail::Mailer;
 use crate::store::Store;
 
@@ -98,7 +99,10 @@ impl Topic {
             | ActivityKind::FilesSubmitted
             | ActivityKind::FileRequestAccepted
             | ActivityKind::FileRequestReopened => Self::FileRequests,
-            ActivityKind::EstimateAccepted | ActivityKind::EstimateDeclined => Self::Estimates,
+            ActivityKind::EstimateAccepted | ActivityKind::EstimateDeclined | ActivityKind::EstimateSent => {
+                Self::Estimates
+            }
+            ActivityKind::InvoiceIssued | ActivityKind::InvoiceOverdue => Self::Invoices,
         }
     }
 }
@@ -161,6 +165,8 @@ pub struct DrainReport {
     /// Batches dropped: the person is gone, their address is suppressed, or they turned
     /// everything in it off.
     pub dropped: usize,
+    /// Clients whose Harvest invoices and estimates the billing watch looked at.
+    pub billing_clients: usize,
 }
 
 /// How long one run may work before it stops taking new work (the function's timeout is 60 s;
@@ -170,11 +176,23 @@ const RUN_BUDGET: Duration = Duration::from_secs(40);
 /// One scheduled run: fan out new events, then send what is due at `now` (unix seconds).
 /// Overlapping runs are safe: fan-out writes are idempotent per event, and a batch is sent by
 /// whoever holds its lease.
-pub async fn drain(store: &Store, mailer: &Mailer, config: &Config, now: i64) -> Result<DrainReport, Error> {
+pub async fn drain(
+    store: &Store,
+    mailer: &Mailer,
+    billing: &Billing,
+    config: &Config,
+    now: i64,
+) -> Result<DrainReport, Error> {
     let deadline = Instant::now() + RUN_BUDGET;
+    // News from Harvest first (it becomes events), then the events, then the mail.
+    let watched = crate::invoices::news::watch(store, billing, now).await.unwrap_or_else(|error| {
+        tracing::warn!(%error, "billing watch skipped this run");
+        0
+    });
     let events = outbox::fan_out(store, config, now, deadline).await?;
     let mut report = delivery::send_due(store, mailer, config, now, deadline).await?;
     report.events = events;
+    report.billing_clients = watched;
     Ok(report)
 }
 

@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 use super::{Item, ListQuery, Store, StoreError, TableSpec, classify, from_item, keys, n, s, to_item};
 use crate::domain::{Activity, EmailAddress};
 
+/// The billing watch's marker (where the round is, when the next is due).
+const BILLING_WATCH: &str = "BILLING_WATCH";
 /// The outbox partition of GSI1: activity not yet fanned out.
 pub const OUTBOX: &str = "OUTBOX";
 /// The partition of GSI1 that orders waiting mail by when it is due.
@@ -108,6 +110,71 @@ impl Store {
             .map_err(classify)
             .map(drop)
             .or_else(|error| if matches!(error, StoreError::ConditionFailed) { Ok(()) } else { Err(error) })
+    }
+
+    /// Records an activity event on its own (billing news from Harvest): in the feed and the
+    /// outbox, like every other event.
+    pub async fn put_activity(&self, activity: &Activity) -> Result<(), StoreError> {
+        self.db
+            .put_item()
+            .table_name(&*self.table)
+            .set_item(Some(self.activity_item(activity)?))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
+    /// Takes the billing watch for one page if it is due (`next_due` passed) and no other run
+    /// holds it; answers where the page starts (`Some(None)`: from the first client).
+    pub async fn claim_billing_watch(&self, now: i64) -> Result<Option<Option<Item>>, StoreError> {
+        let output = self
+            .db
+            .update_item()
+            .table_name(&*self.table)
+            .key("PK", s(BILLING_WATCH))
+            .key("SK", s(BILLING_WATCH))
+            .update_expression("SET lease_until = :until")
+            .condition_expression(
+                "(attribute_not_exists(next_due) OR next_due <= :now) AND (attribute_not_exists(lease_until) OR lease_until < :now)",
+            )
+            .expression_attribute_values(":now", n(now))
+            .expression_attribute_values(":until", n(now + 120))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
+            .send()
+            .await
+            .map_err(classify);
+        match output {
+            Ok(output) => {
+                let cursor = output.attributes.and_then(|mut a| a.remove("cursor")).and_then(|c| match c {
+                    AttributeValue::M(map) if !map.is_empty() => Some(map),
+                    _ => None,
+                });
+                Ok(Some(cursor))
+            }
+            Err(StoreError::ConditionFailed) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Saves where the next page starts; after the last page, the next round is due in `every`.
+    pub async fn finish_billing_watch(&self, now: i64, next: Option<Item>, every: i64) -> Result<(), StoreError> {
+        let update = self
+            .db
+            .update_item()
+            .table_name(&*self.table)
+            .key("PK", s(BILLING_WATCH))
+            .key("SK", s(BILLING_WATCH))
+            .expression_attribute_values(":cursor", AttributeValue::M(next.clone().unwrap_or_default()));
+        let update = match next {
+            Some(_) => update.update_expression("SET #cursor = :cursor REMOVE lease_until"),
+            None => update
+                .update_expression("SET #cursor = :cursor, next_due = :due REMOVE lease_until")
+                .expression_attribute_values(":due", n(now + every)),
+        };
+        update.expression_attribute_names("#cursor", "cursor").send().await.map_err(classify)?;
+        Ok(())
     }
 
     /// A person's choices as stored (topic → cadence); empty when they never chose.

@@ -542,3 +542,87 @@ async fn when_harvest_will_not_take_a_decision_nothing_is_recorded() {
         "the claim was given back"
     );
 }
+
+#[tokio::test]
+async fn news_from_harvest_reaches_the_feed_and_those_who_see_invoices_once() {
+    use wiremock::Mock;
+    use wiremock::matchers::{method, path};
+    let b = billing(|_| {}).await;
+    b.fake.serve_invoices(HARVEST_ID, vec![invoice(1, "open", "100", "100")], 2000).await;
+    b.fake.serve_estimates(HARVEST_ID, vec![estimate(1, "sent", HARVEST_ID)]).await;
+    let now = shared::notify::now();
+    let first = b.app.drain_at(now).await;
+    assert_eq!((first.billing_clients, first.events), (1, 0), "a first copy announces nothing: {first:?}");
+
+    // Harvest now has a new invoice, a new one already overdue, and a new estimate.
+    let overdue = harvest_fixtures::invoice(
+        HARVEST_ID,
+        "Acme",
+        &Spec {
+            id: 3,
+            number: "INV-3",
+            state: "open",
+            amount: "50",
+            due_amount: "50",
+            currency: "EUR",
+            issued: -40,
+            due: -10,
+            paid: None,
+            subject: "Hosting",
+        },
+    );
+    let invoices = vec![invoice(1, "open", "100", "100"), invoice(2, "open", "80", "80"), overdue];
+    Mock::given(method("GET"))
+        .and(path("/v2/invoices"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(harvest_fixtures::invoices_page(invoices, 1, 1, None)))
+        .with_priority(1)
+        .mount(&b.fake.server)
+        .await;
+    let estimates = vec![estimate(1, "sent", HARVEST_ID), estimate(7, "sent", HARVEST_ID)];
+    Mock::given(method("GET"))
+        .and(path("/v2/estimates"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(harvest_fixtures::page(
+            "estimates",
+            estimates,
+            "/v2/estimates",
+        )))
+        .with_priority(1)
+        .mount(&b.fake.server)
+        .await;
+    let expire = || async {
+        let store = &b.app.state.store;
+        store.expire_cache(&shared::store::CacheKey::invoices(b.client.id)).await.unwrap();
+        store.expire_cache(&shared::store::CacheKey::estimates(b.client.id)).await.unwrap();
+    };
+    expire().await;
+    assert_eq!(b.app.drain_at(now + 60).await.billing_clients, 0, "a round at most hourly");
+    let second = b.app.drain_at(now + 3601).await;
+    assert_eq!((second.billing_clients, second.events), (1, 4), "{second:?}");
+    let feed = b.app.send(get("/api/activity", &b.owner)).await;
+    let kinds: Vec<&str> = feed.body["items"].as_array().unwrap().iter().filter_map(|a| a["kind"].as_str()).collect();
+    for kind in ["invoice_issued", "invoice_overdue", "estimate_sent"] {
+        assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
+    }
+
+    let window = i64::try_from(b.app.state.config.notifications.batch_window.as_secs()).unwrap();
+    b.app.drain_at(now + 3601 + window + 1).await;
+    let app = &b.app;
+    let notices = |local: &'static str| async move {
+        app.inbox(&app.email(local))
+            .await
+            .into_iter()
+            .filter(|m| !m.subject.starts_with("Your sign-in"))
+            .collect::<Vec<_>>()
+    };
+    let owner = notices("owner").await;
+    assert_eq!(owner.len(), 1, "{owner:?}");
+    for said in ["issued invoice INV", "Invoice INV-3 is overdue", "sent estimate"] {
+        assert!(owner[0].body.contains(said), "{said}: {}", owner[0].body);
+    }
+    assert!(notices("member").await.is_empty(), "no invoice access, no billing news");
+
+    // The next round finds nothing new: each is announced once.
+    expire().await;
+    let third = b.app.drain_at(now + 2 * 3601).await;
+    assert_eq!((third.billing_clients, third.events), (1, 0), "{third:?}");
+}

@@ -70,7 +70,7 @@ async fn mailer_on(fake: &FakeSes) -> Mailer {
 }
 
 async fn drain_with(app: &TestApp, mailer: &Mailer, at: i64) -> shared::notify::DrainReport {
-    shared::notify::drain(&app.state.store, mailer, &app.state.config, at).await.unwrap()
+    shared::notify::drain(&app.state.store, mailer, &app.state.billing, &app.state.config, at).await.unwrap()
 }
 
 fn text_of(request: &Value) -> &str {

@@ -1851,7 +1851,7 @@ export interface components {
         Activity: {
             id: string;
             /** @enum {string} */
-            kind: "deliverable_delivered" | "deliverable_reviewed" | "message_posted" | "milestone_completed" | "files_requested" | "files_submitted" | "file_request_accepted" | "file_request_reopened" | "file_shared" | "estimate_accepted" | "estimate_declined";
+            kind: "deliverable_delivered" | "deliverable_reviewed" | "message_posted" | "milestone_completed" | "files_requested" | "files_submitted" | "file_request_accepted" | "file_request_reopened" | "file_shared" | "estimate_accepted" | "estimate_declined" | "estimate_sent" | "invoice_issued" | "invoice_overdue";
             summary: string;
             actor_name: string;
             project_id: string | null;

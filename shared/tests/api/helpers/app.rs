@@ -156,7 +156,9 @@ impl TestApp {
 
     /// Runs the drain as if it were `at` (unix seconds).
     pub async fn drain_at(&self, at: i64) -> shared::notify::DrainReport {
-        shared::notify::drain(&self.state.store, &self.state.mailer, &self.state.config, at).await.unwrap()
+        shared::notify::drain(&self.state.store, &self.state.mailer, &self.state.billing, &self.state.config, at)
+            .await
+            .unwrap()
     }
 
     /// Mail SES accepted for `to`, oldest first (read back from the emulator).
