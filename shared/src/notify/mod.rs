@@ -222,23 +222,22 @@ pub fn next_digest_at(config: &Config, now: i64) -> i64 {
 mod tests {
     use super::*;
 
-    fn config(zone: &str, hour: &str) -> Config {
+    /// A configuration with the required settings and `extra`.
+    fn lookup(extra: &[(&str, &str)]) -> Result<Config, crate::config::ConfigError> {
+        let required = [
+            ("TABLE_NAME", "t"),
+            ("FILES_BUCKET", "b"),
+            ("SENDER_EMAIL", "portal@agency.example"),
+            ("PUBLIC_URL", "https://portal.agency.example"),
+            ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+        ];
         Config::from_lookup(|name| {
-            Some(
-                match name {
-                    "TABLE_NAME" => "t",
-                    "FILES_BUCKET" => "b",
-                    "SENDER_EMAIL" => "portal@agency.example",
-                    "PUBLIC_URL" => "https://portal.agency.example",
-                    "JWT_SECRET" => "0123456789abcdef0123456789abcdef",
-                    "AGENCY_TIME_ZONE" => zone,
-                    "DIGEST_HOUR" => hour,
-                    _ => return None,
-                }
-                .to_owned(),
-            )
+            required.iter().chain(extra).find(|(key, _)| *key == name).map(|(_, value)| (*value).to_owned())
         })
-        .unwrap()
+    }
+
+    fn config(zone: &str, hour: &str) -> Config {
+        lookup(&[("AGENCY_TIME_ZONE", zone), ("DIGEST_HOUR", hour)]).unwrap()
     }
 
     #[test]
@@ -258,22 +257,7 @@ mod tests {
 
     #[test]
     fn a_bad_time_zone_fails_configuration() {
-        let error = Config::from_lookup(|name| {
-            Some(
-                match name {
-                    "TABLE_NAME" => "t",
-                    "FILES_BUCKET" => "b",
-                    "SENDER_EMAIL" => "portal@agency.example",
-                    "PUBLIC_URL" => "https://portal.agency.example",
-                    "JWT_SECRET" => "0123456789abcdef0123456789abcdef",
-                    "AGENCY_TIME_ZONE" => "Mars/Olympus",
-                    _ => return None,
-                }
-                .to_owned(),
-            )
-        })
-        .err()
-        .unwrap();
+        let error = lookup(&[("AGENCY_TIME_ZONE", "Mars/Olympus")]).err().unwrap();
         assert!(error.to_string().contains("AGENCY_TIME_ZONE"), "{error}");
     }
 
