@@ -190,7 +190,7 @@ pub async fn invite(
     let invitation =
         Invitation { name: &person.name, agency: &config.agency_name, company: &company.company_name, link: &link }
             .to(&person.email)?;
-    send_invitation(mailer, &invitation).await?;
+    send_invitation(store, mailer, &invitation).await?;
     store
         .append_audit(&actor.audit(
             Some(client_id),

@@ -34,8 +34,15 @@ async fn welcome_link(
     Ok(format!("{}/auth/verify#token={}", config.public_url, token.as_str()))
 }
 
-/// Sends an invitation; SES failing is `email_unavailable` (503), worth trying again.
-async fn send_invitation(mailer: &Mailer, invitation: &Email) -> Result<(), Error> {
+/// Sends an invitation; SES failing is `email_unavailable` (503), worth trying again. An
+/// address on the suppression list (it bounced, or its owner reported spam) gets nothing: 409.
+async fn send_invitation(store: &Store, mailer: &Mailer, invitation: &Email) -> Result<(), Error> {
+    if store.suppression(&invitation.to).await?.is_some() {
+        return Err(Error::conflict(
+            "email_suppressed",
+            "Mail to this address bounced or was reported as spam, so nothing is sent to it. Check the address; an agency owner can then clear it (\"Send email again\").",
+        ));
+    }
     mailer.send(invitation).await.map_err(|error| {
         tracing::error!(%error, "invitation could not be sent");
         Error::DependencyUnavailable {

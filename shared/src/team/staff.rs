@@ -84,7 +84,7 @@ pub async fn invite(store: &Store, mailer: &Mailer, config: &Config, actor: &Act
     let mail =
         StaffInvitation { name: &person.name, agency: &config.agency_name, invited_by: &invited_by, role, link: &link }
             .to(&person.email)?;
-    send_invitation(mailer, &mail).await?;
+    send_invitation(store, mailer, &mail).await?;
     store.append_audit(&actor.audit(None, "admin.invite", format!("admin:{id}"), person.email.to_string())).await?;
     Ok(())
 }

@@ -411,6 +411,12 @@ async fn bounces_and_complaints_stop_all_mail_until_an_owner_clears_the_address(
     a.send(ApiRequest::post("/api/auth/login", json!({ "email": a.lead.email.as_str() }))).await;
     assert_eq!(a.app.inbox(&a.lead.email).await.len(), before, "{:?}", a.app.inbox(&a.lead.email).await);
 
+    // Nor an invitation: the console says why.
+    let invite = format!("/api/admin/clients/{}/contacts/{}/invite", a.client.id, a.lead.id);
+    let refused = a.send(ApiRequest::post(&invite, json!({})).cookie(&owner_cookie)).await;
+    assert_eq!((refused.status, refused.error_code()), (StatusCode::CONFLICT, "email_suppressed"), "{}", refused.body);
+    assert_eq!(a.app.inbox(&a.lead.email).await.len(), before);
+
     // Members may not clear; an owner may, once; then mail flows again.
     let path = format!("/api/admin/email-problems/{}", a.lead.email);
     let member = a.send(ApiRequest::post(&path, json!({})).method(Method::DELETE).cookie(&a.staff_cookie)).await;
