@@ -62,9 +62,10 @@ pub struct NotifyConfig {
     /// `NOTIFY_BATCH_SECONDS` (default 300): events for one person within this window go out
     /// as one mail.
     pub batch_window: Duration,
-    /// `DIGEST_HOUR` (0–23, default 8) in `AGENCY_TIME_ZONE` (IANA name, default UTC).
+    /// `DIGEST_HOUR` (0–23, default 8) in `AGENCY_TIME_ZONE` (IANA name, default UTC). The
+    /// name is resolved by the one function that needs it (`notify::agency_time_zone`, checked
+    /// at the drain's cold start), so the time zone database is linked into no other function.
     pub digest_hour: i8,
-    pub time_zone: jiff::tz::TimeZone,
     pub time_zone_name: String,
     /// `SES_CONFIGURATION_SET`: every mail is sent through it (its event destination reports
     /// bounces and complaints).
@@ -187,8 +188,6 @@ impl Config {
         let notifications = NotifyConfig {
             batch_window: Duration::from_secs(number("NOTIFY_BATCH_SECONDS", 300, 0..=86_400)?),
             digest_hour: i8::try_from(number("DIGEST_HOUR", 8, 0..=23)?).unwrap_or(8),
-            time_zone: jiff::tz::TimeZone::get(&time_zone_name)
-                .map_err(|_| invalid("AGENCY_TIME_ZONE", "not an IANA time zone name (e.g. Europe/London)"))?,
             time_zone_name,
             configuration_set: optional("SES_CONFIGURATION_SET"),
         };

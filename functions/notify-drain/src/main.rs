@@ -8,6 +8,8 @@ use lambda_runtime::{Error, LambdaEvent, service_fn};
 async fn main() -> Result<(), Error> {
     shared::app::telemetry::init();
     let state = shared::AppState::from_env().await.inspect_err(|error| eprintln!("configuration error: {error}"))?;
+    // The digest's time zone is this function's alone: a wrong name fails here, at cold start.
+    shared::notify::agency_time_zone(&state.config).inspect_err(|error| eprintln!("configuration error: {error}"))?;
     lambda_runtime::run(service_fn(|_: LambdaEvent<serde_json::Value>| {
         let state = state.clone();
         async move {
