@@ -91,7 +91,8 @@ async fn a_company_keeps_its_last_owner() {
 }
 
 /// Two owners demote each other (or themselves) at the same moment: exactly one stays owner,
-/// whichever way the race goes, on both sides.
+/// whichever way the race goes, on both sides. (Under load the second request can also arrive
+/// after the first committed, and then its author is simply no longer an owner.)
 #[tokio::test]
 async fn concurrent_demotion_of_the_last_two_owners_leaves_exactly_one() {
     let app = spawn_app().await;
@@ -107,7 +108,18 @@ async fn concurrent_demotion_of_the_last_two_owners_leaves_exactly_one() {
         );
         let statuses = [one.status, two.status];
         assert!(statuses.contains(&StatusCode::OK), "{statuses:?} {} {}", one.body, two.body);
-        assert!(statuses.contains(&StatusCode::CONFLICT), "{statuses:?} {} {}", one.body, two.body);
+        // The loser is refused either by the last-owner rule (409) or, when the winner's
+        // change landed before its access check, because it is no longer an owner (403).
+        let lost = if one.status == StatusCode::OK { &two } else { &one };
+        assert!(
+            matches!(
+                (lost.status, lost.error_code()),
+                (StatusCode::CONFLICT, "last_owner") | (StatusCode::FORBIDDEN, "forbidden")
+            ),
+            "{statuses:?} {} {}",
+            one.body,
+            two.body
+        );
         let contacts = app.state.store.list_contacts(client.id).await.unwrap();
         let owners: Vec<_> = contacts.iter().filter(|c| c.role == ContactRole::Owner).collect();
         assert_eq!(owners.len(), 1, "round {round}: {contacts:?}");

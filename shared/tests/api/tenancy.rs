@@ -65,6 +65,8 @@ pub(crate) fn id_of(route: &Route, tenant: &Tenant, param: &str) -> String {
         "fileId" if route.path.contains("/requests/") => files.request.files[0].id.to_string(),
         "fileId" => files.shared_file.id.to_string(),
         "contactId" => tenant.contact.id.to_string(),
+        // A contact's address (not on the suppression list: clearing it is a 404 for owners).
+        "email" => tenant.contact.email.to_string(),
         "projectId" => tenant.project.id.to_string(),
         "deliverableId" => tenant.deliverable.id.to_string(),
         "noteId" => tenant.note.id.to_string(),
@@ -110,7 +112,9 @@ pub(crate) fn body_for(route: &Route, foreign: &Tenant) -> Value {
         "/api/uploads/{uploadId}/complete" | "/api/uploads/{uploadId}" => json!({}),
         "/api/requests/{requestId}/submit" => json!({ "note": "All here" }),
         "/api/requests/{requestId}/files/{fileId}" | "/api/projects/{projectId}/files/{fileId}" => json!({}),
-        "/api/messages/read" => json!({}),
+        "/api/messages/read" | "/api/notifications/read" => json!({}),
+        // Ids the matrix adds are unknown fields here: 400, which the role matrix counts as let in.
+        "/api/notifications/preferences" => json!({ "topics": { "messages": "daily" } }),
         "/api/estimates/{estimateId}/accept" => json!({}),
         "/api/estimates/{estimateId}/decline" => json!({ "comment": "Not this quarter" }),
         other => panic!("the tenant matrix has no body for POST {other}: add one here"),
