@@ -429,14 +429,32 @@ async fn list_staff(State(store): State<Store>, _: AgencyOwner) -> Reply<StaffLi
     Ok(axum::Json(StaffList { items, email_problems }))
 }
 
-/// An owner takes an address off the suppression list once it is fixed (the person changed
-/// mailbox, or asked for mail again): mail goes to it again. 404 if it was not on the list.
+/// Staff take an address off the suppression list once it is fixed (the person changed
+/// mailbox, or asked for mail again): mail goes to it again. A contact's address may be cleared
+/// by whoever may act on that client; anyone else's (staff, or no one's) by agency owners.
+/// 404 if it was not on the list.
 async fn clear_email_problem(
     State(store): State<Store>,
-    AgencyOwner(actor): AgencyOwner,
+    session: AdminSession,
     axum::extract::Path(email): axum::extract::Path<String>,
 ) -> ApiResult<StatusCode> {
     let email = crate::domain::EmailAddress::parse(&email).map_err(|_| crate::domain::Error::NotFound)?;
+    let owner_of_address = store.get_email_claim(&email).await?;
+    let is_owner = session.require(Action::ManageAgency).await;
+    match (is_owner, owner_of_address.and_then(|claim| claim.client_id)) {
+        (Ok(_), _) => {}
+        // No `{clientId}` in this path, so the assignment is read here rather than by the
+        // session check.
+        (Err(_), Some(client)) if store.assigned_clients(session.admin_id).await?.contains(&client) => {}
+        (Err(_), Some(_)) => {
+            return Err(crate::domain::Error::Forbidden(
+                "You are not assigned to this client. Ask an agency owner to assign you.",
+            )
+            .into());
+        }
+        (Err(refused), None) => return Err(refused.into()),
+    }
+    let actor = Actor::admin(session.admin_id);
     let audit = actor.audit(None, "email.unsuppress", format!("email:{email}"), String::new());
     if store.clear_suppression(&email, &audit).await? {
         Ok(StatusCode::NO_CONTENT)

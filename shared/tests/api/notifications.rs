@@ -417,11 +417,17 @@ async fn bounces_and_complaints_stop_all_mail_until_an_owner_clears_the_address(
     assert_eq!((refused.status, refused.error_code()), (StatusCode::CONFLICT, "email_suppressed"), "{}", refused.body);
     assert_eq!(a.app.inbox(&a.lead.email).await.len(), before);
 
-    // Members may not clear; an owner may, once; then mail flows again.
+    // A member not assigned to the client may not clear it, nor a member a staff address; the
+    // assigned member or an owner may, once; then mail flows again.
+    let stranger = a.app.add_staff("stranger", StaffRole::Member).await;
+    let stranger_cookie = a.app.sign_in(&stranger.email).await;
     let path = format!("/api/admin/email-problems/{}", a.lead.email);
-    let member = a.send(ApiRequest::post(&path, json!({})).method(Method::DELETE).cookie(&a.staff_cookie)).await;
-    assert_eq!(member.status, StatusCode::FORBIDDEN);
-    let cleared = a.send(ApiRequest::post(&path, json!({})).method(Method::DELETE).cookie(&owner_cookie)).await;
+    let refused = a.send(ApiRequest::post(&path, json!({})).method(Method::DELETE).cookie(&stranger_cookie)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    let staff_path = format!("/api/admin/email-problems/{}", a.staff.email);
+    let own = a.send(ApiRequest::post(&staff_path, json!({})).method(Method::DELETE).cookie(&a.staff_cookie)).await;
+    assert_eq!(own.status, StatusCode::FORBIDDEN, "staff addresses are for owners: {}", own.body);
+    let cleared = a.send(ApiRequest::post(&path, json!({})).method(Method::DELETE).cookie(&a.staff_cookie)).await;
     assert_eq!(cleared.status, StatusCode::NO_CONTENT, "{}", cleared.body);
     let again = a.send(ApiRequest::post(&path, json!({})).method(Method::DELETE).cookie(&owner_cookie)).await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);

@@ -53,7 +53,8 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("POST", "/api/passkeys/register/finish", Rule::AnySession),
     ("PATCH", "/api/passkeys/{passkeyId}", Rule::AnySession),
     ("DELETE", "/api/passkeys/{passkeyId}", Rule::AnySession),
-    ("DELETE", "/api/admin/email-problems/{email}", Rule::AgencyOwner),
+    // A contact's address: whoever may act on that client (the matrix names A's or B's contact).
+    ("DELETE", "/api/admin/email-problems/{email}", Rule::AgencyOnClient),
     ("GET", "/api/notifications", Rule::AnySession),
     ("POST", "/api/notifications/read", Rule::AnySession),
     ("GET", "/api/notifications/preferences", Rule::AnySession),

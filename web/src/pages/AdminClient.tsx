@@ -72,7 +72,7 @@ export function AdminClientPage() {
         )}
         {update.isError && <ErrorNotice error={update.error} />}
       </section>
-      <Contacts clientId={clientId} contacts={c.contacts} problems={c.email_problems} owner={owner} onChange={refresh} />
+      <Contacts clientId={clientId} contacts={c.contacts} problems={c.email_problems} onChange={refresh} />
       <AssignedStaff clientId={clientId} assigned={c.staff} owner={owner} onChange={refresh} />
       <Projects clientId={clientId} />
       <ClientRequests clientId={clientId} />
@@ -116,13 +116,11 @@ function Contacts({
   clientId,
   contacts,
   problems,
-  owner,
   onChange,
 }: {
   clientId: string
   contacts: Contact[]
   problems: EmailProblem[]
-  owner: boolean
   onChange: () => void
 }) {
   const [name, setName] = useState('')
@@ -187,7 +185,7 @@ function Contacts({
           {contacts.map((contact) => (
             <li key={contact.id}>
               <strong>{contact.name}</strong> <span className="muted">{contact.email}</span>{' '}
-              <EmailProblemBadge email={contact.email} problems={problems} canClear={owner} onCleared={onChange} />{' '}
+              <EmailProblemBadge email={contact.email} problems={problems} canClear onCleared={onChange} />{' '}
               <span className={`badge ${contact.portal_enabled ? 'badge-approved' : 'badge-on_hold'}`}>
                 {contact.portal_enabled ? 'Portal access' : 'No access'}
               </span>{' '}
