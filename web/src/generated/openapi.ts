@@ -1320,10 +1320,11 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Take a bounced or complaining address off the suppression list (agency owners)
+         * Take a bounced or complaining address off the suppression list
          * @description SES reported a hard bounce or a spam complaint for this address, so the portal sends it
-         *     nothing (sign-in links included). Once the address works again, an owner clears it and
-         *     mail flows again. Audited as `email.unsuppress`.
+         *     nothing (sign-in links included). Once the address works again, staff clear it and mail
+         *     flows again: a contact's address, whoever may act on that client (owners, the assigned
+         *     members); any other address, agency owners. Audited as `email.unsuppress`.
          */
         delete: operations["clearEmailProblem"];
         options?: never;
@@ -2279,7 +2280,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Changed by someone else meanwhile; reload and retry (conflict, estimate_decided, estimate_deciding, estimate_closed, …) */
+        /** @description Changed by someone else meanwhile; reload and retry (conflict, estimate_decided, estimate_deciding, estimate_closed, email_suppressed, …) */
         Conflict: {
             headers: {
                 [name: string]: unknown;
