@@ -98,7 +98,8 @@ impl Store {
 
     /// Takes an event out of the outbox (its feed entry stays).
     pub async fn clear_outbox(&self, activity: &Activity) -> Result<(), StoreError> {
-        self.db
+        let result = self
+            .db
             .update_item()
             .table_name(&*self.table)
             .key("PK", s(keys::client(activity.client_id)))
@@ -107,23 +108,14 @@ impl Store {
             .condition_expression("attribute_exists(PK)")
             .send()
             .await
-            .map_err(classify)
-            .map(drop)
-            .or_else(|error| if matches!(error, StoreError::ConditionFailed) { Ok(()) } else { Err(error) })
+            .map_err(classify);
+        super::done_if_condition_failed(result)
     }
 
     /// Records an activity event on its own (billing news from Harvest): in the feed and the
     /// outbox, like every other event.
     pub async fn put_activity(&self, activity: &Activity) -> Result<(), StoreError> {
-        self.db
-            .put_item()
-            .table_name(&*self.table)
-            .set_item(Some(self.activity_item(activity)?))
-            .condition_expression("attribute_not_exists(PK)")
-            .send()
-            .await
-            .map_err(classify)?;
-        Ok(())
+        self.put_new(self.activity_item(activity)?).await
     }
 
     /// Takes the billing watch for one page if it is due (`next_due` passed) and no other run
@@ -250,16 +242,7 @@ impl Store {
             format!("INBOX#{}", notice.event_id),
             [("ttl", n(notice.at + INBOX_DAYS * 86_400))],
         )?;
-        let result = self
-            .db
-            .put_item()
-            .table_name(&*self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(PK)")
-            .send()
-            .await
-            .map_err(classify);
-        super::done_if_condition_failed(result)
+        super::done_if_condition_failed(self.put_new(item).await)
     }
 
     /// The newest `limit` bell entries.
