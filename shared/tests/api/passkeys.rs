@@ -14,7 +14,7 @@ use webauthn_authenticator_rs::WebauthnAuthenticator;
 use webauthn_authenticator_rs::softpasskey::SoftPasskey;
 use webauthn_rs::prelude::{CreationChallengeResponse, PublicKeyCredential, RequestChallengeResponse};
 
-use crate::helpers::{ApiRequest, PUBLIC_URL, TestApp, spawn_app};
+use crate::helpers::{ApiRequest, PUBLIC_URL, TestApp, clear_of_rate_window_edge, spawn_app};
 
 fn origin() -> Url {
     Url::parse(PUBLIC_URL).unwrap()
@@ -333,6 +333,7 @@ async fn a_cloned_authenticator_is_refused_and_audited() {
 async fn passkey_sign_in_is_rate_limited_per_ip() {
     let app = TestApp::with_config(|config| config.login_limit_per_ip = 2).await;
     let mut person = registered(&app, "rae").await;
+    clear_of_rate_window_edge().await;
     for n in 1..=8 {
         let start = app.send(ApiRequest::post("/api/auth/passkey/start", json!({})).with_ip("203.0.113.9")).await;
         assert_eq!(start.status, StatusCode::OK, "start {n}: {}", start.body);

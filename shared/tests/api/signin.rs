@@ -5,7 +5,7 @@ use serde_json::json;
 use shared::domain::LoginToken;
 use shared::domain::{ClientStatus, LoginTokenRecord};
 
-use crate::helpers::{ApiRequest, PUBLIC_URL, TestApp, spawn_app};
+use crate::helpers::{ApiRequest, PUBLIC_URL, TestApp, clear_of_rate_window_edge, spawn_app};
 
 fn login(email: &str) -> ApiRequest {
     ApiRequest::post("/api/auth/login", json!({ "email": email }))
@@ -282,6 +282,7 @@ async fn per_email_rate_limit_applies_to_known_and_unknown_alike() {
     let client = app.add_client("Acme").await;
     let contact = app.add_contact(&client, "eager").await;
     let stranger = app.email("stranger");
+    clear_of_rate_window_edge().await;
     for email in [&contact.email, &stranger] {
         // Different IPs, so only the per-email limit (5) can trigger.
         for attempt in 1..=5 {
@@ -300,6 +301,7 @@ async fn per_email_rate_limit_applies_to_known_and_unknown_alike() {
 #[tokio::test]
 async fn per_ip_rate_limit() {
     let app = TestApp::with_config(|config| config.login_limit_per_ip = 3).await;
+    clear_of_rate_window_edge().await;
     for n in 1..=3 {
         let response = app.send(login(app.email(&format!("p{n}")).as_str()).with_ip("192.0.2.1")).await;
         assert_eq!(response.status, StatusCode::ACCEPTED);
@@ -322,6 +324,7 @@ async fn only_cloudfront_gets_in_and_its_viewer_address_is_the_callers_ip() {
         config.origin_secret = shared::config::Secret::from_text(EDGE_SECRET);
     })
     .await;
+    clear_of_rate_window_edge().await;
     let direct = app.send(login(app.email("d").as_str())).await;
     assert_eq!(direct.status, StatusCode::FORBIDDEN);
     assert_eq!(direct.error_code(), "forbidden");
