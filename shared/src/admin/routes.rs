@@ -19,7 +19,7 @@ use super::deliverables::{MAX_DESCRIPTION_CHARS, NewDeliverable};
 use super::notes::{MAX_REQUEST_CHARS, NoteInput};
 use super::projects::{MAX_SUMMARY_CHARS, MilestoneInput, NewProject, ProjectPatch};
 use super::{Actor, InProject, audit, clients, deliverables, messages, notes, projects};
-use crate::auth::{Action, AdminSession, Sessions};
+use crate::auth::{Action, AdminSession, AgencyOwner, Sessions};
 use crate::config::Config;
 use crate::domain::{
     Admin, AdminId, AuditEvent, Client, ClientId, Contact, ContactId, Deliverable, MeetingNote, Message, MessageThread,
@@ -104,23 +104,6 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         Ok(Actor::admin(AdminSession::from_request_parts(parts, state).await?.admin_id))
-    }
-}
-
-/// An agency owner making an agency-wide change (staff, assignments, new clients, Harvest):
-/// anyone else gets 403.
-struct AgencyOwner(Actor);
-
-impl<S: Send + Sync> FromRequestParts<S> for AgencyOwner
-where
-    Sessions: FromRef<S>,
-{
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let session = AdminSession::from_request_parts(parts, state).await?;
-        session.require(Action::ManageAgency).await?;
-        Ok(Self(Actor::admin(session.admin_id)))
     }
 }
 

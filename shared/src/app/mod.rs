@@ -54,7 +54,7 @@ impl AppState {
     pub fn new(config: Config, sdk: &SdkConfig) -> Self {
         let store = Store::new(aws_sdk_dynamodb::Client::new(sdk), config.table_name.as_str());
         let shared_sdk = Arc::new(sdk.clone());
-        let mailer = Mailer::new(LazyClient::new(&shared_sdk), &config.sender_email, &config.agency_name)
+        let mailer = Mailer::new(LazyClient::new(&shared_sdk), &config.sender_email)
             .with_configuration_set(config.notifications.configuration_set.clone());
         let files = FileStore::new(
             LazyClient::new(&shared_sdk),
@@ -145,6 +145,7 @@ pub fn function_router(function: &str) -> Option<fn() -> Router<AppState>> {
         "team" => crate::team::routes::team,
         "files" => crate::files::routes::files,
         "notifications" => crate::notify::routes::notifications,
+        "branding" => crate::branding::routes::branding,
         _ => return None,
     })
 }

@@ -11,7 +11,7 @@ mod views;
 
 pub use access::{Access, Action};
 pub use session::{
-    AdminSession, Claims, ClientSession, JwtKeys, PendingSessionCheck, SESSION_COOKIE, Sessions, SignedIn,
+    AdminSession, AgencyOwner, Claims, ClientSession, JwtKeys, PendingSessionCheck, SESSION_COOKIE, Sessions, SignedIn,
     cleared_session_cookie, confirm_session, session_cookie,
 };
 pub use views::{ClientView, MeResponse, UserView};

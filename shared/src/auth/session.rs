@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use super::access::{self, Access, Action};
 use crate::config::Config;
-use crate::domain::{AdminId, ClientId, ContactId, Error, Role, SessionId, SessionRecord};
+use crate::domain::{Actor, AdminId, ClientId, ContactId, Error, Role, SessionId, SessionRecord};
 use crate::http::{ApiError, CursorKey, Tenant};
 use crate::store::Store;
 
@@ -316,6 +316,23 @@ impl AdminSession {
         access::visible_clients(store, &self.signed_in.access().await?).await
     }
 }
+/// An agency owner making an agency-wide change (staff, assignments, new clients, Harvest,
+/// branding): anyone else gets 403, before the body is read.
+pub struct AgencyOwner(pub Actor);
+
+impl<S: Send + Sync> FromRequestParts<S> for AgencyOwner
+where
+    Sessions: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let session = AdminSession::from_request_parts(parts, state).await?;
+        session.require(Action::ManageAgency).await?;
+        Ok(Self(Actor::admin(session.admin_id)))
+    }
+}
+
 /// The role extractors: the signed-in session, if it is the role's, parsed into its type.
 macro_rules! role_session {
     ($session:ty, $role:expr) => {

@@ -8,7 +8,7 @@ use crate::domain::{
     AdminId, AuditEvent, ClientId, ContactId, EmailAddress, Error, LoginToken, LoginTokenRecord, Principal, Role,
     SessionId, SessionRecord, sha256_hex,
 };
-use crate::mail::{MagicLink, Mailer};
+use crate::mail::{Brand, MagicLink, Mailer};
 use crate::store::{Store, StoreError};
 
 fn now() -> i64 {
@@ -70,9 +70,9 @@ pub async fn request_magic_link(
     };
     store.put_login_token(&token.hash(), &record).await?;
     let link = format!("{}/auth/verify#token={}", config.public_url, token.as_str());
+    let brand = Brand::current(store, config).await?;
     let message =
-        MagicLink { name: principal.name(), agency: &config.agency_name, link: &link, minutes: ttl.as_secs() / 60 }
-            .to(email)?;
+        MagicLink { name: principal.name(), brand: &brand, link: &link, minutes: ttl.as_secs() / 60 }.to(email)?;
     if let Err(error) = mailer.send(&message).await {
         // Answering differently here would tell a caller the address is known, so the
         // failure goes to the logs (and an alarm) instead.

@@ -10,11 +10,13 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 mod actor;
+mod branding;
 mod error;
 mod files;
 mod models;
 
 pub use actor::{Actor, change, email, optional_text, text};
+pub use branding::*;
 pub use error::Error;
 pub use files::*;
 pub use models::*;

@@ -86,11 +86,12 @@ pub async fn same_origin_guard(
     Ok(next.run(request).await)
 }
 
-/// API responses carry personal data: never cache them, never sniff them.
+/// API responses carry personal data: never cache them (unless a public route, like the
+/// branding, said otherwise), never sniff them.
 pub async fn response_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     response

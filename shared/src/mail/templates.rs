@@ -3,7 +3,7 @@
 
 use askama::Template;
 
-use super::Email;
+use super::{Brand, Email};
 use crate::domain::{EmailAddress, Error};
 
 /// A message's `to()`: its HTML and plain-text templates, each reading the message as `mail`.
@@ -27,6 +27,7 @@ macro_rules! message {
                     let $mail = self;
                     Ok(Email {
                         to: to.clone(),
+                        from_name: self.brand.name.clone(),
                         subject: $subject,
                         html: render(&Html { mail: self })?,
                         text: render(&Text { mail: self })?,
@@ -46,7 +47,7 @@ fn render(template: &impl Template) -> Result<String, Error> {
 /// a `Referer` header; the verify page posts it.
 pub struct MagicLink<'a> {
     pub name: &'a str,
-    pub agency: &'a str,
+    pub brand: &'a Brand,
     pub link: &'a str,
     pub minutes: u64,
 }
@@ -54,7 +55,7 @@ pub struct MagicLink<'a> {
 /// The welcome mail a new contact gets, with a longer-lived first sign-in link.
 pub struct Invitation<'a> {
     pub name: &'a str,
-    pub agency: &'a str,
+    pub brand: &'a Brand,
     pub company: &'a str,
     pub link: &'a str,
 }
@@ -62,7 +63,7 @@ pub struct Invitation<'a> {
 /// Welcomes a new agency staff member.
 pub struct StaffInvitation<'a> {
     pub name: &'a str,
-    pub agency: &'a str,
+    pub brand: &'a Brand,
     pub invited_by: &'a str,
     /// "an owner" or "a member".
     pub role: &'a str,
@@ -73,7 +74,7 @@ pub struct StaffInvitation<'a> {
 /// the one-click unsubscribe link in the footer as well as in the headers.
 pub struct Updates<'a> {
     pub name: &'a str,
-    pub agency: &'a str,
+    pub brand: &'a Brand,
     pub subject: String,
     pub intro: String,
     pub items: Vec<UpdateLine>,
@@ -105,6 +106,7 @@ impl Updates<'_> {
         }
         Ok(Email {
             to: to.clone(),
+            from_name: self.brand.name.clone(),
             subject: self.subject.clone(),
             html: render(&Html { mail: self })?,
             text: render(&Text { mail: self })?,
@@ -116,20 +118,33 @@ impl Updates<'_> {
 // How each message renders: both parts read it as `mail`.
 message!(MagicLink, "mail/magic_link.html", "mail/magic_link.txt", |mail| format!(
     "Your sign-in link for {}",
-    mail.agency
+    mail.brand.name
 ));
 message!(Invitation, "mail/invitation.html", "mail/invitation.txt", |mail| format!(
     "Welcome to the {} client portal",
-    mail.agency
+    mail.brand.name
 ));
 message!(StaffInvitation, "mail/staff_invitation.html", "mail/staff_invitation.txt", |mail| format!(
     "You have been added to the {} client portal",
-    mail.agency
+    mail.brand.name
 ));
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn brand(name: &str) -> Brand {
+        Brand {
+            name: name.to_owned(),
+            accent: "#7c2d12".to_owned(),
+            logo_url: Some("https://portal.example/api/branding/logo?v=1".to_owned()),
+            support_email: Some("help@agency.example".to_owned()),
+            footer_links: vec![crate::domain::FooterLink {
+                label: "Privacy".to_owned(),
+                url: "https://agency.example/privacy".to_owned(),
+            }],
+        }
+    }
 
     fn ada() -> EmailAddress {
         EmailAddress::parse("ada@acme.example").unwrap()
@@ -138,7 +153,8 @@ mod tests {
     #[test]
     fn magic_link_has_both_parts_with_the_link() {
         let link = "https://portal.example/auth/verify#token=abc";
-        let email = MagicLink { name: "Ada <script>", agency: "Agency & Co", link, minutes: 10 }.to(&ada()).unwrap();
+        let email =
+            MagicLink { name: "Ada <script>", brand: &brand("Agency & Co"), link, minutes: 10 }.to(&ada()).unwrap();
         assert!(email.text.contains(link));
         assert!(email.html.contains(link));
         assert!(email.text.contains("10 minutes"));
@@ -151,17 +167,27 @@ mod tests {
         assert!(!email.html.contains("<script>"));
         assert!(email.html.contains("Agency &#38; Co") || email.html.contains("Agency &amp; Co"));
         assert_eq!(email.subject, "Your sign-in link for Agency & Co");
+        assert_eq!(email.from_name, "Agency & Co");
+        // The agency's branding: its colour on the button, its logo, its support address and links.
+        assert!(email.html.contains("background:#7c2d12"), "{}", email.html);
+        assert!(email.html.contains("src=\"https://portal.example/api/branding/logo?v=1\""), "{}", email.html);
+        assert!(email.html.contains("mailto:help@agency.example") && email.text.contains("help@agency.example"));
+        assert!(
+            email.html.contains("https://agency.example/privacy")
+                && email.text.contains("Privacy: https://agency.example/privacy")
+        );
     }
 
     #[test]
     fn every_message_escapes_what_people_wrote() {
         let evil = r#"<img src=x onerror="alert(1)">"#;
         let link = "https://portal.example/x";
+        let evil_brand = Brand { name: evil.to_owned(), logo_url: None, ..brand("x") };
         let emails = [
-            Invitation { name: evil, agency: evil, company: evil, link }.to(&ada()).unwrap(),
+            Invitation { name: evil, brand: &evil_brand, company: evil, link }.to(&ada()).unwrap(),
             Updates {
                 name: evil,
-                agency: evil,
+                brand: &evil_brand,
                 subject: evil.to_owned(),
                 intro: evil.to_owned(),
                 items: vec![UpdateLine {

@@ -10,7 +10,7 @@ use super::unsubscribe::UnsubscribeKey;
 use super::{Cadence, DrainReport, Preferences, Topic};
 use crate::config::Config;
 use crate::domain::{ContactId, EmailAddress, Error, Side};
-use crate::mail::{Mailer, UpdateLine, Updates};
+use crate::mail::{Brand, Mailer, UpdateLine, Updates};
 use crate::store::{BatchRecord, NoticeRecord, Store};
 
 /// Batches read per pass.
@@ -35,6 +35,8 @@ pub async fn send_due(
     let mut report = DrainReport::default();
     let owner = ulid::Ulid::new().to_string();
     let key = UnsubscribeKey::new(config.jwt_secret.as_bytes());
+    // Read once per run: a branding change shows from the next run on.
+    let brand = Brand::current(store, config).await?;
     while Instant::now() < deadline {
         let due = store.due_batches(now, PAGE).await?;
         let before = report;
@@ -43,7 +45,7 @@ pub async fn send_due(
             else {
                 continue; // another run has it
             };
-            match send_batch(store, mailer, config, &key, &batch).await? {
+            match send_batch(store, mailer, (config, &brand), &key, &batch).await? {
                 Outcome::Sent(items) => {
                     store.finish_batch(&batch, &items).await?;
                     report.sent += 1;
@@ -100,7 +102,7 @@ async fn addressee(
 async fn send_batch(
     store: &Store,
     mailer: &Mailer,
-    config: &Config,
+    (config, brand): (&Config, &Brand),
     key: &UnsubscribeKey,
     batch: &BatchRecord,
 ) -> Result<Outcome, Error> {
@@ -125,7 +127,7 @@ async fn send_batch(
     let mut topics: Vec<Topic> = wanted.iter().filter_map(|item| Topic::parse(&item.topic)).collect();
     topics.sort();
     topics.dedup();
-    let email = compose(config, key, batch, &name, &email, side, cadence, &wanted, &topics)?;
+    let email = compose((config, brand), key, batch, &name, &email, side, cadence, &wanted, &topics)?;
     match mailer.send(&email).await {
         Ok(()) => Ok(Outcome::Sent(items)),
         Err(error) => {
@@ -137,7 +139,7 @@ async fn send_batch(
 
 #[allow(clippy::too_many_arguments)]
 fn compose(
-    config: &Config,
+    (config, brand): (&Config, &Brand),
     key: &UnsubscribeKey,
     batch: &BatchRecord,
     name: &str,
@@ -149,7 +151,7 @@ fn compose(
 ) -> Result<crate::mail::Email, Error> {
     let base = &config.public_url;
     let token = key.token(&batch.principal, topics);
-    let agency = &config.agency_name;
+    let agency = &brand.name;
     let count = items.len();
     let subject = match (cadence, items) {
         (Cadence::Daily, _) => {
@@ -173,7 +175,7 @@ fn compose(
     };
     Updates {
         name,
-        agency,
+        brand,
         subject,
         intro,
         items: items

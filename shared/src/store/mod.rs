@@ -6,6 +6,7 @@
 //! tenant's partition.
 
 mod audit;
+mod branding;
 mod directory;
 mod estimates;
 mod files;
@@ -27,6 +28,7 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+pub use branding::StoredLogo;
 pub use files::{UploadQuota, UploadUsage};
 pub use harvest_cache::{CacheKey, CacheRecord};
 pub use messages::MessageMeta;

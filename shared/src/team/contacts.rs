@@ -9,7 +9,7 @@ use super::{end_contact_sessions, send_invitation, welcome_link};
 use crate::config::Config;
 use crate::domain::{Actor, change, email, text};
 use crate::domain::{ClientId, Contact, ContactId, ContactRole, Error, Principal, Role};
-use crate::mail::{Invitation, Mailer};
+use crate::mail::{Brand, Invitation, Mailer};
 use crate::store::Store;
 
 fn yes() -> bool {
@@ -187,9 +187,9 @@ pub async fn invite(
         ));
     }
     let link = welcome_link(store, config, Role::Client, id.to_string(), Some(client_id)).await?;
-    let invitation =
-        Invitation { name: &person.name, agency: &config.agency_name, company: &company.company_name, link: &link }
-            .to(&person.email)?;
+    let brand = Brand::current(store, config).await?;
+    let invitation = Invitation { name: &person.name, brand: &brand, company: &company.company_name, link: &link }
+        .to(&person.email)?;
     send_invitation(store, mailer, &invitation).await?;
     store
         .append_audit(&actor.audit(

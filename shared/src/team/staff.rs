@@ -9,7 +9,7 @@ use super::{end_staff_sessions, send_invitation, welcome_link};
 use crate::config::Config;
 use crate::domain::{Actor, change, email, text};
 use crate::domain::{Admin, AdminId, ClientId, Error, Role, StaffRole};
-use crate::mail::{Mailer, StaffInvitation};
+use crate::mail::{Brand, Mailer, StaffInvitation};
 use crate::store::Store;
 
 #[derive(Debug, Deserialize)]
@@ -80,10 +80,10 @@ pub async fn invite(store: &Store, mailer: &Mailer, config: &Config, actor: &Act
         Actor::Contact(_) | Actor::Operator => config.agency_name.clone(),
     };
     let link = welcome_link(store, config, Role::Admin, id.to_string(), None).await?;
+    let brand = Brand::current(store, config).await?;
     let role = if person.role == StaffRole::Owner { "an owner" } else { "a member" };
-    let mail =
-        StaffInvitation { name: &person.name, agency: &config.agency_name, invited_by: &invited_by, role, link: &link }
-            .to(&person.email)?;
+    let mail = StaffInvitation { name: &person.name, brand: &brand, invited_by: &invited_by, role, link: &link }
+        .to(&person.email)?;
     send_invitation(store, mailer, &mail).await?;
     store.append_audit(&actor.audit(None, "admin.invite", format!("admin:{id}"), person.email.to_string())).await?;
     Ok(())

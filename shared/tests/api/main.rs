@@ -4,6 +4,7 @@
 
 mod admin;
 mod billing;
+mod branding;
 mod codebase;
 mod files;
 mod helpers;

@@ -65,7 +65,7 @@ impl Agency {
 /// A mailer whose SES is `fake` (everything else stays on the emulator).
 async fn mailer_on(fake: &FakeSes) -> Mailer {
     let sdk = Arc::new(sdk_config(&fake.endpoint()).await);
-    Mailer::new(LazyClient::new(&sdk), &EmailAddress::parse(SENDER).unwrap(), "Agency & Co")
+    Mailer::new(LazyClient::new(&sdk), &EmailAddress::parse(SENDER).unwrap())
         .with_configuration_set(Some("portal-mail".into()))
 }
 

@@ -62,6 +62,13 @@ const RULES: &[(&str, &str, Rule)] = &[
     // The signed link is the credential (notifications.rs covers it).
     ("GET", "/api/notifications/unsubscribe", Rule::Public),
     ("POST", "/api/notifications/unsubscribe", Rule::Public),
+    // The sign-in page is branded too (branding.rs covers what it shows).
+    ("GET", "/api/branding", Rule::Public),
+    ("GET", "/api/branding/logo", Rule::Public),
+    ("GET", "/api/admin/branding", Rule::AgencyOwner),
+    ("PUT", "/api/admin/branding", Rule::AgencyOwner),
+    ("PUT", "/api/admin/branding/logo", Rule::AgencyOwner),
+    ("DELETE", "/api/admin/branding/logo", Rule::AgencyOwner),
     ("GET", "/api/dashboard", Rule::Portal),
     ("GET", "/api/activity", Rule::Portal),
     ("GET", "/api/projects", Rule::Portal),

@@ -8,7 +8,10 @@ use crate::helpers::{ApiRequest, route_for, spawn_app, template_routes};
 use shared::app::function_router;
 
 /// Routes anyone may call.
-const PUBLIC: [&str; 7] = [
+const PUBLIC: [&str; 9] = [
+    // What every page (the sign-in page too) is branded with.
+    "/api/branding",
+    "/api/branding/logo",
     // The signed link is the credential (RFC 8058 one-click unsubscribe, no session).
     "/api/notifications/unsubscribe",
     "/api/auth/login",
@@ -83,6 +86,15 @@ fn a_path_belongs_to_one_function() {
 #[tokio::test]
 async fn every_route_reaches_its_handler() {
     let app = spawn_app().await;
+    // The logo route answers 404 until there is a logo: give it one.
+    let logo = shared::store::StoredLogo { version: "v1".into(), png: vec![0x89, b'P', b'N', b'G'] };
+    let branding = shared::domain::Branding {
+        logo_version: Some("v1".into()),
+        revision: 1,
+        ..shared::domain::Branding::default_named("Routes")
+    };
+    let audit = shared::domain::AuditEvent::new(None, "test".into(), "branding.logo", "setup".into());
+    app.state.store.save_branding(&branding, Some(Some(&logo)), &audit).await.unwrap();
     for route in template_routes().iter().filter(|r| r.path != "$default") {
         let request = request_for(&route.method, &route.path);
         assert_eq!(route_for(&request.method, &request.path).function, route.function);
@@ -94,9 +106,10 @@ async fn every_route_reaches_its_handler() {
             route.path,
             response.status
         );
-        // Without a session or a body every route refuses, except starting a passkey sign-in,
-        // which needs neither.
-        let needs_nothing = route.path == "/api/auth/passkey/start";
+        // Without a session or a body every route refuses, except starting a passkey sign-in
+        // and the branding, which need neither.
+        let needs_nothing =
+            ["/api/auth/passkey/start", "/api/branding", "/api/branding/logo"].contains(&route.path.as_str());
         assert!(
             response.status.is_client_error() || (needs_nothing && response.status.is_success()),
             "{} {} gave {}",

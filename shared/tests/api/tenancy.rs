@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 use crate::helpers::{ApiRequest, Route, Tenant, TestApp, TestResponse, template_routes};
 
 /// Routes that are not about one tenant's data.
-const NOT_TENANT_ROUTES: [&str; 4] = ["/api/auth/login", "/api/auth/verify", "/api/me", "/api/auth/logout"];
+const NOT_TENANT_ROUTES: [&str; 6] =
+    ["/api/auth/login", "/api/auth/verify", "/api/me", "/api/auth/logout", "/api/branding", "/api/branding/logo"];
 
 /// A person's own passkeys and passkey sign-in, and their own bell and notification
 /// preferences: not a company's data (`api::passkeys` checks that one person's passkey ids
