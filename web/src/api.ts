@@ -14,6 +14,9 @@ export class ApiError extends Error {
   }
 }
 
+/** An upload that failed in the browser (before or after the API), with a message to show. */
+export class UploadError extends Error {}
+
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   let response: Response
   try {
@@ -39,6 +42,27 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     const error = (data as { error?: { code?: string; message?: string } } | null)?.error
     const retry = Number(response.headers.get('retry-after') ?? '') || undefined
     throw new ApiError(response.status, error?.code ?? 'unexpected', error?.message ?? 'Something went wrong. Try again shortly.', retry)
+  }
+  return data as T
+}
+
+/** Sends a file as the request body (the logo upload), with the same error handling. */
+export async function apiSendFile<T>(method: string, path: string, file: Blob): Promise<T> {
+  let response: Response
+  try {
+    response = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: { 'content-type': file.type || 'application/octet-stream', accept: 'application/json' },
+      body: file,
+    })
+  } catch {
+    throw new ApiError(0, 'network_error', 'Cannot reach the portal. Check your connection and try again.')
+  }
+  const data = await response.json().catch(() => null)
+  if (!response.ok) {
+    const error = (data as { error?: { code?: string; message?: string } } | null)?.error
+    throw new ApiError(response.status, error?.code ?? 'unexpected', error?.message ?? 'Something went wrong. Try again shortly.')
   }
   return data as T
 }
@@ -112,3 +136,4 @@ export type Topic = Schemas['Topic']
 export type Cadence = Schemas['Cadence']
 export type Unsubscribe = Schemas['Unsubscribe']
 export type EmailProblem = Schemas['EmailProblem']
+export type Branding = Schemas['Branding']

@@ -3,32 +3,15 @@ import { createRoot } from 'react-dom/client'
 import { createBrowserRouter, Navigate, RouterProvider } from 'react-router'
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
 import { ApiError } from './api'
-import { brand } from './config'
-import { Login } from './pages/Login'
-import { Verify } from './pages/Verify'
 import { Layout } from './pages/Layout'
-import { Dashboard } from './pages/Dashboard'
-import { Projects } from './pages/Projects'
-import { ProjectDetail } from './pages/ProjectDetail'
-import { InvoiceDetailPage, Invoices } from './pages/Invoices'
-import { EstimatePage, Estimates } from './pages/Estimates'
-import { Messages } from './pages/Messages'
-import { NotFound } from './pages/Admin'
-import { AdminClients } from './pages/AdminClients'
-import { AdminClientPage } from './pages/AdminClient'
-import { AdminProjectPage } from './pages/AdminProject'
-import { AdminAudit, AdminInbox, AdminThread } from './pages/AdminInbox'
-import { AdminStaff } from './pages/AdminStaff'
-import { Team } from './pages/Team'
-import { Security } from './pages/Security'
-import { RequestDetail, Requests } from './pages/Requests'
-import { AdminRequestPage } from './pages/AdminRequests'
-import { NotificationSettings } from './pages/Notifications'
-import { UnsubscribePage } from './pages/Unsubscribe'
+import { BrandingApplier } from './branding'
+import { PageSkeleton } from './components/states'
 import './style.css'
 
-document.documentElement.style.setProperty('--accent', brand.accent)
-document.title = `${brand.agencyName} · Client portal`
+/** A page's code, loaded when it is first visited (the build prints each chunk's size). */
+const page = <M extends Record<string, unknown>>(load: () => Promise<M>, name: keyof M) => async () => ({
+  Component: (await load())[name] as React.ComponentType,
+})
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -42,45 +25,48 @@ const queryClient = new QueryClient({
 
 const router = createBrowserRouter([
   { path: '/', element: <Navigate to="/portal" replace /> },
-  { path: '/login', element: <Login /> },
-  { path: '/auth/verify', element: <Verify /> },
-  { path: '/unsubscribe', element: <UnsubscribePage /> },
+  { path: '/login', hydrateFallbackElement: <PageSkeleton />, lazy: page(() => import('./pages/Login'), 'Login') },
+  { path: '/auth/verify', hydrateFallbackElement: <PageSkeleton />, lazy: page(() => import('./pages/Verify'), 'Verify') },
+  { path: '/unsubscribe', hydrateFallbackElement: <PageSkeleton />, lazy: page(() => import('./pages/Unsubscribe'), 'UnsubscribePage') },
   {
     path: '/portal',
     element: <Layout area="portal" />,
+    hydrateFallbackElement: <PageSkeleton />,
     children: [
-      { index: true, element: <Dashboard /> },
-      { path: 'projects', element: <Projects /> },
-      { path: 'projects/:projectId', element: <ProjectDetail /> },
-      { path: 'requests', element: <Requests /> },
-      { path: 'requests/:requestId', element: <RequestDetail /> },
-      { path: 'invoices', element: <Invoices /> },
-      { path: 'invoices/:invoiceId', element: <InvoiceDetailPage /> },
-      { path: 'estimates', element: <Estimates /> },
-      { path: 'estimates/:estimateId', element: <EstimatePage /> },
-      { path: 'messages', element: <Messages /> },
-      { path: 'team', element: <Team /> },
-      { path: 'notifications', element: <NotificationSettings /> },
-      { path: 'security', element: <Security area="portal" /> },
+      { index: true, lazy: page(() => import('./pages/Dashboard'), 'Dashboard') },
+      { path: 'projects', lazy: page(() => import('./pages/Projects'), 'Projects') },
+      { path: 'projects/:projectId', lazy: page(() => import('./pages/ProjectDetail'), 'ProjectDetail') },
+      { path: 'requests', lazy: page(() => import('./pages/Requests'), 'Requests') },
+      { path: 'requests/:requestId', lazy: page(() => import('./pages/Requests'), 'RequestDetail') },
+      { path: 'invoices', lazy: page(() => import('./pages/Invoices'), 'Invoices') },
+      { path: 'invoices/:invoiceId', lazy: page(() => import('./pages/Invoices'), 'InvoiceDetailPage') },
+      { path: 'estimates', lazy: page(() => import('./pages/Estimates'), 'Estimates') },
+      { path: 'estimates/:estimateId', lazy: page(() => import('./pages/Estimates'), 'EstimatePage') },
+      { path: 'messages', lazy: page(() => import('./pages/Messages'), 'Messages') },
+      { path: 'team', lazy: page(() => import('./pages/Team'), 'Team') },
+      { path: 'notifications', lazy: page(() => import('./pages/Notifications'), 'NotificationSettings') },
+      { path: 'security', lazy: async () => { const { Security } = await import('./pages/Security'); return { element: <Security area="portal" /> } } },
     ],
   },
   {
     path: '/admin',
     element: <Layout area="admin" />,
+    hydrateFallbackElement: <PageSkeleton />,
     children: [
-      { index: true, element: <AdminClients /> },
-      { path: 'clients/:clientId', element: <AdminClientPage /> },
-      { path: 'clients/:clientId/projects/:projectId', element: <AdminProjectPage /> },
-      { path: 'clients/:clientId/requests/:requestId', element: <AdminRequestPage /> },
-      { path: 'messages', element: <AdminInbox /> },
-      { path: 'messages/:clientId', element: <AdminThread /> },
-      { path: 'audit', element: <AdminAudit /> },
-      { path: 'staff', element: <AdminStaff /> },
-      { path: 'notifications', element: <NotificationSettings /> },
-      { path: 'security', element: <Security area="admin" /> },
+      { index: true, lazy: page(() => import('./pages/AdminClients'), 'AdminClients') },
+      { path: 'clients/:clientId', lazy: page(() => import('./pages/AdminClient'), 'AdminClientPage') },
+      { path: 'clients/:clientId/projects/:projectId', lazy: page(() => import('./pages/AdminProject'), 'AdminProjectPage') },
+      { path: 'clients/:clientId/requests/:requestId', lazy: page(() => import('./pages/AdminRequests'), 'AdminRequestPage') },
+      { path: 'messages', lazy: page(() => import('./pages/AdminInbox'), 'AdminInbox') },
+      { path: 'messages/:clientId', lazy: page(() => import('./pages/AdminInbox'), 'AdminThread') },
+      { path: 'audit', lazy: page(() => import('./pages/AdminInbox'), 'AdminAudit') },
+      { path: 'staff', lazy: page(() => import('./pages/AdminStaff'), 'AdminStaff') },
+      { path: 'branding', lazy: page(() => import('./pages/AdminBranding'), 'AdminBranding') },
+      { path: 'notifications', lazy: page(() => import('./pages/Notifications'), 'NotificationSettings') },
+      { path: 'security', lazy: async () => { const { Security } = await import('./pages/Security'); return { element: <Security area="admin" /> } } },
     ],
   },
-  { path: '*', element: <NotFound /> },
+  { path: '*', hydrateFallbackElement: <PageSkeleton />, lazy: page(() => import('./pages/Admin'), 'NotFound') },
 ])
 
 const root = document.getElementById('app')
@@ -88,6 +74,7 @@ if (root) {
   createRoot(root).render(
     <StrictMode>
       <QueryClientProvider client={queryClient}>
+        <BrandingApplier />
         <RouterProvider router={router} />
       </QueryClientProvider>
     </StrictMode>,

@@ -33,9 +33,12 @@ import {
   type Bell,
   type NotificationPreferences,
   type EmailProblem,
+  type Branding,
 } from './api'
 
 export const keys = {
+  branding: () => ['branding'] as const,
+  brandingSettings: () => [...keys.branding(), 'settings'] as const,
   me: () => ['me'] as const,
   dashboard: () => ['dashboard'] as const,
   projects: () => ['projects'] as const,
@@ -94,6 +97,10 @@ function pagedList<T, P extends Page<T> = Page<T>>(queryKey: readonly unknown[],
 const get = <T>(path: string) => () => api<T>('GET', path)
 
 export const queries = {
+  // Public and cacheable: every page (the sign-in page too) is drawn with it.
+  branding: () =>
+    queryOptions({ queryKey: keys.branding(), queryFn: get<Branding>('/api/branding'), staleTime: 5 * 60_000, retry: 1 }),
+  brandingSettings: () => queryOptions({ queryKey: keys.brandingSettings(), queryFn: get<Branding>('/api/admin/branding') }),
   me: () => queryOptions({ queryKey: keys.me(), queryFn: get<Me>('/api/me'), retry: false, staleTime: 60_000 }),
   dashboard: () => queryOptions({ queryKey: keys.dashboard(), queryFn: get<Dashboard>('/api/dashboard') }),
   projects: (status: string) => pagedList<ProjectSummary>(keys.projectList(status), `/api/projects?status=${status}`),

@@ -6,7 +6,8 @@
 // rest. Completing it has the API check the file before anyone sees it.
 import { api, ApiError, type CompletedUpload, type Destination, type PartUrl, type Upload } from './api'
 
-export class UploadError extends Error {}
+import { UploadError } from './api'
+export { UploadError }
 
 /** How many parts are in flight at once. */
 const PARALLEL_PARTS = 3

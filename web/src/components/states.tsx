@@ -1,13 +1,27 @@
 import type { ReactNode } from 'react'
-import { ApiError } from '../api'
-import { UploadError } from '../upload'
+import { ApiError, UploadError } from '../api'
 import { label } from '../format'
 
-export function Loading({ what }: { what: string }) {
+/** Grey lines where the content will be, so the page keeps its shape while it loads; screen
+ * readers hear what is loading. */
+export function Loading({ what, lines = 3 }: { what: string; lines?: number }) {
   return (
-    <p className="muted" role="status" aria-live="polite">
-      Loading {what}…
-    </p>
+    <div className="skeleton" role="status" aria-live="polite">
+      <span className="sr-only">Loading {what}…</span>
+      {Array.from({ length: lines }, (_, i) => (
+        <span key={i} className="skeleton-line" aria-hidden="true" />
+      ))}
+    </div>
+  )
+}
+
+/** A whole page's placeholder while its code or first data arrives. */
+export function PageSkeleton() {
+  return (
+    <div className="content">
+      <span className="skeleton-title" aria-hidden="true" />
+      <Loading what="the page" lines={5} />
+    </div>
   )
 }
 

@@ -795,6 +795,93 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/branding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The branding every page (the sign-in page too) is drawn with
+         * @description Public and cacheable (`Cache-Control: public, max-age=60, stale-while-revalidate=600`):
+         *     a change reaches open pages within a minute, and the owner's own page at once.
+         */
+        get: operations["getBranding"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/branding/logo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The uploaded logo as PNG (also the favicon)
+         * @description With the current `v`, cacheable for a year (`immutable`); otherwise for a minute.
+         */
+        get: operations["getBrandingLogo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/branding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The branding, for the settings form (agency owners) */
+        get: operations["getBrandingSettings"];
+        /**
+         * Change the name, accent colour, support address and footer links (agency owners; audited)
+         * @description The accent must reach 4.5:1 contrast against the page (WCAG AA), else 422 `low_contrast`
+         *     with the ratio in the message. Footer links are https:// or mailto: (up to 5). Two
+         *     owners saving at once: both changes are applied in turn, neither is lost.
+         */
+        put: operations["setBranding"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/branding/logo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Upload the logo (agency owners; audited)
+         * @description The body is the image itself (up to 2 MB). What it is is read from its bytes: PNG, JPEG
+         *     or WebP, at least 16 × 16 and at most 8000 px a side, re-encoded as a PNG that fits
+         *     480 × 160. SVG is refused (it can carry scripts): 422 `unsupported_logo`.
+         */
+        put: operations["uploadBrandingLogo"];
+        post?: never;
+        /** Back to the portal's own mark (agency owners; audited) */
+        delete: operations["removeBrandingLogo"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/team": {
         parameters: {
             query?: never;
@@ -1582,6 +1669,22 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Branding: {
+            agency_name: string;
+            /** @description #rrggbb, at least 4.5:1 against the light page */
+            accent: string;
+            /** @description The accent lightened to read on the dark theme's page */
+            accent_on_dark: string;
+            /** @example 6.70:1 */
+            accent_contrast: string;
+            support_email: string | null;
+            footer_links: {
+                label: string;
+                url: string;
+            }[];
+            /** @description Versioned logo URL, or null for the portal's own mark */
+            logo_url: string | null;
+        };
         EmailProblem: {
             email: string;
             /** @enum {string} */
@@ -2244,7 +2347,7 @@ export interface components {
         };
     };
     responses: {
-        /** @description Malformed request (invalid_json, invalid_request, invalid_email, invalid_limit, invalid_cursor, invalid_status, invalid_version, invalid_parameter, invalid_link, invalid_topic, invalid_cadence) */
+        /** @description Malformed request (invalid_json, invalid_request, invalid_accent, empty_file, invalid_email, invalid_limit, invalid_cursor, invalid_status, invalid_version, invalid_parameter, invalid_link, invalid_topic, invalid_cadence) */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -2307,7 +2410,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Well-formed but not acceptable (invalid_message, comment_required, comment_too_long, harvest_project_unknown, client_not_linked) */
+        /** @description Well-formed but not acceptable (low_contrast, unsupported_logo, invalid_url, too_many_links, invalid_field, invalid_message, comment_required, comment_too_long, harvest_project_unknown, client_not_linked) */
         Unprocessable: {
             headers: {
                 [name: string]: unknown;
@@ -3819,6 +3922,174 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             413: components["responses"]["PayloadTooLarge"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getBranding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The branding in force (`AGENCY_NAME` and the portal's colour until an owner sets it) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Branding"];
+                };
+            };
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getBrandingLogo: {
+        parameters: {
+            query?: {
+                /** @description The logo's version */
+                v?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The logo */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": string;
+                };
+            };
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getBrandingSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The branding in force */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Branding"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    setBranding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    agency_name: string;
+                    /** @example #1d4ed8 */
+                    accent: string;
+                    /** Format: email */
+                    support_email?: string | null;
+                    footer_links?: {
+                        label: string;
+                        /** @example https://agency.example/privacy */
+                        url: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description The branding after the change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Branding"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    uploadBrandingLogo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+                "image/png": string;
+            };
+        };
+        responses: {
+            /** @description The branding with its new logo */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Branding"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["Unprocessable"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    removeBrandingLogo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The branding without a logo */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Branding"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
             503: components["responses"]["Unavailable"];
         };
     };

@@ -2,9 +2,9 @@ import { NavLink, Outlet, Navigate, useNavigate } from 'react-router'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api, ApiError } from '../api'
 import { queries } from '../queries'
-import { brand } from '../config'
+import { BrandFooter, BrandMark } from '../branding'
 import { ErrorNotice, Loading } from '../components/states'
-import { PasskeyOffer } from './Security'
+import { PasskeyOffer } from '../components/passkey-offer'
 import { NotificationBell } from '../components/bell'
 
 export function useMe() {
@@ -50,16 +50,14 @@ export function Layout({ area }: { area: 'portal' | 'admin' }) {
           { to: '/admin/messages', text: 'Messages', show: true },
           { to: '/admin/audit', text: 'Audit log', show: true },
           { to: '/admin/staff', text: 'Staff', show: can.manage_agency },
+          { to: '/admin/branding', text: 'Branding', show: can.manage_agency },
           { to: '/admin/notifications', text: 'Notifications', show: true },
           { to: '/admin/security', text: 'Security', show: true },
         ]
   return (
     <div className="shell">
       <header className="topbar">
-        <div className="brand">
-          <img src={brand.logoUrl} alt="" width={28} height={28} />
-          <span>{brand.agencyName}</span>
-        </div>
+        <BrandMark />
         <nav aria-label="Main">
           <ul>
             {links.filter((link) => link.show).map(({ to, text }) => (
@@ -86,6 +84,7 @@ export function Layout({ area }: { area: 'portal' | 'admin' }) {
         <PasskeyOffer />
         <Outlet />
       </main>
+      <BrandFooter />
     </div>
   )
 }

@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react'
 import { useNavigate } from 'react-router'
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { api, ApiError, type Me } from '../api'
-import { brand } from '../config'
+import { BrandFooter, BrandMark, useBranding } from '../branding'
 import { keys } from '../queries'
 import { autofillAvailable, cancelled, passkeysSupported, signInWithPasskey, stopAutofill } from '../passkeys'
 
@@ -19,6 +19,7 @@ export function useSignedIn() {
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 
 export function Login() {
+  const brand = useBranding()
   const [email, setEmail] = useState('')
   const [touched, setTouched] = useState(false)
   const send = useMutation({ mutationFn: (address: string) => api<{ message: string }>('POST', '/api/auth/login', { email: address }) })
@@ -55,7 +56,7 @@ export function Login() {
       <main className="card narrow">
         <h1>Check your inbox</h1>
         <p>
-          If <strong>{email.trim()}</strong> has access to the {brand.agencyName} portal, a sign-in link is on its way. It works once
+          If <strong>{email.trim()}</strong> has access to the {brand.agency_name} portal, a sign-in link is on its way. It works once
           and expires in 10 minutes.
         </p>
         <button type="button" className="secondary" onClick={() => send.reset()}>
@@ -67,9 +68,10 @@ export function Login() {
 
   const error = send.error instanceof ApiError ? send.error : null
   return (
+    <>
     <main className="card narrow">
-      <img src={brand.logoUrl} alt="" width={40} height={40} />
-      <h1>Sign in to {brand.agencyName}</h1>
+      <BrandMark size={40} showName={false} />
+      <h1>Sign in to {brand.agency_name}</h1>
       <p className="muted">No password needed: we email you a link.</p>
       <form onSubmit={submit} noValidate>
         <label htmlFor="email">Work email</label>
@@ -112,5 +114,7 @@ export function Login() {
         </div>
       )}
     </main>
+    <BrandFooter />
+    </>
   )
 }

@@ -1,17 +1,12 @@
 import { useState, type FormEvent } from 'react'
 import { Link } from 'react-router'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { api, ApiError, type Passkey } from '../api'
+import { api, type Passkey } from '../api'
 import { Empty, ErrorNotice, Loading } from '../components/states'
 import { dateTime } from '../format'
-import { cancelled, passkeysSupported, registerPasskey } from '../passkeys'
+import { passkeysSupported, registerPasskey } from '../passkeys'
 import { keys, queries } from '../queries'
-import { OFFER_PASSKEY } from './Verify'
-
-function PasskeyError({ error }: { error: unknown }) {
-  if (cancelled(error)) return null
-  return <ErrorNotice error={error instanceof ApiError ? error : new ApiError(0, 'passkey', 'The browser could not create a passkey.')} />
-}
+import { PasskeyError } from '../components/passkey-offer'
 
 /** Your passkeys: add, rename, remove. */
 export function Security({ area }: { area: 'portal' | 'admin' }) {
@@ -130,35 +125,3 @@ function PasskeyRow({ passkey, onRemove, onRenamed }: { passkey: Passkey; onRemo
 }
 
 /** Right after a magic-link sign-in: "Sign in faster next time with a passkey", once. */
-export function PasskeyOffer() {
-  const queryClient = useQueryClient()
-  const [open, setOpen] = useState(() => sessionStorage.getItem(OFFER_PASSKEY) === '1' && passkeysSupported())
-  const passkeys = useQuery({ ...queries.passkeys(), enabled: open })
-  const add = useMutation({
-    mutationFn: () => registerPasskey(),
-    onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: keys.passkeys() })
-      dismiss()
-    },
-  })
-  function dismiss() {
-    sessionStorage.removeItem(OFFER_PASSKEY)
-    setOpen(false)
-  }
-  if (!open || !passkeys.data || passkeys.data.items.length > 0) return null
-  return (
-    <aside className="notice offer" aria-labelledby="passkey-offer">
-      <h2 id="passkey-offer">Sign in faster next time with a passkey</h2>
-      <p>Use your fingerprint, face or screen lock instead of waiting for an email.</p>
-      {add.isError && <PasskeyError error={add.error} />}
-      <div className="actions">
-        <button type="button" onClick={() => add.mutate()} disabled={add.isPending}>
-          {add.isPending ? 'Waiting for your device…' : 'Create a passkey'}
-        </button>
-        <button type="button" className="secondary" onClick={dismiss}>
-          Not now
-        </button>
-      </div>
-    </aside>
-  )
-}

@@ -1,7 +1,7 @@
 import { useSearchParams, Link } from 'react-router'
 import { useMutation, useQuery } from '@tanstack/react-query'
 import { api, type Topic, type Unsubscribe } from '../api'
-import { brand } from '../config'
+import { useBranding } from '../branding'
 import { ErrorNotice, Loading } from '../components/states'
 
 const TOPIC_NAMES: Record<Topic, string> = {
@@ -24,6 +24,7 @@ function list(topics: Topic[]): string {
  * turn every email off.
  */
 export function UnsubscribePage() {
+  const brand = useBranding()
   const [params] = useSearchParams()
   const token = params.get('token') ?? ''
   const path = `/api/notifications/unsubscribe?token=${encodeURIComponent(token)}`
@@ -61,7 +62,7 @@ export function UnsubscribePage() {
         <p>
           {already
             ? `Emails about ${list(topics)} are already off.`
-            : `Stop emails about ${list(topics)} from the ${brand.agencyName} portal?`}
+            : `Stop emails about ${list(topics)} from the ${brand.agency_name} portal?`}
         </p>
         {stop.isError && <ErrorNotice error={stop.error} />}
         <p className="actions">

@@ -4,9 +4,8 @@ import { useMutation } from '@tanstack/react-query'
 import { api, ApiError, type Me } from '../api'
 import { cancelled, finishSecondFactor, passkeysSupported, type SecondFactor } from '../passkeys'
 import { useSignedIn } from './Login'
+import { OFFER_PASSKEY } from '../components/passkey-offer'
 
-/** After a magic-link sign-in the portal offers a passkey once (see `PasskeyOffer`). */
-export const OFFER_PASSKEY = 'offer-passkey'
 
 /** Reads the token from the URL fragment (never sent to a server) and only spends it on the
  * button's POST, so mail scanners that open links cannot burn it. */
