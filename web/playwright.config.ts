@@ -32,7 +32,9 @@ export default defineConfig({
       testMatch: /pages\.spec\.ts/,
       use: { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
     },
-    { name: 'flows', testMatch: /flows\.spec\.ts/, dependencies: ['desktop', 'mobile'], use: { viewport: { width: 1280, height: 800 } } },
+    // Every page again in the dark theme (the system setting), for axe's contrast checks.
+    { name: 'dark', testMatch: /pages\.spec\.ts/, use: { viewport: { width: 1280, height: 800 }, colorScheme: 'dark' } },
+    { name: 'flows', testMatch: /flows\.spec\.ts/, dependencies: ['desktop', 'mobile', 'dark'], use: { viewport: { width: 1280, height: 800 } } },
     { name: 'files', testMatch: /files\.spec\.ts/, dependencies: ['flows'], use: { viewport: { width: 1280, height: 800 } } },
   ],
 })

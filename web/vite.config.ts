@@ -8,6 +8,13 @@ const template = fileURLToPath(new URL('../template.yaml', import.meta.url))
 const lambdaPort = process.env.LAMBDA_PORT ?? '9000'
 const emulator = process.env.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:4566'
 
+const localProxy = {
+  '/api': apiProxy(template, `http://127.0.0.1:${lambdaPort}`),
+  // Browser uploads to the emulated S3 (UPLOAD_URL): moto answers POSTs without CORS
+  // headers, so locally they go through this origin; in AWS they go straight to S3.
+  '/__s3': { target: emulator, rewrite: (url: string) => url.replace(/^\/__s3/, '') },
+}
+
 /** Initial JavaScript (the entry chunk and what it imports statically) must stay within the
  * budget, gzipped; pages load as their own chunks. Prints the figure, fails the build above it. */
 function initialJsBudget(limitKb: number): Plugin {
@@ -43,14 +50,12 @@ export default defineConfig({
   plugins: [initialJsBudget(120)],
   // JSX through esbuild (React's automatic runtime); no extra plugin needed.
   esbuild: { jsx: 'automatic' },
-  server: {
-    proxy: {
-      '/api': apiProxy(template, `http://127.0.0.1:${lambdaPort}`),
-      // Browser uploads to the emulated S3 (UPLOAD_URL): moto answers POSTs without CORS
-      // headers, so locally they go through this origin; in AWS they go straight to S3.
-      '/__s3': { target: emulator, rewrite: (url) => url.replace(/^\/__s3/, '') },
-    },
-  },
+  server: { proxy: localProxy },
+  // Pages load lazily: scan them all at start-up, so the dev server never finds a dependency
+  // on first visit and reloads the page under a test.
+  optimizeDeps: { entries: ['index.html', 'src/pages/*.tsx', 'src/components/*.tsx'], include: ['@simplewebauthn/browser'] },
+  // `vite preview` serves the production build the same way (the Lighthouse run measures it).
+  preview: { proxy: localProxy },
   build: { outDir: 'dist', sourcemap: true },
   test: { environment: 'jsdom', globals: true, include: ['src/**/*.test.{ts,tsx}', 'dev/**/*.test.ts'] },
 })

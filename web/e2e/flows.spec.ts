@@ -201,6 +201,42 @@ test('a client sees the budget burn and accepts an estimate; the agency sees it 
   await admin.context.close()
 })
 
+test('an owner rebrands the portal: the client sees the new name and colour at once, a pale colour is refused', async ({ browser }) => {
+  const admin = await as(browser, 'admin')
+  await admin.page.goto('/admin/branding')
+  const accent = admin.page.getByLabel('Accent colour', { exact: true })
+  await accent.fill('#facc15')
+  await expect(admin.page.getByText(/Contrast 1\.53:1 against the page is too low/)).toBeVisible()
+  await expect(admin.page.getByRole('button', { name: 'Save branding' })).toBeDisabled()
+  const name = admin.page.getByLabel('Agency name')
+  const before = await name.inputValue()
+  await name.fill('Northstar Creative')
+  await accent.fill('#7c2d12')
+  await admin.page.getByLabel('Support email (optional)').fill('help@northstar.example')
+  await admin.page.getByRole('button', { name: 'Save branding' }).click()
+  await expect(admin.page.getByText('Saved. The portal and every new email use it now.')).toBeVisible()
+  await expect(admin.page.locator('.topbar').getByText('Northstar Creative')).toBeVisible()
+  await expectAccessible(admin.page)
+
+  const client = await as(browser, 'alice')
+  await client.page.goto('/portal')
+  await expect(client.page.locator('.topbar').getByText('Northstar Creative')).toBeVisible()
+  await expect(client.page).toHaveTitle(/Northstar Creative/)
+  await expect(client.page.getByRole('link', { name: 'help@northstar.example' })).toBeVisible()
+  // Links take the accent (light theme).
+  const link = await client.page.getByRole('link', { name: 'help@northstar.example' }).evaluate((el) => getComputedStyle(el).color)
+  expect(link).toBe('rgb(124, 45, 18)')
+
+  // Back as it was, for the tests after this one.
+  await name.fill(before)
+  await accent.fill('#1d4ed8')
+  await admin.page.getByLabel('Support email (optional)').fill('')
+  await admin.page.getByRole('button', { name: 'Save branding' }).click()
+  await expect(admin.page.locator('.topbar').getByText(before)).toBeVisible()
+  await admin.context.close()
+  await client.context.close()
+})
+
 test('an admin moves a milestone in one request; the client sees the new order', async ({ browser }) => {
   const admin = await as(browser, 'admin')
   const page = admin.page

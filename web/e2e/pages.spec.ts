@@ -230,4 +230,12 @@ test.describe('agency admin', () => {
     await expect(page.getByText('sam@agency.example')).toBeVisible()
     await check(page, testInfo, 'admin-staff')
   })
+
+  test('branding settings', async ({ page }, testInfo) => {
+    await page.goto('/admin/branding')
+    await expect(page.getByRole('heading', { name: 'Branding', exact: true })).toBeVisible()
+    await expect(page.getByLabel('Agency name')).toHaveValue(/\S/)
+    await expect(page.getByText(/Contrast .* readable/)).toBeVisible()
+    await check(page, testInfo, 'admin-branding')
+  })
 })

@@ -13,7 +13,7 @@ const DEFAULT_LOGO = '/logo.svg'
 export const fallbackBranding: Branding = {
   agency_name: 'Client portal',
   accent: '#1d4ed8',
-  accent_on_dark: '#8ea7ff',
+  accent_on_dark: '#7795e8',
   accent_contrast: '6.70:1',
   support_email: null,
   footer_links: [],

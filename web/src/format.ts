@@ -1,11 +1,35 @@
 // Display formatting. Amounts arrive as exact decimal strings ("1449.95") and are formatted in
 // their own currency, never summed here.
 
+// Building an Intl formatter is costly (tens of ms on a slow phone): each one is made once.
+const numberFormats = new Map<string, Intl.NumberFormat>()
+const dateFormats = new Map<string, Intl.DateTimeFormat>()
+
+function numberFormat(locale: string | undefined, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `${locale ?? ''}|${JSON.stringify(options)}`
+  let format = numberFormats.get(key)
+  if (!format) {
+    format = new Intl.NumberFormat(locale, options)
+    numberFormats.set(key, format)
+  }
+  return format
+}
+
+function dateFormat(locale: string | undefined, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale ?? ''}|${JSON.stringify(options)}`
+  let format = dateFormats.get(key)
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, options)
+    dateFormats.set(key, format)
+  }
+  return format
+}
+
 export function money(amount: string, currency: string, locale?: string): string {
   const value = Number(amount)
   if (!Number.isFinite(value)) return `${amount} ${currency}`
   try {
-    return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(value)
+    return numberFormat(locale, { style: 'currency', currency }).format(value)
   } catch {
     return `${amount} ${currency}`
   }
@@ -15,7 +39,7 @@ export function money(amount: string, currency: string, locale?: string): string
 export function hours(amount: string, locale?: string): string {
   const value = Number(amount)
   if (!Number.isFinite(value)) return `${amount} h`
-  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(value)} h`
+  return `${numberFormat(locale, { maximumFractionDigits: 2 }).format(value)} h`
 }
 
 /** "2026-11-25" → "25 Nov 2026" (dates without a time are shown as calendar dates, in UTC). */
@@ -23,13 +47,13 @@ export function day(iso: string | null, locale?: string): string {
   if (!iso) return '—'
   const date = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso)
   if (Number.isNaN(date.getTime())) return iso
-  return new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(date)
+  return dateFormat(locale, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(date)
 }
 
 export function dateTime(iso: string, locale?: string): string {
   const date = new Date(iso)
   if (Number.isNaN(date.getTime())) return iso
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(date)
+  return dateFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(date)
 }
 
 export function fileSize(bytes: number): string {
@@ -85,4 +109,18 @@ const labels: Record<string, string> = {
 
 export function label(status: string): string {
   return labels[status] ?? status
+}
+
+const pluralRules = new Map<string, Intl.PluralRules>()
+
+/** "1 message", "3 messages": the count and the word in the form the language wants for it. */
+export function count(n: number, forms: { one: string; other: string }, locale?: string): string {
+  const key = locale ?? ''
+  let rules = pluralRules.get(key)
+  if (!rules) {
+    rules = new Intl.PluralRules(locale)
+    pluralRules.set(key, rules)
+  }
+  const word = rules.select(n) === 'one' ? forms.one : forms.other
+  return `${numberFormat(locale, {}).format(n)} ${word}`
 }

@@ -1,6 +1,6 @@
-import { StrictMode } from 'react'
+import { lazy, StrictMode, Suspense, type ComponentType } from 'react'
 import { createRoot } from 'react-dom/client'
-import { createBrowserRouter, Navigate, RouterProvider } from 'react-router'
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router'
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
 import { ApiError } from './api'
 import { Layout } from './pages/Layout'
@@ -9,9 +9,9 @@ import { PageSkeleton } from './components/states'
 import './style.css'
 
 /** A page's code, loaded when it is first visited (the build prints each chunk's size). */
-const page = <M extends Record<string, unknown>>(load: () => Promise<M>, name: keyof M) => async () => ({
-  Component: (await load())[name] as React.ComponentType,
-})
+function lazyPage<M extends Record<string, unknown>>(load: () => Promise<M>, name: keyof M) {
+  return lazy(async () => ({ default: (await load())[name] as ComponentType }))
+}
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -23,51 +23,76 @@ const queryClient = new QueryClient({
   },
 })
 
-const router = createBrowserRouter([
-  { path: '/', element: <Navigate to="/portal" replace /> },
-  { path: '/login', hydrateFallbackElement: <PageSkeleton />, lazy: page(() => import('./pages/Login'), 'Login') },
-  { path: '/auth/verify', hydrateFallbackElement: <PageSkeleton />, lazy: page(() => import('./pages/Verify'), 'Verify') },
-  { path: '/unsubscribe', hydrateFallbackElement: <PageSkeleton />, lazy: page(() => import('./pages/Unsubscribe'), 'UnsubscribePage') },
-  {
-    path: '/portal',
-    element: <Layout area="portal" />,
-    hydrateFallbackElement: <PageSkeleton />,
-    children: [
-      { index: true, lazy: page(() => import('./pages/Dashboard'), 'Dashboard') },
-      { path: 'projects', lazy: page(() => import('./pages/Projects'), 'Projects') },
-      { path: 'projects/:projectId', lazy: page(() => import('./pages/ProjectDetail'), 'ProjectDetail') },
-      { path: 'requests', lazy: page(() => import('./pages/Requests'), 'Requests') },
-      { path: 'requests/:requestId', lazy: page(() => import('./pages/Requests'), 'RequestDetail') },
-      { path: 'invoices', lazy: page(() => import('./pages/Invoices'), 'Invoices') },
-      { path: 'invoices/:invoiceId', lazy: page(() => import('./pages/Invoices'), 'InvoiceDetailPage') },
-      { path: 'estimates', lazy: page(() => import('./pages/Estimates'), 'Estimates') },
-      { path: 'estimates/:estimateId', lazy: page(() => import('./pages/Estimates'), 'EstimatePage') },
-      { path: 'messages', lazy: page(() => import('./pages/Messages'), 'Messages') },
-      { path: 'team', lazy: page(() => import('./pages/Team'), 'Team') },
-      { path: 'notifications', lazy: page(() => import('./pages/Notifications'), 'NotificationSettings') },
-      { path: 'security', lazy: async () => { const { Security } = await import('./pages/Security'); return { element: <Security area="portal" /> } } },
-    ],
-  },
-  {
-    path: '/admin',
-    element: <Layout area="admin" />,
-    hydrateFallbackElement: <PageSkeleton />,
-    children: [
-      { index: true, lazy: page(() => import('./pages/AdminClients'), 'AdminClients') },
-      { path: 'clients/:clientId', lazy: page(() => import('./pages/AdminClient'), 'AdminClientPage') },
-      { path: 'clients/:clientId/projects/:projectId', lazy: page(() => import('./pages/AdminProject'), 'AdminProjectPage') },
-      { path: 'clients/:clientId/requests/:requestId', lazy: page(() => import('./pages/AdminRequests'), 'AdminRequestPage') },
-      { path: 'messages', lazy: page(() => import('./pages/AdminInbox'), 'AdminInbox') },
-      { path: 'messages/:clientId', lazy: page(() => import('./pages/AdminInbox'), 'AdminThread') },
-      { path: 'audit', lazy: page(() => import('./pages/AdminInbox'), 'AdminAudit') },
-      { path: 'staff', lazy: page(() => import('./pages/AdminStaff'), 'AdminStaff') },
-      { path: 'branding', lazy: page(() => import('./pages/AdminBranding'), 'AdminBranding') },
-      { path: 'notifications', lazy: page(() => import('./pages/Notifications'), 'NotificationSettings') },
-      { path: 'security', lazy: async () => { const { Security } = await import('./pages/Security'); return { element: <Security area="admin" /> } } },
-    ],
-  },
-  { path: '*', hydrateFallbackElement: <PageSkeleton />, lazy: page(() => import('./pages/Admin'), 'NotFound') },
-])
+const Dashboard = lazyPage(() => import('./pages/Dashboard'), 'Dashboard')
+const Login = lazyPage(() => import('./pages/Login'), 'Login')
+const Verify = lazyPage(() => import('./pages/Verify'), 'Verify')
+const UnsubscribePage = lazyPage(() => import('./pages/Unsubscribe'), 'UnsubscribePage')
+const Projects = lazyPage(() => import('./pages/Projects'), 'Projects')
+const ProjectDetail = lazyPage(() => import('./pages/ProjectDetail'), 'ProjectDetail')
+const Requests = lazyPage(() => import('./pages/Requests'), 'Requests')
+const RequestDetail = lazyPage(() => import('./pages/Requests'), 'RequestDetail')
+const Invoices = lazyPage(() => import('./pages/Invoices'), 'Invoices')
+const InvoiceDetailPage = lazyPage(() => import('./pages/Invoices'), 'InvoiceDetailPage')
+const Estimates = lazyPage(() => import('./pages/Estimates'), 'Estimates')
+const EstimatePage = lazyPage(() => import('./pages/Estimates'), 'EstimatePage')
+const Messages = lazyPage(() => import('./pages/Messages'), 'Messages')
+const Team = lazyPage(() => import('./pages/Team'), 'Team')
+const AdminClients = lazyPage(() => import('./pages/AdminClients'), 'AdminClients')
+const AdminClientPage = lazyPage(() => import('./pages/AdminClient'), 'AdminClientPage')
+const AdminProjectPage = lazyPage(() => import('./pages/AdminProject'), 'AdminProjectPage')
+const AdminRequestPage = lazyPage(() => import('./pages/AdminRequests'), 'AdminRequestPage')
+const AdminInbox = lazyPage(() => import('./pages/AdminInbox'), 'AdminInbox')
+const AdminThread = lazyPage(() => import('./pages/AdminInbox'), 'AdminThread')
+const AdminAudit = lazyPage(() => import('./pages/AdminInbox'), 'AdminAudit')
+const AdminStaff = lazyPage(() => import('./pages/AdminStaff'), 'AdminStaff')
+const AdminBranding = lazyPage(() => import('./pages/AdminBranding'), 'AdminBranding')
+const NotFound = lazyPage(() => import('./pages/Admin'), 'NotFound')
+const Security = lazy(async () => ({ default: (await import('./pages/Security')).Security }))
+const NotificationSettings = lazyPage(() => import('./pages/Notifications'), 'NotificationSettings')
+
+function App() {
+  return (
+    <BrowserRouter>
+      <Suspense fallback={<PageSkeleton />}>
+        <Routes>
+          <Route path="/" element={<Navigate to="/portal" replace />} />
+          <Route path="/login" element={<Login />} />
+          <Route path="/auth/verify" element={<Verify />} />
+          <Route path="/unsubscribe" element={<UnsubscribePage />} />
+          <Route path="/portal" element={<Layout area="portal" />}>
+            <Route index element={<Dashboard />} />
+            <Route path="projects" element={<Projects />} />
+            <Route path="projects/:projectId" element={<ProjectDetail />} />
+            <Route path="requests" element={<Requests />} />
+            <Route path="requests/:requestId" element={<RequestDetail />} />
+            <Route path="invoices" element={<Invoices />} />
+            <Route path="invoices/:invoiceId" element={<InvoiceDetailPage />} />
+            <Route path="estimates" element={<Estimates />} />
+            <Route path="estimates/:estimateId" element={<EstimatePage />} />
+            <Route path="messages" element={<Messages />} />
+            <Route path="team" element={<Team />} />
+            <Route path="notifications" element={<NotificationSettings />} />
+            <Route path="security" element={<Security area="portal" />} />
+          </Route>
+          <Route path="/admin" element={<Layout area="admin" />}>
+            <Route index element={<AdminClients />} />
+            <Route path="clients/:clientId" element={<AdminClientPage />} />
+            <Route path="clients/:clientId/projects/:projectId" element={<AdminProjectPage />} />
+            <Route path="clients/:clientId/requests/:requestId" element={<AdminRequestPage />} />
+            <Route path="messages" element={<AdminInbox />} />
+            <Route path="messages/:clientId" element={<AdminThread />} />
+            <Route path="audit" element={<AdminAudit />} />
+            <Route path="staff" element={<AdminStaff />} />
+            <Route path="branding" element={<AdminBranding />} />
+            <Route path="notifications" element={<NotificationSettings />} />
+            <Route path="security" element={<Security area="admin" />} />
+          </Route>
+          <Route path="*" element={<NotFound />} />
+        </Routes>
+      </Suspense>
+    </BrowserRouter>
+  )
+}
 
 const root = document.getElementById('app')
 if (root) {
@@ -75,7 +100,7 @@ if (root) {
     <StrictMode>
       <QueryClientProvider client={queryClient}>
         <BrandingApplier />
-        <RouterProvider router={router} />
+        <App />
       </QueryClientProvider>
     </StrictMode>,
   )

@@ -54,9 +54,11 @@ pub struct Accent(pub(crate) String);
 
 /// WCAG 2 AA for normal text.
 pub const MIN_CONTRAST: f64 = 4.5;
-/// The page backgrounds the accent is drawn on (light and dark theme; `web/src/style.css`).
+/// The backgrounds the accent is drawn on (`web/src/style.css`): the light theme's page and
+/// cards, and the lightest of the dark theme's surfaces (`--surface-2`), so the lighter twin
+/// reads on every dark background.
 pub const LIGHT_PAGE: Rgb = Rgb(0xff, 0xff, 0xff);
-pub const DARK_PAGE: Rgb = Rgb(0x11, 0x18, 0x27);
+pub const DARK_PAGE: Rgb = Rgb(0x22, 0x2b, 0x3b);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rgb(pub u8, pub u8, pub u8);

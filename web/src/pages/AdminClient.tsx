@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react'
+import { useEffect, useState, type FormEvent } from 'react'
 import { Link, useParams } from 'react-router'
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api, type AdminClient, type AdminContact as Contact, type AdminProject, type Staff, type EmailProblem } from '../api'
@@ -14,6 +14,15 @@ export function AdminClientPage() {
   const queryClient = useQueryClient()
   const detail = useQuery(queries.client(clientId))
   const owner = useMe().data?.can.manage_agency ?? false
+  // The sections' own lists are asked for together with the client (one render, nothing jumps).
+  useEffect(() => {
+    void queryClient.prefetchInfiniteQuery(queries.clientProjects(clientId))
+    void queryClient.prefetchInfiniteQuery(queries.clientRequests(clientId))
+    if (owner) {
+      void queryClient.prefetchQuery(queries.staff())
+      void queryClient.prefetchQuery(queries.harvestClients())
+    }
+  }, [queryClient, clientId, owner])
   const refresh = () => void queryClient.invalidateQueries({ queryKey: keys.client(clientId) })
   const update = useMutation({
     mutationFn: (patch: Partial<AdminClient>) => api<AdminClient>('PATCH', `/api/admin/clients/${clientId}`, patch),

@@ -1,7 +1,7 @@
 import { Link } from 'react-router'
 import { useQuery } from '@tanstack/react-query'
 import { queries } from '../queries'
-import { day, money } from '../format'
+import { count, day, money } from '../format'
 import { Empty, ErrorNotice, Loading, Status } from '../components/states'
 import { BudgetBurn } from '../components/billing'
 
@@ -78,7 +78,7 @@ export function Dashboard() {
         <section className="card" aria-labelledby="messages-heading">
           <h2 id="messages-heading">Messages</h2>
           <p>
-            {unread_messages === 0 ? 'No unread messages.' : `${unread_messages}${unread_messages_more ? '+' : ''} unread message(s).`}
+            {unread_messages === 0 ? 'No unread messages.' : `${count(unread_messages, { one: 'unread message', other: 'unread messages' })}${unread_messages_more ? ' or more' : ''}.`}
           </p>
           <Link to="/portal/messages">Open the conversation</Link>
         </section>

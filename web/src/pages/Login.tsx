@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { api, ApiError, type Me } from '../api'
 import { BrandFooter, BrandMark, useBranding } from '../branding'
 import { keys } from '../queries'
+import { count } from '../format'
 import { autofillAvailable, cancelled, passkeysSupported, signInWithPasskey, stopAutofill } from '../passkeys'
 
 /** After any sign-in: remember who it is and go to their home page. */
@@ -92,7 +93,7 @@ export function Login() {
         {error && (
           <p className="field-error" role="alert">
             {error.code === 'rate_limited' && error.retryAfter
-              ? `Too many attempts. Try again in ${Math.ceil(error.retryAfter / 60)} minute(s).`
+              ? `Too many attempts. Try again in ${count(Math.ceil(error.retryAfter / 60), { one: 'minute', other: 'minutes' })}.`
               : error.message}
           </p>
         )}

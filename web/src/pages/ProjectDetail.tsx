@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react'
+import { useEffect, useState, type FormEvent } from 'react'
 import { useParams } from 'react-router'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api, type Deliverable, type DownloadLink } from '../api'
@@ -13,6 +13,14 @@ import { ProjectRequests } from './Requests'
 export function ProjectDetail() {
   const { projectId = '' } = useParams()
   const project = useQuery(queries.project(projectId))
+  const queryClient = useQueryClient()
+  // The page's sections read their own data: ask for it together with the project, so it all
+  // arrives at once instead of one section after another (fewer renders, nothing jumps).
+  useEffect(() => {
+    void queryClient.prefetchQuery(queries.projectBudget(projectId))
+    void queryClient.prefetchInfiniteQuery(queries.projectFiles(projectId))
+    void queryClient.prefetchInfiniteQuery(queries.requests('open'))
+  }, [queryClient, projectId])
   const canUpload = useMe().data?.can.share_files ?? false
   if (project.isPending) return <Loading what="the project" />
   if (project.isError) return <ErrorNotice error={project.error} retry={() => project.refetch()} />

@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import { Link } from 'react-router'
 import { useMutation } from '@tanstack/react-query'
 import { api, ApiError, type Me } from '../api'
@@ -6,17 +6,18 @@ import { cancelled, finishSecondFactor, passkeysSupported, type SecondFactor } f
 import { useSignedIn } from './Login'
 import { OFFER_PASSKEY } from '../components/passkey-offer'
 
-
 /** Reads the token from the URL fragment (never sent to a server) and only spends it on the
- * button's POST, so mail scanners that open links cannot burn it. */
-function takeToken(): string | null {
-  const token = new URLSearchParams(window.location.hash.slice(1)).get('token')
-  if (window.location.hash) history.replaceState(null, '', window.location.pathname)
-  return token
+ * button's POST, so mail scanners that open links cannot burn it. Reading is pure (a render
+ * may run more than once); the fragment is cleared from the address bar once the page shows. */
+function readToken(): string | null {
+  return new URLSearchParams(window.location.hash.slice(1)).get('token')
 }
 
 export function Verify() {
-  const [token] = useState(takeToken)
+  const [token] = useState(readToken)
+  useEffect(() => {
+    if (window.location.hash) history.replaceState(null, '', window.location.pathname)
+  }, [])
   const signedIn = useSignedIn()
   const [step, setStep] = useState<SecondFactor | null>(null)
   const verify = useMutation({
