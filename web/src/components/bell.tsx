@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState } from 'react'
 import { Link } from 'react-router'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { api, type BellItem } from '../api'
+import { api, type Bell, type BellItem } from '../api'
 import { keys, queries } from '../queries'
 import { dateTime } from '../format'
 
@@ -22,9 +22,26 @@ export function NotificationBell({ settingsPath }: { settingsPath: string }) {
   const [open, setOpen] = useState(false)
   const panelId = useId()
   const root = useRef<HTMLDivElement>(null)
+  // Optimistic: the count drops at once; if the server refuses, the bell goes back as it was.
   const markRead = useMutation({
     mutationFn: () => api<null>('POST', '/api/notifications/read'),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: keys.bell() }),
+    onMutate: async () => {
+      await queryClient.cancelQueries({ queryKey: keys.bell() })
+      const before = queryClient.getQueryData<Bell>(keys.bell())
+      if (before) {
+        queryClient.setQueryData<Bell>(keys.bell(), {
+          ...before,
+          unread_count: 0,
+          unread_more: false,
+          items: before.items.map((item) => ({ ...item, unread: false })),
+        })
+      }
+      return { before }
+    },
+    onError: (_error, _vars, context) => {
+      if (context?.before) queryClient.setQueryData(keys.bell(), context.before)
+    },
+    onSettled: () => void queryClient.invalidateQueries({ queryKey: keys.bell() }),
   })
 
   useEffect(() => {

@@ -4,16 +4,31 @@ import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-q
 import { api, type AdminClient } from '../api'
 import { Empty, ErrorNotice, Loading, ShowMore, Status } from '../components/states'
 import { keys, queries } from '../queries'
+import { day } from '../format'
 import { useMe } from './Layout'
 
-/** The client directory: search by name, add a client. */
+type SortKey = 'name' | 'status' | 'portal' | 'billing' | 'added'
+const SORTS: Record<SortKey, { label: string; value: (c: AdminClient) => string }> = {
+  name: { label: 'Name', value: (c) => c.company_name.toLowerCase() },
+  status: { label: 'Status', value: (c) => c.status },
+  portal: { label: 'Portal', value: (c) => (c.portal_enabled ? '0' : '1') },
+  billing: { label: 'Billing', value: (c) => (c.harvest_client_id === null ? '1' : '0') },
+  added: { label: 'Added', value: (c) => c.created_at },
+}
+
+/** The client directory: search by name, sort by any column (what is loaded), add a client. */
 export function AdminClients() {
   const [search, setSearch] = useState('')
+  const [sort, setSort] = useState<{ key: SortKey; ascending: boolean }>({ key: 'name', ascending: true })
   const [name, setName] = useState('')
   const queryClient = useQueryClient()
   const owner = useMe().data?.can.manage_agency ?? false
   const clients = useInfiniteQuery(queries.clients(search))
   const items = clients.data?.pages.flatMap((page) => page.items) ?? []
+  const sorted = [...items].sort((a, b) => {
+    const order = SORTS[sort.key].value(a).localeCompare(SORTS[sort.key].value(b))
+    return sort.ascending ? order : -order
+  })
   const create = useMutation({
     mutationFn: (company_name: string) => api<AdminClient>('POST', '/api/admin/clients', { company_name }),
     onSuccess: () => {
@@ -54,15 +69,38 @@ export function AdminClients() {
               : 'No clients are assigned to you yet. Ask an agency owner to assign you.'}
         </Empty>
       ) : (
-        <ul className="list card">
-          {items.map((c) => (
-            <li key={c.id}>
-              <Link to={`/admin/clients/${c.id}`}>{c.company_name}</Link> <Status value={c.status} />
-              {!c.portal_enabled && <span className="muted"> · portal off</span>}
-              {c.harvest_client_id === null && <span className="muted"> · billing not linked</span>}
-            </li>
-          ))}
-        </ul>
+        <div className="table-wrap card">
+          <table className="stack-table">
+            <caption className="sr-only">Clients, sorted by {SORTS[sort.key].label.toLowerCase()}</caption>
+            <thead>
+              <tr>
+                {(Object.keys(SORTS) as SortKey[]).map((key) => (
+                  <th key={key} scope="col" aria-sort={sort.key === key ? (sort.ascending ? 'ascending' : 'descending') : undefined}>
+                    <button type="button" className="link sort" onClick={() => setSort((s) => ({ key, ascending: s.key === key ? !s.ascending : true }))}>
+                      {SORTS[key].label}
+                      <span aria-hidden="true">{sort.key === key ? (sort.ascending ? ' ▲' : ' ▼') : ''}</span>
+                    </button>
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {sorted.map((c) => (
+                <tr key={c.id}>
+                  <td data-label="Name">
+                    <Link to={`/admin/clients/${c.id}`}>{c.company_name}</Link>
+                  </td>
+                  <td data-label="Status">
+                    <Status value={c.status} />
+                  </td>
+                  <td data-label="Portal">{c.portal_enabled ? 'On' : 'Off'}</td>
+                  <td data-label="Billing">{c.harvest_client_id === null ? 'Not linked' : 'Harvest'}</td>
+                  <td data-label="Added">{day(c.created_at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       <ShowMore list={clients} />
     </>

@@ -25,6 +25,8 @@ export function ProjectDetail() {
   if (project.isPending) return <Loading what="the project" />
   if (project.isError) return <ErrorNotice error={project.error} retry={() => project.refetch()} />
   const p = project.data
+  // The timeline marks where the project stands: the first milestone not yet done.
+  const nextId = p.milestones.find((m) => m.status !== 'done')?.id
   return (
     <>
       <h1>
@@ -44,8 +46,9 @@ export function ProjectDetail() {
         ) : (
           <ol className="timeline">
             {p.milestones.map((m) => (
-              <li key={m.id} className={m.status}>
+              <li key={m.id} className={`${m.status}${m.overdue ? ' overdue' : ''}${m.id === nextId ? ' next' : ''}`}>
                 <strong>{m.title}</strong> <Status value={m.overdue ? 'overdue' : m.status} />
+                {m.id === nextId && <span className="badge badge-next">Next</span>}
                 <div className="muted">{m.status === 'done' && m.completed_at ? `Done ${day(m.completed_at)}` : `Due ${day(m.due_date)}`}</div>
               </li>
             ))}
