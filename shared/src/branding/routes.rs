@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRef, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
@@ -17,7 +17,7 @@ use crate::auth::{AgencyOwner, Sessions};
 use crate::config::Config;
 use crate::domain::{Actor, Error};
 use crate::domain::{Branding, ratio_text};
-use crate::http::{ApiResult, Json, Query};
+use crate::http::{ApiError, ApiResult, Json, Query};
 use crate::store::{Store, StoreError, StoredLogo};
 
 /// Pages ask for the branding on every load: browsers and CloudFront may reuse it for a minute
@@ -146,12 +146,26 @@ async fn change_branding(
     Ok(axum::Json(saved.into()))
 }
 
+/// The body is the image itself: sent as an image type or as plain bytes (what it really is,
+/// the bytes say). Anything else (a form, JSON, text) is 415.
+fn logo_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
+    let declared = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let essence = declared.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if essence.is_empty() || essence == "application/octet-stream" || essence.starts_with("image/") {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType)
+    }
+}
+
 async fn upload_logo(
     State(store): State<Store>,
     State(config): State<Arc<Config>>,
     AgencyOwner(actor): AgencyOwner,
+    headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<axum::Json<BrandingView>> {
+    logo_content_type(&headers)?;
     let prepared = logo::prepare(&body)?;
     let version = ulid::Ulid::new().to_string().to_lowercase();
     let stored = StoredLogo { version: version.clone(), png: prepared.png };

@@ -137,9 +137,12 @@ async fn a_logo_is_shrunk_served_with_its_version_and_svg_is_refused() {
     let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>"#.to_vec();
     let refused = upload(&app, &cookie, svg, "image/png").await;
     assert_eq!((refused.status, refused.error_code()), (StatusCode::UNPROCESSABLE_ENTITY, "unsupported_logo"));
+    let as_text = upload(&app, &cookie, png(64, 64), "text/plain").await;
+    assert_eq!((as_text.status, as_text.error_code()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"));
+    assert_eq!(upload(&app, &cookie, png(64, 64), "application/octet-stream").await.status, StatusCode::OK);
     let too_big = upload(&app, &cookie, vec![0; 3 * 1024 * 1024], "image/png").await;
     assert_eq!(too_big.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", too_big.body);
-    assert_eq!(app.send(ApiRequest::get("/api/branding")).await.body["logo_url"], url.as_str());
+    let url = app.send(ApiRequest::get("/api/branding")).await.body["logo_url"].as_str().unwrap().to_owned();
 
     let removed =
         app.send(ApiRequest::post("/api/admin/branding/logo", json!({})).method(Method::DELETE).cookie(&cookie)).await;

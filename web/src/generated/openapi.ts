@@ -869,7 +869,8 @@ export interface paths {
         get?: never;
         /**
          * Upload the logo (agency owners; audited)
-         * @description The body is the image itself (up to 2 MB). What it is is read from its bytes: PNG, JPEG
+         * @description The body is the image itself (up to 2 MB), sent as `image/*` or `application/octet-stream`
+         *     (anything else is 415). What it is is read from its bytes: PNG, JPEG
          *     or WebP, at least 16 × 16 and at most 8000 px a side, re-encoded as a PNG that fits
          *     480 × 160. SVG is refused (it can carry scripts): 422 `unsupported_logo`.
          */
@@ -4065,6 +4066,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             503: components["responses"]["Unavailable"];
         };
