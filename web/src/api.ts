@@ -17,14 +17,23 @@ export class ApiError extends Error {
 /** An upload that failed in the browser (before or after the API), with a message to show. */
 export class UploadError extends Error {}
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+export function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return send<T>(method, path, body === undefined ? undefined : { type: 'application/json', data: JSON.stringify(body) })
+}
+
+/** Sends a file as the request body (the logo upload), with the same error handling. */
+export function apiSendFile<T>(method: string, path: string, file: Blob): Promise<T> {
+  return send<T>(method, path, { type: file.type || 'application/octet-stream', data: file })
+}
+
+async function send<T>(method: string, path: string, body?: { type: string; data: BodyInit }): Promise<T> {
   let response: Response
   try {
     response = await fetch(path, {
       method,
       credentials: 'same-origin',
-      headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: body === undefined ? { accept: 'application/json' } : { 'content-type': body.type, accept: 'application/json' },
+      body: body?.data,
     })
   } catch {
     throw new ApiError(0, 'network_error', 'Cannot reach the portal. Check your connection and try again.')
@@ -42,27 +51,6 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     const error = (data as { error?: { code?: string; message?: string } } | null)?.error
     const retry = Number(response.headers.get('retry-after') ?? '') || undefined
     throw new ApiError(response.status, error?.code ?? 'unexpected', error?.message ?? 'Something went wrong. Try again shortly.', retry)
-  }
-  return data as T
-}
-
-/** Sends a file as the request body (the logo upload), with the same error handling. */
-export async function apiSendFile<T>(method: string, path: string, file: Blob): Promise<T> {
-  let response: Response
-  try {
-    response = await fetch(path, {
-      method,
-      credentials: 'same-origin',
-      headers: { 'content-type': file.type || 'application/octet-stream', accept: 'application/json' },
-      body: file,
-    })
-  } catch {
-    throw new ApiError(0, 'network_error', 'Cannot reach the portal. Check your connection and try again.')
-  }
-  const data = await response.json().catch(() => null)
-  if (!response.ok) {
-    const error = (data as { error?: { code?: string; message?: string } } | null)?.error
-    throw new ApiError(response.status, error?.code ?? 'unexpected', error?.message ?? 'Something went wrong. Try again shortly.')
   }
   return data as T
 }
