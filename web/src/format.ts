@@ -2,28 +2,18 @@
 // their own currency, never summed here.
 
 // Building an Intl formatter is costly (tens of ms on a slow phone): each one is made once.
-const numberFormats = new Map<string, Intl.NumberFormat>()
-const dateFormats = new Map<string, Intl.DateTimeFormat>()
+const formatters = new Map<string, unknown>()
 
-function numberFormat(locale: string | undefined, options: Intl.NumberFormatOptions): Intl.NumberFormat {
-  const key = `${locale ?? ''}|${JSON.stringify(options)}`
-  let format = numberFormats.get(key)
-  if (!format) {
-    format = new Intl.NumberFormat(locale, options)
-    numberFormats.set(key, format)
-  }
-  return format
+function once<F>(kind: string, locale: string | undefined, options: object, make: () => F): F {
+  const key = `${kind}|${locale ?? ''}|${JSON.stringify(options)}`
+  if (!formatters.has(key)) formatters.set(key, make())
+  return formatters.get(key) as F
 }
 
-function dateFormat(locale: string | undefined, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = `${locale ?? ''}|${JSON.stringify(options)}`
-  let format = dateFormats.get(key)
-  if (!format) {
-    format = new Intl.DateTimeFormat(locale, options)
-    dateFormats.set(key, format)
-  }
-  return format
-}
+const numberFormat = (locale: string | undefined, options: Intl.NumberFormatOptions) =>
+  once('number', locale, options, () => new Intl.NumberFormat(locale, options))
+const dateFormat = (locale: string | undefined, options: Intl.DateTimeFormatOptions) =>
+  once('date', locale, options, () => new Intl.DateTimeFormat(locale, options))
 
 export function money(amount: string, currency: string, locale?: string): string {
   const value = Number(amount)
@@ -111,16 +101,9 @@ export function label(status: string): string {
   return labels[status] ?? status
 }
 
-const pluralRules = new Map<string, Intl.PluralRules>()
-
 /** "1 message", "3 messages": the count and the word in the form the language wants for it. */
 export function count(n: number, forms: { one: string; other: string }, locale?: string): string {
-  const key = locale ?? ''
-  let rules = pluralRules.get(key)
-  if (!rules) {
-    rules = new Intl.PluralRules(locale)
-    pluralRules.set(key, rules)
-  }
+  const rules = once('plural', locale, {}, () => new Intl.PluralRules(locale))
   const word = rules.select(n) === 'one' ? forms.one : forms.other
   return `${numberFormat(locale, {}).format(n)} ${word}`
 }
