@@ -247,7 +247,7 @@ struct Seeder<'a> {
 }
 
 /// A file version to upload: name, content type, bytes, delivered?
-type FileSpec = (&'static str, &'static str, String, bool);
+type FileSpec = (&'static str, &'static str, Vec<u8>, bool);
 
 impl Seeder<'_> {
     async fn client(&self, name: &str, contacts: [(&str, &str); 2]) -> Result<(Client, Vec<Contact>), LocalError> {
@@ -342,7 +342,7 @@ impl Seeder<'_> {
                 .bucket(self.bucket)
                 .key(&key)
                 .content_type(content_type)
-                .body(body.into_bytes().into())
+                .body(body.into())
                 .send()
                 .await
                 .map_err(aws_error)?;
@@ -628,8 +628,9 @@ impl Seeder<'_> {
             "Homepage design",
             "Desktop and mobile layouts for the new homepage.",
             vec![
-                ("homepage-v1.svg", "image/svg+xml", mockup("Homepage v1", "#94a3b8"), true),
-                ("homepage-v2.svg", "image/svg+xml", mockup("Homepage v2", "#2563eb"), true),
+                ("homepage-v1.svg", "image/svg+xml", mockup("Homepage v1", "#94a3b8").into(), true),
+                // A picture, so the client's page shows a thumbnail and a preview.
+                ("homepage-v2.png", "image/png", demo_png(640, 400), true),
             ],
             vec![(
                 ReviewDecision::ChangesRequested,

@@ -21,6 +21,8 @@ pub struct DownloadLink {
     pub expires_at: OffsetDateTime,
     pub filename: String,
     pub version: u32,
+    /// Images and PDFs: a link that shows the file in the page instead of saving it.
+    pub preview_url: Option<String>,
 }
 
 pub(super) async fn presign_download(

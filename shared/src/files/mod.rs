@@ -20,7 +20,7 @@ use aws_sdk_s3::config::ProvideCredentials;
 use time::OffsetDateTime;
 
 pub use downloads::{DOWNLOAD_TTL, DownloadLink, content_disposition, inline_disposition};
-pub use inspect::ALLOWED_CONTENT_TYPES;
+pub use inspect::{ALLOWED_CONTENT_TYPES, previewable};
 pub use multipart::{PART_URL_TTL, StoredPart};
 pub use uploads::{PolicyRequest, UPLOAD_TTL, UploadForm, safe_filename, sign_post_policy};
 

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 use crate::domain::{
     Activity, ActivityKind, ClientId, ContactId, Deliverable, DeliverableStatus, Error, Review, ReviewDecision, Side,
 };
-use crate::files::{DownloadLink, FileStore};
+use crate::files::{DownloadLink, FileStore, previewable};
 use crate::store::{Store, StoreError};
 
 use super::views::DeliverableView;
@@ -42,7 +42,12 @@ pub async fn download_link(
     }
     .ok_or(Error::NotFound)?;
     let (url, expires_at) = files.download_link(&file.s3_key, &file.filename, &file.content_type).await?;
-    Ok(DownloadLink { url, expires_at, filename: file.filename.clone(), version: file.number })
+    let preview_url = if previewable(&file.content_type) {
+        Some(files.preview_link(&file.s3_key, &file.filename, &file.content_type).await?.0)
+    } else {
+        None
+    };
+    Ok(DownloadLink { url, expires_at, filename: file.filename.clone(), version: file.number, preview_url })
 }
 
 /// A review as the client sends it: the comment is checked before anything is read.

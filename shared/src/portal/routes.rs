@@ -101,10 +101,11 @@ async fn list_projects(
 
 async fn project_detail(
     State(store): State<Store>,
+    State(files): State<FileStore>,
     session: ClientSession,
     Path(project): Path<ProjectId>,
 ) -> Reply<ProjectDetailView> {
-    Ok(axum::Json(projects::detail(&store, session.client_id, project).await?))
+    Ok(axum::Json(projects::detail(&store, &files, session.client_id, project).await?))
 }
 
 #[derive(Deserialize)]

@@ -8,6 +8,7 @@ use crate::domain::{
     Activity, ActivityKind, AuthorKind, ContactId, Deliverable, DeliverableStatus, MeetingNote, Message, Milestone,
     MilestoneStatus, Project, ProjectStatus, Review, ReviewDecision,
 };
+use crate::files::previewable;
 use crate::store::ProjectTree;
 
 pub(super) fn today() -> Date {
@@ -85,6 +86,8 @@ pub struct VersionView {
     pub filename: String,
     pub size: u64,
     pub content_type: String,
+    /// Whether its download link also offers a preview (images but SVG, and PDFs).
+    pub previewable: bool,
     #[serde(with = "time::serde::rfc3339::option")]
     pub delivered_at: Option<OffsetDateTime>,
 }
@@ -121,6 +124,8 @@ pub struct DeliverableView {
     /// Delivered versions, newest first.
     pub versions: Vec<VersionView>,
     pub latest_version: Option<u32>,
+    /// The latest version, when it is an image: a five-minute inline link (project page only).
+    pub thumbnail_url: Option<String>,
     /// Newest first.
     pub reviews: Vec<ReviewView>,
     #[serde(with = "time::serde::rfc3339")]
@@ -136,6 +141,7 @@ impl DeliverableView {
                 filename: v.filename.clone(),
                 size: v.size,
                 content_type: v.content_type.clone(),
+                previewable: previewable(&v.content_type),
                 delivered_at: v.delivered_at,
             })
             .collect();
@@ -147,6 +153,7 @@ impl DeliverableView {
             description: deliverable.description.clone(),
             status: deliverable.status,
             latest_version: versions.first().map(|v| v.number),
+            thumbnail_url: None,
             versions,
             reviews: deliverable.reviews.iter().rev().map(ReviewView::from).collect(),
             updated_at: deliverable.updated_at,

@@ -157,6 +157,7 @@ async fn download_gives_a_short_lived_link_to_the_right_file() {
         reqwest::Url::parse(url).unwrap().query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
     assert_eq!(signed["response-content-disposition"], shared::files::content_disposition("Homepage v2.txt"));
     assert_eq!(signed["response-content-type"], "text/plain");
+    assert_eq!(latest.body["preview_url"], Value::Null, "plain text is not shown in the page");
 
     let first = app.send(get(&format!("{base}?version=1"), &cookie)).await;
     assert_eq!(first.body["version"], 1);
@@ -344,4 +345,58 @@ async fn empty_tenant_gets_empty_lists_not_errors() {
     assert_eq!(dashboard.body["latest_deliverables"], json!([]));
     let read = app.send(ApiRequest::post("/api/messages/read", json!({})).cookie(&cookie)).await;
     assert_eq!(read.body["last_read_id"], Value::Null);
+}
+
+#[tokio::test]
+async fn delivered_images_get_a_thumbnail_and_a_preview_and_svg_gets_neither() {
+    let (app, tenant, cookie) = signed_in().await;
+    let store = &app.state.store;
+    let deliver = |name: &str, filename: &str, content_type: &str| {
+        let mut d = tenant.deliverable.clone();
+        d.id = ulid::Ulid::new();
+        d.name = name.into();
+        d.versions.truncate(1);
+        d.versions[0].filename = filename.into();
+        d.versions[0].content_type = content_type.into();
+        d
+    };
+    let png = deliver("Moodboard", "moodboard.png", "image/png");
+    let svg = deliver("Icon set", "icons.svg", "image/svg+xml");
+    let pdf = deliver("Brief", "brief.pdf", "application/pdf");
+    for d in [&png, &svg, &pdf] {
+        devkit::insert(store, store.deliverable_item(d).unwrap()).await.unwrap();
+    }
+
+    let project = app.send(get(&format!("/api/projects/{}", tenant.project.id), &cookie)).await;
+    assert_eq!(project.status, StatusCode::OK, "{}", project.body);
+    let thumbnail = |id: ulid::Ulid| {
+        project.body["deliverables"].as_array().unwrap().iter().find(|d| d["id"] == id.to_string()).unwrap()
+            ["thumbnail_url"]
+            .clone()
+    };
+    let url = thumbnail(png.id);
+    let url = url.as_str().expect("a delivered PNG has a thumbnail");
+    assert!(url.contains("response-content-disposition=inline"), "{url}");
+    assert!(url.contains("X-Amz-Expires=300"), "{url}");
+    assert_eq!(thumbnail(svg.id), Value::Null, "SVG can carry scripts: never shown inline");
+    assert_eq!(thumbnail(pdf.id), Value::Null, "only images get thumbnails");
+    assert_eq!(thumbnail(tenant.deliverable.id), Value::Null);
+
+    let link = |d: &shared::domain::Deliverable| {
+        app.send(get(&format!("/api/projects/{}/deliverables/{}/download", tenant.project.id, d.id), &cookie))
+    };
+    for (d, shown) in [(&png, true), (&pdf, true), (&svg, false)] {
+        let listed =
+            project.body["deliverables"].as_array().unwrap().iter().find(|v| v["id"] == d.id.to_string()).unwrap();
+        assert_eq!(listed["versions"][0]["previewable"], shown, "{}", d.name);
+        let answer = link(d).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        let preview = answer.body["preview_url"].as_str();
+        assert_eq!(preview.is_some(), shown, "{}: {}", d.name, answer.body);
+        if let Some(preview) = preview {
+            assert!(preview.contains("response-content-disposition=inline"), "{preview}");
+        }
+        let download = answer.body["url"].as_str().unwrap();
+        assert!(download.contains("response-content-disposition=attachment"), "{download}");
+    }
 }

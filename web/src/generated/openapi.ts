@@ -1891,6 +1891,8 @@ export interface components {
             filename: string;
             size: number;
             content_type: string;
+            /** @description Whether its download link also offers a preview_url (images but SVG, and PDFs) */
+            previewable: boolean;
             /** Format: date-time */
             delivered_at: string | null;
         };
@@ -1912,6 +1914,11 @@ export interface components {
             /** @description Delivered versions, newest first */
             versions: components["schemas"]["Version"][];
             latest_version: number | null;
+            /**
+             * Format: uri
+             * @description On the project page, when the latest version is an image (not SVG) — an inline link valid for five minutes. Null elsewhere.
+             */
+            thumbnail_url: string | null;
             /** @description Newest first */
             reviews: components["schemas"]["Review"][];
             updated_at: components["schemas"]["DateTime"];
@@ -1940,6 +1947,11 @@ export interface components {
             expires_at: components["schemas"]["DateTime"];
             filename: string;
             version: number;
+            /**
+             * Format: uri
+             * @description Images (not SVG) and PDFs — a link that shows the file in the page; null for other types.
+             */
+            preview_url: string | null;
         };
         Message: {
             id: string;
