@@ -41,7 +41,7 @@ test('a client uploads into a file request over a slow line; the agency accepts 
   const client = await as(browser, 'alice')
   const page = client.page
   await page.goto('/portal')
-  await page.getByRole('region', { name: 'Files requested' }).getByRole('link', { name: title }).click()
+  await page.getByRole('region', { name: 'Waiting for you' }).getByRole('link', { name: `Send files for ${title}` }).click()
   await expect(page.getByRole('heading', { name: new RegExp(title) })).toBeVisible()
   await expect(page.getByText('No files yet.')).toBeVisible()
   await expectAccessible(page)

@@ -41,6 +41,15 @@ test.describe('client contact', () => {
     await expect(page.getByText('Website redesign').first()).toBeVisible()
     // Another company's projects never show.
     await expect(page.getByText('Mobile app MVP')).toHaveCount(0)
+    // What the client has to do comes first: a file request, an estimate to decide, overdue invoices.
+    const waiting = page.getByRole('region', { name: 'Waiting for you' })
+    await expect(waiting.getByRole('link', { name: 'Send files for Brand assets for the new site' })).toBeVisible()
+    await expect(waiting.getByRole('link', { name: /^Decide on estimate/ }).first()).toBeVisible()
+    await expect(page.locator('main h2').first()).toHaveText('Waiting for you')
+    // Each active project: progress through its milestones, and the next one.
+    await expect(page.getByRole('meter', { name: 'Website redesign: milestones done' })).toHaveAttribute('aria-valuetext', '2 of 5 milestones done')
+    await expect(page.getByText('Next: Visual design sign-off')).toBeVisible()
+    await expect(page.getByRole('region', { name: 'Recent activity' }).getByRole('listitem').first()).toBeVisible()
     await check(page, testInfo, 'client-dashboard')
   })
 
@@ -62,6 +71,11 @@ test.describe('client contact', () => {
     await expect(requested.getByRole('link', { name: 'Brand assets for the new site' })).toBeVisible()
     await expect(page.getByRole('region', { name: 'Shared files' }).locator('.files strong', { hasText: 'site-map.pdf' })).toBeVisible()
     await expect(page.getByRole('heading', { name: /Homepage design/ })).toBeVisible()
+    // The PNG version has a thumbnail; the SVG one (it could carry scripts) only downloads.
+    const homepage = page.getByRole('article').filter({ has: page.getByRole('heading', { name: /Homepage design/ }) })
+    await expect(homepage.locator('img.thumb')).toBeVisible()
+    await expect(homepage.getByRole('button', { name: 'Preview homepage-v2.png' }).last()).toBeVisible()
+    await expect(homepage.getByRole('button', { name: 'Preview homepage-v1.svg' })).toHaveCount(0)
     await page.getByRole('button', { name: 'Kick-off meeting' }).click()
     await expect(page.getByRole('heading', { name: 'Goals' })).toBeVisible()
     // The Harvest budget: money for Northwind (the agency's choice), 15 600 of 24 000 spent.
@@ -69,6 +83,22 @@ test.describe('client contact', () => {
     await expect(page.getByRole('meter', { name: 'Website redesign: budget used' })).toHaveAttribute('aria-valuenow', '65')
     await expect(page.getByText(/Spent €15,600\.00 of €24,000\.00/)).toBeVisible()
     await check(page, testInfo, 'client-project')
+  })
+
+  test('a deliverable previews in the page', async ({ page }, testInfo) => {
+    await page.goto('/portal/projects')
+    await page.getByRole('link', { name: 'Website redesign' }).click()
+    const homepage = page.getByRole('article').filter({ has: page.getByRole('heading', { name: /Homepage design/ }) })
+    await homepage.locator('.thumb-button').click()
+    const dialog = page.getByRole('dialog', { name: 'homepage-v2.png' })
+    await expect(dialog).toBeVisible()
+    const image = dialog.getByRole('img', { name: 'Preview of homepage-v2.png' })
+    await expect(image).toBeVisible()
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(640)
+    await expectAccessible(page)
+    await shoot(page, testInfo, 'client-deliverable-preview')
+    await page.keyboard.press('Escape')
+    await expect(dialog).toHaveCount(0)
   })
 
   test('file requests and one request', async ({ page }, testInfo) => {
@@ -184,14 +214,29 @@ test.describe('agency admin', () => {
     await page.goto('/admin')
     await page.getByRole('link', { name: 'Northwind Traders' }).click()
     await page.getByRole('link', { name: 'Website redesign' }).click()
-    await expect(page.getByRole('heading', { name: 'Milestones' })).toBeVisible()
-    await expect(page.getByText('homepage-v2.svg')).toBeVisible()
-    await expect(page.getByRole('button', { name: 'Edit Kick-off meeting' })).toBeVisible()
+    // Sections are tabs: the details open first, the tab is in the address, arrows move along.
+    const tabs = page.getByRole('tablist', { name: 'Project sections' })
+    await expect(tabs.getByRole('tab', { name: 'Details' })).toHaveAttribute('aria-selected', 'true')
     await expect(page.getByText(/Linked to Harvest project/)).toBeVisible()
     await page.getByRole('button', { name: 'Change the Harvest project' }).click()
     await expect(page.getByLabel('Harvest project')).toHaveValue('14308069')
     await expect(page.getByLabel('Harvest project').locator('option', { hasText: 'Spring campaign' })).toHaveCount(1)
     await check(page, testInfo, 'admin-project')
+    await tabs.getByRole('tab', { name: 'Details' }).focus()
+    await page.keyboard.press('ArrowRight')
+    await expect(tabs.getByRole('tab', { name: /Milestones/ })).toBeFocused()
+    await expect(page).toHaveURL(/\?tab=milestones$/)
+    await expect(page.getByRole('heading', { name: 'Milestones' })).toBeVisible()
+    await expect(page.getByText('Discovery workshop')).toBeVisible()
+    await check(page, testInfo, 'admin-project-milestones')
+    await tabs.getByRole('tab', { name: /Deliverables/ }).click()
+    await expect(page.getByText(/homepage-v2\.png/)).toBeVisible()
+    await page.keyboard.press('End')
+    await expect(tabs.getByRole('tab', { name: 'Shared files' })).toHaveAttribute('aria-selected', 'true')
+    await page.reload()
+    await expect(tabs.getByRole('tab', { name: 'Shared files' })).toHaveAttribute('aria-selected', 'true')
+    await tabs.getByRole('tab', { name: /Meeting notes/ }).click()
+    await expect(page.getByRole('button', { name: 'Edit Kick-off meeting' })).toBeVisible()
   })
 
   test('a file request the client answered', async ({ page }, testInfo) => {

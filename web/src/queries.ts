@@ -24,6 +24,7 @@ import {
   type Message,
   type Note,
   type Page,
+  type Activity,
   type Passkey,
   type ProjectDetail,
   type ProjectSummary,
@@ -41,6 +42,7 @@ export const keys = {
   brandingSettings: () => [...keys.branding(), 'settings'] as const,
   me: () => ['me'] as const,
   dashboard: () => ['dashboard'] as const,
+  activity: () => ['activity'] as const,
   projects: () => ['projects'] as const,
   projectList: (status: string) => [...keys.projects(), 'list', status] as const,
   project: (projectId: string) => [...keys.projects(), 'detail', projectId] as const,
@@ -103,6 +105,7 @@ export const queries = {
   brandingSettings: () => queryOptions({ queryKey: keys.brandingSettings(), queryFn: get<Branding>('/api/admin/branding') }),
   me: () => queryOptions({ queryKey: keys.me(), queryFn: get<Me>('/api/me'), retry: false, staleTime: 60_000 }),
   dashboard: () => queryOptions({ queryKey: keys.dashboard(), queryFn: get<Dashboard>('/api/dashboard') }),
+  recentActivity: () => queryOptions({ queryKey: keys.activity(), queryFn: get<Page<Activity>>('/api/activity?limit=6') }),
   projects: (status: string) => pagedList<ProjectSummary>(keys.projectList(status), `/api/projects?status=${status}`),
   project: (projectId: string) =>
     queryOptions({ queryKey: keys.project(projectId), queryFn: get<ProjectDetail>(`/api/projects/${projectId}`) }),

@@ -116,7 +116,7 @@ export function FileUploader({
 }
 
 /** A file icon by type, for files without a thumbnail. */
-function FileIcon({ contentType }: { contentType: string }) {
+export function FileIcon({ contentType }: { contentType: string }) {
   const text = contentType === 'application/pdf' ? 'PDF' : (contentType.split('/')[1] ?? 'FILE').slice(0, 4).toUpperCase()
   return (
     <span className="file-icon" aria-hidden="true">
@@ -140,11 +140,12 @@ export function FileList({
   onRemove?: (file: SharedFile) => Promise<unknown>
   empty: string
 }) {
-  const [preview, setPreview] = useState<{ file: SharedFile; links: FileLinks } | null>(null)
+  const [preview, setPreview] = useState<Previewed | null>(null)
   const open = useMutation({
     mutationFn: async ({ file, show }: { file: SharedFile; show: boolean }) => ({ file, show, links: await api<FileLinks>('GET', linkPath(file)) }),
     onSuccess: ({ file, show, links }) => {
-      if (show && links.preview_url) setPreview({ file, links })
+      if (show && links.preview_url)
+        setPreview({ filename: file.filename, contentType: file.content_type, previewUrl: links.preview_url, downloadUrl: links.download_url })
       else window.location.assign(links.download_url)
     },
   })
@@ -193,13 +194,16 @@ export function FileList({
       </ul>
       {open.isError && <ErrorNotice error={open.error} />}
       {remove.isError && <ErrorNotice error={remove.error} />}
-      {preview && <PreviewDialog file={preview.file} links={preview.links} onClose={() => setPreview(null)} />}
+      {preview && <PreviewDialog {...preview} onClose={() => setPreview(null)} />}
     </>
   )
 }
 
+/** What the preview dialog shows: a file and its two short-lived links. */
+export type Previewed = { filename: string; contentType: string; previewUrl: string; downloadUrl: string }
+
 /** An image or PDF shown in the page, in a modal dialog (Escape closes it). */
-function PreviewDialog({ file, links, onClose }: { file: SharedFile; links: FileLinks; onClose: () => void }) {
+export function PreviewDialog({ filename, contentType, previewUrl, downloadUrl, onClose }: Previewed & { onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null)
   const titleId = useId()
   // Opened once mounted; removing it from the page (on close) takes it out of the top layer.
@@ -207,20 +211,19 @@ function PreviewDialog({ file, links, onClose }: { file: SharedFile; links: File
     const element = dialog.current
     if (element && !element.open) element.showModal()
   }, [])
-  const url = links.preview_url ?? ''
   return (
     <dialog ref={dialog} className="preview" aria-labelledby={titleId} onClose={onClose}>
       <header>
-        <h2 id={titleId}>{file.filename}</h2>
-        <a href={links.download_url}>Download</a>
+        <h2 id={titleId}>{filename}</h2>
+        <a href={downloadUrl}>Download</a>
         <button type="button" className="secondary" onClick={() => dialog.current?.close()}>
           Close
         </button>
       </header>
-      {file.content_type.startsWith('image/') ? (
-        <img src={url} alt={`Preview of ${file.filename}`} />
+      {contentType.startsWith('image/') ? (
+        <img src={previewUrl} alt={`Preview of ${filename}`} />
       ) : (
-        <iframe src={url} title={`Preview of ${file.filename}`} />
+        <iframe src={previewUrl} title={`Preview of ${filename}`} />
       )}
     </dialog>
   )

@@ -7,6 +7,7 @@ import { dateTime, day, fileSize } from '../format'
 import { Empty, ErrorNotice, Loading, Status } from '../components/states'
 import { uploadFile, type Progress } from '../upload'
 import { ProjectFiles } from '../components/files'
+import { Tabs } from '../components/tabs'
 
 const STATUSES = ['planning', 'active', 'on_hold', 'completed'] as const
 
@@ -29,12 +30,35 @@ export function AdminProjectPage() {
       <h1>
         {project.name} <Status value={project.status} />
       </h1>
-      <ProjectDetails key={JSON.stringify(project)} base={base} project={project} onSaved={refresh} />
-      <HarvestProjectLink clientId={clientId} base={base} current={project.harvest_project} onSaved={refresh} />
-      <Milestones base={base} milestones={milestones} onChange={refresh} />
-      <Deliverables base={base} deliverables={deliverables} onChange={refresh} />
-      <Notes base={base} notes={notes} onChange={refresh} />
-      <ProjectFiles projectId={projectId} clientId={clientId} canUpload />
+      <Tabs
+        label="Project sections"
+        tabs={[
+          {
+            id: 'details',
+            label: 'Details',
+            panel: () => (
+              <>
+                <ProjectDetails key={JSON.stringify(project)} base={base} project={project} onSaved={refresh} />
+                <HarvestProjectLink clientId={clientId} base={base} current={project.harvest_project} onSaved={refresh} />
+              </>
+            ),
+          },
+          {
+            id: 'milestones',
+            label: 'Milestones',
+            badge: milestones.length,
+            panel: () => <Milestones base={base} milestones={milestones} onChange={refresh} />,
+          },
+          {
+            id: 'deliverables',
+            label: 'Deliverables',
+            badge: deliverables.length,
+            panel: () => <Deliverables base={base} deliverables={deliverables} onChange={refresh} />,
+          },
+          { id: 'notes', label: 'Meeting notes', badge: notes.length, panel: () => <Notes base={base} notes={notes} onChange={refresh} /> },
+          { id: 'files', label: 'Shared files', panel: () => <ProjectFiles projectId={projectId} clientId={clientId} canUpload /> },
+        ]}
+      />
     </>
   )
 }

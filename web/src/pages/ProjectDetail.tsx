@@ -3,9 +3,9 @@ import { useParams } from 'react-router'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api, type Deliverable, type DownloadLink } from '../api'
 import { keys, queries } from '../queries'
-import { dateTime, day, fileSize } from '../format'
+import { dateTime, day, fileKind, fileSize } from '../format'
 import { Empty, ErrorNotice, Loading, Status } from '../components/states'
-import { ProjectFiles } from '../components/files'
+import { FileIcon, PreviewDialog, ProjectFiles, type Previewed } from '../components/files'
 import { ProjectBudgetSection } from '../components/billing'
 import { useMe } from './Layout'
 import { ProjectRequests } from './Requests'
@@ -80,10 +80,18 @@ function DeliverableCard({ projectId, deliverable: d }: { projectId: string; del
   const queryClient = useQueryClient()
   const [comment, setComment] = useState('')
   const [problem, setProblem] = useState<string | null>(null)
+  const [preview, setPreview] = useState<Previewed | null>(null)
   const download = useMutation({
-    mutationFn: (version: number) =>
-      api<DownloadLink>('GET', `/api/projects/${projectId}/deliverables/${d.id}/download?version=${version}`),
-    onSuccess: ({ url }) => window.location.assign(url),
+    mutationFn: async ({ version, show }: { version: Deliverable['versions'][number]; show: boolean }) => ({
+      version,
+      show,
+      link: await api<DownloadLink>('GET', `/api/projects/${projectId}/deliverables/${d.id}/download?version=${version.number}`),
+    }),
+    onSuccess: ({ version, show, link }) => {
+      if (show && link.preview_url)
+        setPreview({ filename: version.filename, contentType: version.content_type, previewUrl: link.preview_url, downloadUrl: link.url })
+      else window.location.assign(link.url)
+    },
   })
   const review = useMutation({
     mutationFn: (decision: 'approved' | 'changes_requested') =>
@@ -106,23 +114,51 @@ function DeliverableCard({ projectId, deliverable: d }: { projectId: string; del
     }
   }
   const commentId = `comment-${d.id}`
+  const latest = d.versions[0]
   return (
-    <article className="card" aria-labelledby={`d-${d.id}`}>
-      <h3 id={`d-${d.id}`}>
-        {d.name} <Status value={d.status} />
-      </h3>
-      {d.description && <p>{d.description}</p>}
+    <article className="card deliverable" aria-labelledby={`d-${d.id}`}>
+      <div className="deliverable-head">
+        {d.thumbnail_url ? (
+          <button
+            type="button"
+            className="thumb-button"
+            onClick={() => latest && download.mutate({ version: latest, show: true })}
+            disabled={download.isPending}
+            aria-label={`Preview ${latest?.filename ?? d.name}`}
+          >
+            <img className="thumb large" src={d.thumbnail_url} alt="" width={96} height={96} loading="lazy" />
+          </button>
+        ) : (
+          latest && <FileIcon contentType={latest.content_type} />
+        )}
+        <div>
+          <h3 id={`d-${d.id}`}>
+            {d.name} <Status value={d.status} />
+          </h3>
+          {d.description && <p>{d.description}</p>}
+        </div>
+      </div>
       <ul className="list">
         {d.versions.map((v) => (
-          <li key={v.number}>
-            v{v.number} · {v.filename} · {fileSize(v.size)} · {day(v.delivered_at)}{' '}
-            <button type="button" className="secondary" onClick={() => download.mutate(v.number)} disabled={download.isPending}>
-              Download<span className="sr-only"> {v.filename}</span>
-            </button>
+          <li key={v.number} className="version">
+            <span>
+              v{v.number} · {v.filename} · {fileKind(v.content_type)} · {fileSize(v.size)} · {day(v.delivered_at)}
+            </span>
+            <span className="actions">
+              {v.previewable && (
+                <button type="button" className="secondary" onClick={() => download.mutate({ version: v, show: true })} disabled={download.isPending}>
+                  Preview<span className="sr-only"> {v.filename}</span>
+                </button>
+              )}
+              <button type="button" className="secondary" onClick={() => download.mutate({ version: v, show: false })} disabled={download.isPending}>
+                Download<span className="sr-only"> {v.filename}</span>
+              </button>
+            </span>
           </li>
         ))}
       </ul>
       {download.isError && <ErrorNotice error={download.error} />}
+      {preview && <PreviewDialog {...preview} onClose={() => setPreview(null)} />}
       <form onSubmit={submit('approved')}>
         <label htmlFor={commentId}>Comment on v{d.latest_version}</label>
         <textarea id={commentId} value={comment} onChange={(e) => setComment(e.target.value)} maxLength={2000} rows={2} />
