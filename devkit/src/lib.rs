@@ -400,7 +400,7 @@ impl Seeder<'_> {
                 &self.admin.name,
                 format!("{} delivered {}", self.admin.name, deliverable.name),
             );
-            activity.at = deliverable.updated_at;
+            backdate(&mut activity, deliverable.updated_at);
             insert(self.store, self.store.activity_item(&activity)?).await?;
         }
         for review in &deliverable.reviews {
@@ -416,7 +416,7 @@ impl Seeder<'_> {
                 &review.reviewer_name,
                 format!("{} {verb} {} (v{})", review.reviewer_name, deliverable.name, review.version),
             );
-            activity.at = review.at;
+            backdate(&mut activity, review.at);
             insert(self.store, self.store.activity_item(&activity)?).await?;
         }
         Ok(deliverable)
@@ -537,7 +537,7 @@ impl Seeder<'_> {
             &self.admin.name,
             format!("{} asked for files: {}", self.admin.name, open.title),
         );
-        activity.at = ago(2);
+        backdate(&mut activity, ago(2));
         insert(self.store, self.store.activity_item(&activity)?).await
     }
 
@@ -588,8 +588,7 @@ impl Seeder<'_> {
                 &author_name,
                 format!("{author_name} sent a message"),
             );
-            activity.id = ulid::Ulid::from_parts(u64::try_from(at.unix_timestamp() * 1000).unwrap_or(0), rand_bits());
-            activity.at = at;
+            backdate(&mut activity, at);
             self.store.post_message(&message, &activity, &client.company_name, None).await?;
         }
         Ok(())
@@ -1288,6 +1287,13 @@ pub mod harvest_fixtures {
             _ => vec![],
         }
     }
+}
+
+/// Moves a demo event back in time. Its id moves too: the feed is ordered by id (a ULID, time
+/// first), so a past event must carry a past id to sit in its place.
+fn backdate(activity: &mut Activity, at: OffsetDateTime) {
+    activity.id = ulid::Ulid::from_parts(u64::try_from(at.unix_timestamp() * 1000).unwrap_or(0), rand_bits());
+    activity.at = at;
 }
 
 /// A small gradient picture (PNG), so thumbnails and previews show something real.
