@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help tools web-deps chromium dev test e2e lighthouse bench load fuzz audit build deploy mailbox clean
+.PHONY: help tools web-deps chromium dev test e2e screenshots lighthouse bench load fuzz audit build deploy mailbox clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ test: tools web-deps chromium $(CARGO_DENY) ## fmt, clippy, every test (Rust, we
 e2e: web-deps chromium ## The end-to-end suite against the running `make dev` stack
 	cargo build --quiet -p cli
 	cd web && E2E_STACK_DIR=.dev npx playwright test
+
+screenshots: ## Refresh the README's screenshots from the last `make e2e` run
+	scripts/screenshots.sh
 
 lighthouse: web-deps chromium ## Lighthouse (desktop + mobile) on the production build beside the running `make dev`
 	cargo build --quiet -p cli

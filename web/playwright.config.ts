@@ -34,7 +34,10 @@ export default defineConfig({
     },
     // Every page again in the dark theme (the system setting), for axe's contrast checks.
     { name: 'dark', testMatch: /pages\.spec\.ts/, use: { viewport: { width: 1280, height: 800 }, colorScheme: 'dark' } },
-    { name: 'flows', testMatch: /flows\.spec\.ts/, dependencies: ['desktop', 'mobile', 'dark'], use: { viewport: { width: 1280, height: 800 } } },
+    // Every page in German (the browser's language decides), light and dark.
+    { name: 'german', testMatch: /i18n\.spec\.ts/, use: { viewport: { width: 1280, height: 800 }, locale: 'de-DE' } },
+    { name: 'german-dark', testMatch: /i18n\.spec\.ts/, use: { viewport: { width: 360, height: 740 }, isMobile: true, locale: 'de-DE', colorScheme: 'dark' } },
+    { name: 'flows', testMatch: /flows\.spec\.ts/, dependencies: ['desktop', 'mobile', 'dark', 'german', 'german-dark'], use: { viewport: { width: 1280, height: 800 } } },
     { name: 'files', testMatch: /files\.spec\.ts/, dependencies: ['flows'], use: { viewport: { width: 1280, height: 800 } } },
   ],
 })

@@ -2,6 +2,7 @@
 // ApiError carrying the API's code and human message.
 
 import type { components, paths } from './generated/openapi'
+import { t } from './i18n'
 
 export class ApiError extends Error {
   constructor(
@@ -36,7 +37,7 @@ async function send<T>(method: string, path: string, body?: { type: string; data
       body: body?.data,
     })
   } catch {
-    throw new ApiError(0, 'network_error', 'Cannot reach the portal. Check your connection and try again.')
+    throw new ApiError(0, 'network_error', t('Cannot reach the portal. Check your connection and try again.'))
   }
   const text = await response.text()
   let data: unknown = null
@@ -50,7 +51,7 @@ async function send<T>(method: string, path: string, body?: { type: string; data
   if (!response.ok) {
     const error = (data as { error?: { code?: string; message?: string } } | null)?.error
     const retry = Number(response.headers.get('retry-after') ?? '') || undefined
-    throw new ApiError(response.status, error?.code ?? 'unexpected', error?.message ?? 'Something went wrong. Try again shortly.', retry)
+    throw new ApiError(response.status, error?.code ?? 'unexpected', error?.message ?? t('Something went wrong. Try again shortly.'), retry)
   }
   return data as T
 }

@@ -6,6 +6,7 @@ import { useEffect } from 'react'
 import { useQuery } from '@tanstack/react-query'
 import type { Branding } from './api'
 import { queries } from './queries'
+import { t } from './i18n'
 
 const DEFAULT_LOGO = '/logo.svg'
 
@@ -70,7 +71,7 @@ export function BrandFooter() {
       <ul>
         {branding.support_email && (
           <li>
-            Questions? <a href={`mailto:${branding.support_email}`}>{branding.support_email}</a>
+            {t('Questions?')} <a href={`mailto:${branding.support_email}`}>{branding.support_email}</a>
           </li>
         )}
         {branding.footer_links.map((link) => (

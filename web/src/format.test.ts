@@ -1,4 +1,4 @@
-import { count, day, fileKind, fileSize, label, money } from './format'
+import { day, fileKind, fileSize, label, money } from './format'
 
 describe('money', () => {
   it('formats exact decimal strings in their own currency', () => {
@@ -39,12 +39,4 @@ test('file kinds and sizes read as people say them', () => {
   expect(fileKind('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')).toBe('Spreadsheet')
   expect(fileKind('application/octet-stream')).toBe('File')
   expect(fileSize(3 * 1024 * 1024 * 1024)).toBe('3.00 GB')
-})
-
-describe('count', () => {
-  it('says one and many in the right form', () => {
-    expect(count(1, { one: 'message', other: 'messages' }, 'en')).toBe('1 message')
-    expect(count(0, { one: 'message', other: 'messages' }, 'en')).toBe('0 messages')
-    expect(count(1200, { one: 'file', other: 'files' }, 'en')).toBe('1,200 files')
-  })
 })

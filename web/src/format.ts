@@ -1,19 +1,26 @@
 // Display formatting. Amounts arrive as exact decimal strings ("1449.95") and are formatted in
 // their own currency, never summed here.
 
+import { currentLocale, plural, t, type Message } from './i18n'
+
 // Building an Intl formatter is costly (tens of ms on a slow phone): each one is made once.
 const formatters = new Map<string, unknown>()
 
-function once<F>(kind: string, locale: string | undefined, options: object, make: () => F): F {
-  const key = `${kind}|${locale ?? ''}|${JSON.stringify(options)}`
+function once<F>(kind: string, locale: string, options: object, make: () => F): F {
+  const key = `${kind}|${locale}|${JSON.stringify(options)}`
   if (!formatters.has(key)) formatters.set(key, make())
   return formatters.get(key) as F
 }
 
-const numberFormat = (locale: string | undefined, options: Intl.NumberFormatOptions) =>
-  once('number', locale, options, () => new Intl.NumberFormat(locale, options))
-const dateFormat = (locale: string | undefined, options: Intl.DateTimeFormatOptions) =>
-  once('date', locale, options, () => new Intl.DateTimeFormat(locale, options))
+// Dates, numbers and money follow the chosen language (in the browser's regional variant).
+const numberFormat = (locale: string | undefined, options: Intl.NumberFormatOptions) => {
+  const tag = locale ?? currentLocale()
+  return once('number', tag, options, () => new Intl.NumberFormat(tag, options))
+}
+const dateFormat = (locale: string | undefined, options: Intl.DateTimeFormatOptions) => {
+  const tag = locale ?? currentLocale()
+  return once('date', tag, options, () => new Intl.DateTimeFormat(tag, options))
+}
 
 export function money(amount: string, currency: string, locale?: string): string {
   const value = Number(amount)
@@ -47,15 +54,16 @@ export function dateTime(iso: string, locale?: string): string {
 }
 
 export function fileSize(bytes: number): string {
+  const one = (digits: number) => numberFormat(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits })
   if (bytes < 1024) return `${bytes} B`
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`
-  if (bytes < 1024 * 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`
-  return `${(bytes / 1024 / 1024 / 1024).toFixed(2)} GB`
+  if (bytes < 1024 * 1024) return `${one(1).format(bytes / 1024)} KB`
+  if (bytes < 1024 * 1024 * 1024) return `${one(1).format(bytes / 1024 / 1024)} MB`
+  return `${one(2).format(bytes / 1024 / 1024 / 1024)} GB`
 }
 
 /** A short name for a file's type: "PDF", "PNG image", "ZIP archive"… */
 export function fileKind(contentType: string): string {
-  const known: Record<string, string> = {
+  const known: Record<string, Message> = {
     'application/pdf': 'PDF',
     'application/zip': 'ZIP archive',
     'image/svg+xml': 'SVG drawing',
@@ -63,19 +71,21 @@ export function fileKind(contentType: string): string {
     'text/csv': 'CSV',
     'text/markdown': 'Markdown',
   }
-  if (known[contentType]) return known[contentType]
-  if (contentType.includes('wordprocessingml') || contentType.includes('opendocument.text')) return 'Document'
-  if (contentType.includes('spreadsheetml') || contentType.includes('opendocument.spreadsheet')) return 'Spreadsheet'
-  if (contentType.includes('presentationml') || contentType.includes('opendocument.presentation')) return 'Presentation'
+  const named = known[contentType]
+  if (named) return t(named)
+  if (contentType.includes('wordprocessingml') || contentType.includes('opendocument.text')) return t('Document')
+  if (contentType.includes('spreadsheetml') || contentType.includes('opendocument.spreadsheet')) return t('Spreadsheet')
+  if (contentType.includes('presentationml') || contentType.includes('opendocument.presentation')) return t('Presentation')
   const [group, sub = ''] = contentType.split('/')
-  if (group === 'image') return `${sub.toUpperCase()} image`
-  if (group === 'video') return `${sub.toUpperCase()} video`
-  if (group === 'audio') return 'Audio'
-  if (group === 'font') return `${sub.toUpperCase()} font`
-  return 'File'
+  const kind = sub.toUpperCase()
+  if (group === 'image') return t('{kind} image', { kind })
+  if (group === 'video') return t('{kind} video', { kind })
+  if (group === 'audio') return t('Audio')
+  if (group === 'font') return t('{kind} font', { kind })
+  return t('File')
 }
 
-const labels: Record<string, string> = {
+const labels: Record<string, Message> = {
   planning: 'Planning',
   active: 'Active',
   on_hold: 'On hold',
@@ -98,12 +108,8 @@ const labels: Record<string, string> = {
 }
 
 export function label(status: string): string {
-  return labels[status] ?? status
+  const known = labels[status]
+  return known ? t(known) : status
 }
 
-/** "1 message", "3 messages": the count and the word in the form the language wants for it. */
-export function count(n: number, forms: { one: string; other: string }, locale?: string): string {
-  const rules = once('plural', locale, {}, () => new Intl.PluralRules(locale))
-  const word = rules.select(n) === 'one' ? forms.one : forms.other
-  return `${numberFormat(locale, {}).format(n)} ${word}`
-}
+export { plural }

@@ -6,6 +6,7 @@ import { ApiError } from './api'
 import { Layout } from './pages/Layout'
 import { BrandingApplier } from './branding'
 import { PageSkeleton } from './components/states'
+import { preferredLanguage, switchLanguage, useCurrentLanguage } from './i18n'
 import './style.css'
 
 /** A page's code, loaded when it is first visited (the build prints each chunk's size). */
@@ -94,14 +95,26 @@ function App() {
   )
 }
 
+/** Drawn again from the top when the language changes: every text is picked at render. */
+function Translated() {
+  const language = useCurrentLanguage()
+  return (
+    <QueryClientProvider client={queryClient}>
+      <BrandingApplier key={`brand-${language}`} />
+      <App key={language} />
+    </QueryClientProvider>
+  )
+}
+
 const root = document.getElementById('app')
 if (root) {
-  createRoot(root).render(
-    <StrictMode>
-      <QueryClientProvider client={queryClient}>
-        <BrandingApplier />
-        <App />
-      </QueryClientProvider>
-    </StrictMode>,
+  // English is built in; another language's catalogue arrives (one small chunk) before the
+  // first render, so a German reader never sees English flash by.
+  void switchLanguage(preferredLanguage()).then(() =>
+    createRoot(root).render(
+      <StrictMode>
+        <Translated />
+      </StrictMode>,
+    ),
   )
 }

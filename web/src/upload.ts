@@ -7,6 +7,7 @@
 import { api, ApiError, type CompletedUpload, type Destination, type PartUrl, type Upload } from './api'
 
 import { UploadError } from './api'
+import { t } from './i18n'
 export { UploadError }
 
 /** How many parts are in flight at once. */
@@ -90,10 +91,10 @@ function putPart(url: string, body: Blob, onBytes: (loaded: number) => void, sig
     request.upload.onprogress = (event) => onBytes(event.loaded)
     request.onload = () => {
       if (request.status >= 200 && request.status < 300) resolve()
-      else reject(new UploadError(`The file storage refused a part (HTTP ${request.status}). Try again.`))
+      else reject(new UploadError(t('The file storage refused a part (HTTP {status}). Try again.', { status: request.status })))
     }
-    request.onerror = () => reject(new UploadError('The upload was interrupted. Check your connection; choosing the file again resumes it.'))
-    request.onabort = () => reject(new UploadError('The upload was cancelled.'))
+    request.onerror = () => reject(new UploadError(t('The upload was interrupted. Check your connection; choosing the file again resumes it.')))
+    request.onabort = () => reject(new UploadError(t('The upload was cancelled.')))
     signal?.addEventListener('abort', () => request.abort(), { once: true })
     request.send(body)
   })
@@ -171,13 +172,13 @@ export async function uploadFile(
     const answer = await api<{ parts: PartUrl[] }>('POST', `${path}/parts`, { numbers: batch.length ? batch : [n] })
     for (const part of answer.parts) urls.set(part.number, part)
     const got = urls.get(n)
-    if (!got) throw new UploadError('The portal did not return an upload address. Try again.')
+    if (!got) throw new UploadError(t('The portal did not return an upload address. Try again.'))
     return got
   }
 
   const sendPart = async (n: number) => {
     for (let attempt = 0; ; attempt++) {
-      if (signal?.aborted) throw new UploadError('The upload was cancelled.')
+      if (signal?.aborted) throw new UploadError(t('The upload was cancelled.'))
       const part = await urlFor(n)
       const start = (n - 1) * upload.part_size
       try {

@@ -4,11 +4,13 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api, type Bell, type BellItem } from '../api'
 import { keys, queries } from '../queries'
 import { dateTime } from '../format'
+import { plural, t } from '../i18n'
 
 /** "3 unread" — or "50+ unread" when the server counted only its latest window. */
 export function unreadLabel(count: number, more: boolean): string {
-  if (count === 0) return 'No unread notifications'
-  return `${count}${more ? '+' : ''} unread notification${count === 1 && !more ? '' : 's'}`
+  if (count === 0) return t('No unread notifications')
+  if (more) return t('{count}+ unread notifications', { count })
+  return plural(count, { one: '{count} unread notification', other: '{count} unread notifications' })
 }
 
 /**
@@ -68,7 +70,7 @@ export function NotificationBell({ settingsPath }: { settingsPath: string }) {
         className="secondary bell-button"
         aria-expanded={open}
         aria-controls={panelId}
-        aria-label={`Notifications: ${unreadLabel(unread, more)}`}
+        aria-label={t('Notifications: {unread}', { unread: unreadLabel(unread, more) })}
         onClick={() => setOpen((was) => !was)}
       >
         <svg aria-hidden="true" width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2">
@@ -83,22 +85,22 @@ export function NotificationBell({ settingsPath }: { settingsPath: string }) {
         )}
       </button>
       {open && (
-        <div className="bell-panel" id={panelId} role="region" aria-label="Latest notifications">
+        <div className="bell-panel" id={panelId} role="region" aria-label={t('Latest notifications')}>
           <div className="bell-head">
-            <strong>Notifications</strong>
+            <strong>{t('Notifications')}</strong>
             <button
               type="button"
               className="link"
               onClick={() => markRead.mutate()}
               disabled={unread === 0 || markRead.isPending}
             >
-              Mark all read
+              {t('Mark all read')}
             </button>
           </div>
           <BellList items={bell.data?.items} pending={bell.isPending} failed={bell.isError} onPick={() => setOpen(false)} />
           <p className="bell-foot">
             <Link to={settingsPath} onClick={() => setOpen(false)}>
-              Choose what you hear about
+              {t('Choose what you hear about')}
             </Link>
           </p>
         </div>
@@ -118,15 +120,15 @@ function BellList({
   failed: boolean
   onPick: () => void
 }) {
-  if (pending) return <p className="muted" role="status">Loading notifications…</p>
-  if (failed || !items) return <p role="alert">Notifications could not be loaded. Try again shortly.</p>
-  if (items.length === 0) return <p className="muted">Nothing yet. News about your work shows up here.</p>
+  if (pending) return <p className="muted" role="status">{t('Loading notifications…')}</p>
+  if (failed || !items) return <p role="alert">{t('Notifications could not be loaded. Try again shortly.')}</p>
+  if (items.length === 0) return <p className="muted">{t('Nothing yet. News about your work shows up here.')}</p>
   return (
     <ul className="bell-list">
       {items.map((item) => (
         <li key={item.id} className={item.unread ? 'unread' : undefined}>
           <Link to={item.link} onClick={onPick}>
-            {item.unread && <span className="sr-only">Unread: </span>}
+            {item.unread && <span className="sr-only">{t('Unread:')} </span>}
             {item.summary}
           </Link>
           {item.excerpt && <span className="bell-excerpt">“{item.excerpt}”</span>}

@@ -6,6 +6,7 @@ import type { BudgetFigures } from '../api'
 import { queries } from '../queries'
 import { dateTime, hours, money } from '../format'
 import { ErrorNotice, Loading } from './states'
+import { t } from '../i18n'
 
 function amount(figures: BudgetFigures, value: string): string {
   return figures.unit === 'hours' ? hours(value) : figures.currency ? money(value, figures.currency) : value
@@ -18,20 +19,30 @@ export function BudgetBurn({ figures, name }: { figures: BudgetFigures; name: st
   return (
     <div className="budget">
       <div className="budget-figures">
-        {spent && <span>Spent {amount(figures, spent)}{budget && ` of ${amount(figures, budget)}`}</span>}
-        {!spent && budget && <span>Budget {amount(figures, budget)}</span>}
-        {overBy ? <strong>Over budget by {overBy}</strong> : remaining && <span>{amount(figures, remaining)} left</span>}
-        {figures.monthly && <span className="muted">Monthly budget: this month's figures</span>}
+        {spent && (
+          <span>
+            {budget
+              ? t('Spent {spent} of {budget}', { spent: amount(figures, spent), budget: amount(figures, budget) })
+              : t('Spent {spent}', { spent: amount(figures, spent) })}
+          </span>
+        )}
+        {!spent && budget && <span>{t('Budget {budget}', { budget: amount(figures, budget) })}</span>}
+        {overBy ? (
+          <strong>{t('Over budget by {amount}', { amount: overBy })}</strong>
+        ) : (
+          remaining && <span>{t('{amount} left', { amount: amount(figures, remaining) })}</span>
+        )}
+        {figures.monthly && <span className="muted">{t('Monthly budget: this month’s figures')}</span>}
       </div>
       {percent !== null && (
         <div
           className={`budget-bar${figures.over_budget ? ' over' : ''}`}
           role="meter"
-          aria-label={`${name}: budget used`}
+          aria-label={t('{name}: budget used', { name })}
           aria-valuemin={0}
           aria-valuemax={100}
           aria-valuenow={Math.min(percent, 100)}
-          aria-valuetext={`${percent}% of the ${figures.monthly ? 'monthly ' : ''}budget used`}
+          aria-valuetext={figures.monthly ? t('{percent}% of the monthly budget used', { percent }) : t('{percent}% of the budget used', { percent })}
         >
           <span style={{ width: `${Math.min(percent, 100)}%` }} />
         </div>
@@ -43,26 +54,28 @@ export function BudgetBurn({ figures, name }: { figures: BudgetFigures; name: st
 /** The project page's budget: nothing at all when the project has none to show. */
 export function ProjectBudgetSection({ projectId, name }: { projectId: string; name: string }) {
   const budget = useQuery(queries.projectBudget(projectId))
-  if (budget.isPending) return <Loading what="the budget" />
+  if (budget.isPending) return <Loading what={t('the budget')} />
   if (budget.isError) return <ErrorNotice error={budget.error} retry={() => budget.refetch()} />
   const { linked, available, stale, fetched_at, budget: figures } = budget.data
   if (!linked) return null
   if (!available) {
     return (
       <section aria-labelledby="budget-heading">
-        <h2 id="budget-heading">Budget</h2>
-        <p className="muted">The budget cannot be loaded from the time tracker right now. Try again later.</p>
+        <h2 id="budget-heading">{t('Budget')}</h2>
+        <p className="muted">{t('The budget cannot be loaded from the time tracker right now. Try again later.')}</p>
       </section>
     )
   }
   if (!figures) return null
   return (
     <section aria-labelledby="budget-heading">
-      <h2 id="budget-heading">Budget</h2>
+      <h2 id="budget-heading">{t('Budget')}</h2>
       <BudgetBurn figures={figures} name={name} />
       {stale && (
         <p className="notice" role="status">
-          The time tracker is not answering; these figures are from {fetched_at ? dateTime(fetched_at) : 'earlier'}.
+          {fetched_at
+            ? t('The time tracker is not answering; these figures are from {when}.', { when: dateTime(fetched_at) })
+            : t('The time tracker is not answering; these figures are from earlier.')}
         </p>
       )}
     </section>

@@ -1,4 +1,5 @@
 import { dateTime } from '../format'
+import { t } from '../i18n'
 
 /** One message as both sides show it. */
 export interface ConversationItem {
@@ -17,13 +18,13 @@ export interface ConversationItem {
 /** A message thread, newest first: the client's Messages page and the agency's conversation. */
 export function Conversation({ items }: { items: ConversationItem[] }) {
   return (
-    <ol className="thread" aria-label="Conversation, newest first">
+    <ol className="thread" aria-label={t('Conversation, newest first')}>
       {items.map((m) => (
         <li key={m.id} className={m.mine ? 'message mine' : 'message'}>
           <div className="meta">
             <strong>{m.author}</strong>
             {m.note && <span className="muted"> {m.note}</span>} · <time dateTime={m.at}>{dateTime(m.at)}</time>
-            {m.unread && <span className="badge badge-unread">New</span>}
+            {m.unread && <span className="badge badge-unread">{t('New')}</span>}
           </div>
           <p>{m.body}</p>
         </li>

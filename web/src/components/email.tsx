@@ -1,6 +1,7 @@
 import { useMutation } from '@tanstack/react-query'
 import { api, type EmailProblem } from '../api'
 import { ErrorNotice } from './states'
+import { t } from '../i18n'
 
 /**
  * "Email bounced" (or "Marked mail as spam") beside a person whose address SES reported: the
@@ -23,15 +24,15 @@ export function EmailProblemBadge({
     onSuccess: onCleared,
   })
   if (!problem) return null
-  const text = problem.reason === 'complaint' ? 'Marked our mail as spam' : 'Email bounced'
+  const text = problem.reason === 'complaint' ? t('Marked our mail as spam') : t('Email bounced')
   return (
     <>
-      <span className="badge badge-overdue" title="No email is sent to this address until it is cleared">
+      <span className="badge badge-overdue" title={t('No email is sent to this address until it is cleared')}>
         {text}
       </span>{' '}
       {canClear && (
         <button type="button" className="link" onClick={() => clear.mutate()} disabled={clear.isPending}>
-          Send email again<span className="sr-only"> to {email}</span>
+          {t('Send email again')}<span className="sr-only"> {t('to {email}', { email })}</span>
         </button>
       )}
       {clear.isError && <ErrorNotice error={clear.error} />}

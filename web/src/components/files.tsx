@@ -8,6 +8,7 @@ import { keys, queries } from '../queries'
 import { dateTime, fileKind, fileSize } from '../format'
 import { discardUpload, type Progress, type Unfinished, unfinishedUploads, uploadFile } from '../upload'
 import { Empty, ErrorNotice, Loading, ShowMore } from './states'
+import { t } from '../i18n'
 
 /** Choose files, send them (several parts at once), see progress; resumes unfinished ones. */
 export function FileUploader({
@@ -67,15 +68,15 @@ export function FileUploader({
       {unfinished.length > 0 && !upload.isPending && (
         <div className="notice" role="status">
           <p>
-            <strong>Unfinished upload{unfinished.length > 1 ? 's' : ''}.</strong> Choose the same file again to resume where it
-            stopped:
+            <strong>{unfinished.length > 1 ? t('Unfinished uploads.') : t('Unfinished upload.')}</strong>{' '}
+            {t('Choose the same file again to resume where it stopped:')}
           </p>
           <ul className="list">
             {unfinished.map((u) => (
               <li key={u.key}>
                 {u.filename} ({fileSize(u.size)}){' '}
                 <button type="button" className="link" onClick={() => discard.mutate(u)} disabled={discard.isPending}>
-                  Cancel it
+                  {t('Cancel it')}
                 </button>
               </li>
             ))}
@@ -91,25 +92,25 @@ export function FileUploader({
         disabled={disabled || upload.isPending}
         onChange={(e) => setFiles(Array.from(e.target.files ?? []))}
       />
-      <p className="muted">Up to 5 GB per file. Large files go in parts and resume after an interruption.</p>
+      <p className="muted">{t('Up to 5 GB per file. Large files go in parts and resume after an interruption.')}</p>
       {current && (
         <div className="progress">
-          <progress value={current.progress.fraction} max={1} aria-label={`Uploading ${current.name}`} />
+          <progress value={current.progress.fraction} max={1} aria-label={t('Uploading {name}', { name: current.name })} />
           <span role="status">
-            {phase === 'sending' && `${percent}% uploaded`}
-            {phase === 'checking' && 'Checking the file…'}
-            {phase === 'scanning' && 'Scanning for malware…'}
-            {current.progress.resumedParts > 0 && phase === 'sending' && ' (resumed)'}
+            {phase === 'sending' && t('{percent}% uploaded', { percent })}
+            {phase === 'checking' && t('Checking the file…')}
+            {phase === 'scanning' && t('Scanning for malware…')}
+            {current.progress.resumedParts > 0 && phase === 'sending' && ` ${t('(resumed)')}`}
           </span>
         </div>
       )}
       {upload.isError && <ErrorNotice error={upload.error} />}
       {discard.isError && <ErrorNotice error={discard.error} />}
       <button type="submit" disabled={disabled || files.length === 0 || upload.isPending}>
-        {upload.isPending ? 'Uploading…' : files.length > 1 ? `Upload ${files.length} files` : 'Upload'}
+        {upload.isPending ? t('Uploading…') : files.length > 1 ? t('Upload {count} files', { count: files.length }) : t('Upload')}
       </button>
       {!upload.isPending && done.length > 0 && (
-        <p role="status">{done.length === 1 ? `${done[0]} uploaded.` : `${done.length} files uploaded.`}</p>
+        <p role="status">{done.length === 1 ? t('{name} uploaded.', { name: done[0] ?? '' }) : t('{count} files uploaded.', { count: done.length })}</p>
       )}
     </form>
   )
@@ -170,11 +171,11 @@ export function FileList({
             <div className="actions">
               {file.previewable && (
                 <button type="button" className="secondary" onClick={() => open.mutate({ file, show: true })} disabled={open.isPending}>
-                  Preview<span className="sr-only"> {file.filename}</span>
+                  {t('Preview')}<span className="sr-only"> {file.filename}</span>
                 </button>
               )}
               <button type="button" className="secondary" onClick={() => open.mutate({ file, show: false })} disabled={open.isPending}>
-                Download<span className="sr-only"> {file.filename}</span>
+                {t('Download')}<span className="sr-only"> {file.filename}</span>
               </button>
               {canRemove?.(file) && (
                 <button
@@ -182,10 +183,10 @@ export function FileList({
                   className="secondary"
                   disabled={remove.isPending}
                   onClick={() => {
-                    if (window.confirm(`Remove ${file.filename}?`)) remove.mutate(file)
+                    if (window.confirm(t('Remove {name}?', { name: file.filename }))) remove.mutate(file)
                   }}
                 >
-                  Remove<span className="sr-only"> {file.filename}</span>
+                  {t('Remove')}<span className="sr-only"> {file.filename}</span>
                 </button>
               )}
             </div>
@@ -215,15 +216,15 @@ export function PreviewDialog({ filename, contentType, previewUrl, downloadUrl, 
     <dialog ref={dialog} className="preview" aria-labelledby={titleId} onClose={onClose}>
       <header>
         <h2 id={titleId}>{filename}</h2>
-        <a href={downloadUrl}>Download</a>
+        <a href={downloadUrl}>{t('Download')}</a>
         <button type="button" className="secondary" onClick={() => dialog.current?.close()}>
-          Close
+          {t('Close')}
         </button>
       </header>
       {contentType.startsWith('image/') ? (
-        <img src={previewUrl} alt={`Preview of ${filename}`} />
+        <img src={previewUrl} alt={t('Preview of {name}', { name: filename })} />
       ) : (
-        <iframe src={previewUrl} title={`Preview of ${filename}`} />
+        <iframe src={previewUrl} title={t('Preview of {name}', { name: filename })} />
       )}
     </dialog>
   )
@@ -245,18 +246,18 @@ export function ProjectFiles({ projectId, clientId, canUpload }: { projectId: st
   const items = list.data?.pages.flatMap((p) => p.items) ?? []
   return (
     <section className="card" aria-labelledby="shared-files">
-      <h2 id="shared-files">Shared files</h2>
+      <h2 id="shared-files">{t('Shared files')}</h2>
       <p className="muted">
-        {staff ? 'Files the client and the agency share in this project.' : 'Files you and the agency share in this project.'}
+        {staff ? t('Files the client and the agency share in this project.') : t('Files you and the agency share in this project.')}
       </p>
       {list.isPending ? (
-        <Loading what="shared files" />
+        <Loading what={t('shared files')} />
       ) : list.isError && !list.data ? (
         <ErrorNotice error={list.error} retry={() => list.refetch()} />
       ) : (
         <FileList
           files={items}
-          empty="No shared files yet."
+          empty={t('No shared files yet.')}
           linkPath={(f) => `${filesPath}/${f.id}`}
           canRemove={(f) => staff || f.from_client}
           onRemove={async (f) => {
@@ -267,9 +268,9 @@ export function ProjectFiles({ projectId, clientId, canUpload }: { projectId: st
       )}
       <ShowMore list={list} />
       {canUpload ? (
-        <FileUploader base={apiBase} destination={{ kind: 'project', project_id: projectId }} label="Share files" onUploaded={refresh} />
+        <FileUploader base={apiBase} destination={{ kind: 'project', project_id: projectId }} label={t('Share files')} onUploaded={refresh} />
       ) : (
-        <p className="muted">The agency has switched uploads off for your company; use a file request to send files.</p>
+        <p className="muted">{t('The agency has switched uploads off for your company; use a file request to send files.')}</p>
       )}
     </section>
   )

@@ -7,13 +7,14 @@ import { ApiError } from '../api'
 import { cancelled, passkeysSupported, registerPasskey } from '../passkeys'
 import { keys, queries } from '../queries'
 import { ErrorNotice } from './states'
+import { t } from '../i18n'
 
 /** After a magic-link sign-in the portal offers a passkey once (see `PasskeyOffer`). */
 export const OFFER_PASSKEY = 'offer-passkey'
 
 export function PasskeyError({ error }: { error: unknown }) {
   if (cancelled(error)) return null
-  return <ErrorNotice error={error instanceof ApiError ? error : new ApiError(0, 'passkey', 'The browser could not create a passkey.')} />
+  return <ErrorNotice error={error instanceof ApiError ? error : new ApiError(0, 'passkey', t('The browser could not create a passkey.'))} />
 }
 
 /** The offer itself: create a passkey, or not now. */
@@ -35,15 +36,15 @@ export function PasskeyOffer() {
   if (!open || !passkeys.data || passkeys.data.items.length > 0) return null
   return (
     <aside className="notice offer" aria-labelledby="passkey-offer">
-      <h2 id="passkey-offer">Sign in faster next time with a passkey</h2>
-      <p>Use your fingerprint, face or screen lock instead of waiting for an email.</p>
+      <h2 id="passkey-offer">{t('Sign in faster next time with a passkey')}</h2>
+      <p>{t('Use your fingerprint, face or screen lock instead of waiting for an email.')}</p>
       {add.isError && <PasskeyError error={add.error} />}
       <div className="actions">
         <button type="button" onClick={() => add.mutate()} disabled={add.isPending}>
-          {add.isPending ? 'Waiting for your device…' : 'Create a passkey'}
+          {add.isPending ? t('Waiting for your device…') : t('Create a passkey')}
         </button>
         <button type="button" className="secondary" onClick={dismiss}>
-          Not now
+          {t('Not now')}
         </button>
       </div>
     </aside>

@@ -4,6 +4,7 @@ import { api, apiSendFile, ApiError, type Branding } from '../api'
 import { ErrorNotice, Loading } from '../components/states'
 import { contrastOnWhite, MIN_CONTRAST, ratioText } from '../contrast'
 import { keys, queries } from '../queries'
+import { t } from '../i18n'
 
 const MAX_LINKS = 5
 type Link = { label: string; url: string }
@@ -18,12 +19,12 @@ export function AdminBranding() {
     queryClient.setQueryData(keys.brandingSettings(), branding)
   }
 
-  if (current.isPending) return <Loading what="branding" lines={6} />
+  if (current.isPending) return <Loading what={t('branding')} lines={6} />
   if (current.isError) return <ErrorNotice error={current.error} retry={() => current.refetch()} />
   return (
     <>
-      <h1>Branding</h1>
-      <p className="muted">What your clients see on every page of the portal, the sign-in page and every email.</p>
+      <h1>{t('Branding')}</h1>
+      <p className="muted">{t('What your clients see on every page of the portal, the sign-in page and every email.')}</p>
       <LogoSettings branding={current.data} applied={applied} />
       <BrandingForm branding={current.data} applied={applied} />
     </>
@@ -63,15 +64,15 @@ function BrandingForm({ branding, applied }: { branding: Branding; applied: (b: 
 
   return (
     <form className="card" onSubmit={submit} aria-labelledby={`${ids}-title`} noValidate>
-      <h2 id={`${ids}-title`}>Name, colour and footer</h2>
-      <label htmlFor={`${ids}-name`}>Agency name</label>
+      <h2 id={`${ids}-title`}>{t('Name, colour and footer')}</h2>
+      <label htmlFor={`${ids}-name`}>{t('Agency name')}</label>
       <input id={`${ids}-name`} value={name} maxLength={80} required onChange={(e) => setName(e.target.value)} />
 
-      <label htmlFor={`${ids}-accent`}>Accent colour</label>
+      <label htmlFor={`${ids}-accent`}>{t('Accent colour')}</label>
       <div className="accent-picker">
         <input
           type="color"
-          aria-label="Pick the accent colour"
+          aria-label={t('Pick the accent colour')}
           value={/^#[0-9a-fA-F]{6}$/.test(accent) ? accent : '#000000'}
           onChange={(e) => setAccent(e.target.value)}
         />
@@ -84,37 +85,37 @@ function BrandingForm({ branding, applied }: { branding: Branding; applied: (b: 
           spellCheck={false}
         />
         <span className="swatch-button" style={readable ? { background: accent, borderColor: accent } : undefined} aria-hidden="true">
-          Button
+          {t('Button')}
         </span>
       </div>
       <p id={`${ids}-contrast`} className={readable ? 'muted' : 'field-error'} aria-live="polite">
         {ratio === null
-          ? 'Enter a hex colour like #1d4ed8.'
+          ? t('Enter a hex colour like #1d4ed8.')
           : readable
-            ? `Contrast ${ratioText(ratio)} against the page: readable (at least 4.5:1).`
-            : `Contrast ${ratioText(ratio)} against the page is too low: buttons and links need at least 4.5:1. Pick a darker colour.`}
+            ? t('Contrast {ratio} against the page: readable (at least 4.5:1).', { ratio: ratioText(ratio) })
+            : t('Contrast {ratio} against the page is too low: buttons and links need at least 4.5:1. Pick a darker colour.', { ratio: ratioText(ratio) })}
       </p>
 
-      <label htmlFor={`${ids}-support`}>Support email (optional)</label>
+      <label htmlFor={`${ids}-support`}>{t('Support email (optional)')}</label>
       <input
         id={`${ids}-support`}
         type="email"
         value={support}
-        placeholder="help@youragency.com"
+        placeholder={t('help@youragency.com')}
         onChange={(e) => setSupport(e.target.value)}
       />
 
       <fieldset className="choices">
-        <legend>Footer links (up to {MAX_LINKS})</legend>
-        {links.length === 0 && <p className="muted">No footer links. Add your privacy policy or terms, for example.</p>}
+        <legend>{t('Footer links (up to {max})', { max: MAX_LINKS })}</legend>
+        {links.length === 0 && <p className="muted">{t('No footer links. Add your privacy policy or terms, for example.')}</p>}
         {links.map((link, index) => (
           <div className="row footer-link" key={index}>
             <div>
-              <label htmlFor={`${ids}-label-${index}`}>Label</label>
+              <label htmlFor={`${ids}-label-${index}`}>{t('Label')}</label>
               <input id={`${ids}-label-${index}`} value={link.label} maxLength={40} onChange={(e) => setLink(index, { label: e.target.value })} />
             </div>
             <div>
-              <label htmlFor={`${ids}-url-${index}`}>Address (https:// or mailto:)</label>
+              <label htmlFor={`${ids}-url-${index}`}>{t('Address (https:// or mailto:)')}</label>
               <input
                 id={`${ids}-url-${index}`}
                 value={link.url}
@@ -125,16 +126,16 @@ function BrandingForm({ branding, applied }: { branding: Branding; applied: (b: 
             <button
               type="button"
               className="secondary"
-              aria-label={`Remove footer link ${link.label || index + 1}`}
+              aria-label={t('Remove footer link {name}', { name: link.label || index + 1 })}
               onClick={() => setLinks((all) => all.filter((_, i) => i !== index))}
             >
-              Remove
+              {t('Remove')}
             </button>
           </div>
         ))}
         {links.length < MAX_LINKS && (
           <button type="button" className="secondary" onClick={() => setLinks((all) => [...all, { label: '', url: '' }])}>
-            Add a link
+            {t('Add a link')}
           </button>
         )}
       </fieldset>
@@ -146,11 +147,11 @@ function BrandingForm({ branding, applied }: { branding: Branding; applied: (b: 
       )}
       {saved && (
         <p className="notice success" role="status">
-          Saved. The portal and every new email use it now.
+          {t('Saved. The portal and every new email use it now.')}
         </p>
       )}
       <button type="submit" disabled={save.isPending || !readable}>
-        {save.isPending ? 'Saving…' : 'Save branding'}
+        {save.isPending ? t('Saving…') : t('Save branding')}
       </button>
     </form>
   )
@@ -164,7 +165,7 @@ function LogoSettings({ branding, applied }: { branding: Branding; applied: (b: 
     onMutate: () => setNotice(null),
     onSuccess: (b) => {
       applied(b)
-      setNotice('Logo uploaded.')
+      setNotice(t('Logo uploaded.'))
     },
   })
   const remove = useMutation({
@@ -172,21 +173,21 @@ function LogoSettings({ branding, applied }: { branding: Branding; applied: (b: 
     onMutate: () => setNotice(null),
     onSuccess: (b) => {
       applied(b)
-      setNotice('Logo removed: the portal shows its own mark and your name.')
+      setNotice(t('Logo removed: the portal shows its own mark and your name.'))
     },
   })
   const failed = upload.error ?? remove.error
   return (
     <section className="card" aria-labelledby={`${ids}-logo`}>
-      <h2 id={`${ids}-logo`}>Logo</h2>
+      <h2 id={`${ids}-logo`}>{t('Logo')}</h2>
       <div className="logo-preview">
         {branding.logo_url ? (
-          <img src={branding.logo_url} alt={`Current logo of ${branding.agency_name}`} />
+          <img src={branding.logo_url} alt={t('Current logo of {agency}', { agency: branding.agency_name })} />
         ) : (
-          <p className="muted">No logo yet: the portal shows its own mark beside your name.</p>
+          <p className="muted">{t('No logo yet: the portal shows its own mark beside your name.')}</p>
         )}
       </div>
-      <label htmlFor={`${ids}-file`}>Upload a logo</label>
+      <label htmlFor={`${ids}-file`}>{t('Upload a logo')}</label>
       <input
         id={`${ids}-file`}
         type="file"
@@ -200,11 +201,11 @@ function LogoSettings({ branding, applied }: { branding: Branding; applied: (b: 
         }}
       />
       <p id={`${ids}-help`} className="muted">
-        PNG, JPEG or WebP, up to 2 MB. It is resized to fit 480 × 160 pixels. SVG is not accepted.
+        {t('PNG, JPEG or WebP, up to 2 MB. It is resized to fit 480 × 160 pixels. SVG is not accepted.')}
       </p>
       {upload.isPending && (
         <p role="status" className="muted">
-          Uploading…
+          {t('Uploading…')}
         </p>
       )}
       {failed && <ErrorNotice error={failed} />}
@@ -215,7 +216,7 @@ function LogoSettings({ branding, applied }: { branding: Branding; applied: (b: 
       )}
       {branding.logo_url && (
         <button type="button" className="secondary" onClick={() => remove.mutate()} disabled={remove.isPending}>
-          Remove logo
+          {t('Remove logo')}
         </button>
       )}
     </section>

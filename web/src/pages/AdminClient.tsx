@@ -7,6 +7,7 @@ import { keys, queries } from '../queries'
 import { useMe } from './Layout'
 import { EmailProblemBadge } from '../components/email'
 import { ClientRequests } from './AdminRequests'
+import { t } from '../i18n'
 
 /** One client: company settings, contacts and their access, projects. */
 export function AdminClientPage() {
@@ -28,54 +29,54 @@ export function AdminClientPage() {
     mutationFn: (patch: Partial<AdminClient>) => api<AdminClient>('PATCH', `/api/admin/clients/${clientId}`, patch),
     onSuccess: refresh,
   })
-  if (detail.isPending) return <Loading what="the client" />
+  if (detail.isPending) return <Loading what={t('the client')} />
   if (detail.isError) return <ErrorNotice error={detail.error} retry={() => detail.refetch()} />
   const c = detail.data
   return (
     <>
       <p>
-        <Link to="/admin">← All clients</Link>
+        <Link to="/admin">{t('← All clients')}</Link>
       </p>
       <h1>
         {c.company_name} <Status value={c.status} />
       </h1>
       <section className="card" aria-labelledby="settings">
-        <h2 id="settings">Portal and billing</h2>
-        <p>Portal for the whole company: {c.portal_enabled ? 'on' : 'off'}</p>
+        <h2 id="settings">{t('Portal and billing')}</h2>
+        <p>{c.portal_enabled ? t('Portal for the whole company: on') : t('Portal for the whole company: off')}</p>
         <div className="actions">
           <button type="button" className="secondary" onClick={() => update.mutate({ portal_enabled: !c.portal_enabled })}>
-            {c.portal_enabled ? 'Switch portal off (signs everyone out)' : 'Switch portal on'}
+            {c.portal_enabled ? t('Switch portal off (signs everyone out)') : t('Switch portal on')}
           </button>
           <button type="button" className="secondary" onClick={() => update.mutate({ status: c.status === 'active' ? 'archived' : 'active' })}>
-            {c.status === 'active' ? 'Archive' : 'Reactivate'}
+            {c.status === 'active' ? t('Archive') : t('Reactivate')}
           </button>
         </div>
         <p>
-          Contacts may upload into projects’ shared files: {c.uploads_enabled ? 'yes' : 'no'}{' '}
-          <span className="muted">(file requests always take files)</span>
+          {c.uploads_enabled ? t('Contacts may upload into projects’ shared files: yes') : t('Contacts may upload into projects’ shared files: no')}{' '}
+          <span className="muted">{t('(file requests always take files)')}</span>
         </p>
         <button type="button" className="secondary" onClick={() => update.mutate({ uploads_enabled: !c.uploads_enabled })}>
-          {c.uploads_enabled ? 'Switch client uploads off' : 'Switch client uploads on'}
+          {c.uploads_enabled ? t('Switch client uploads off') : t('Switch client uploads on')}
         </button>
         {owner ? (
           <HarvestLink clientId={clientId} current={c.harvest_client_id} onSaved={refresh} />
         ) : (
           <p className="muted">
-            {c.harvest_client_id ? `Linked to Harvest client ${c.harvest_client_id}.` : 'Not linked to Harvest.'} An agency owner
-            changes the link.
+            {c.harvest_client_id ? t('Linked to Harvest client {id}.', { id: c.harvest_client_id }) : t('Not linked to Harvest.')}{' '}
+            {t('An agency owner changes the link.')}
           </p>
         )}
         {c.harvest_client_id !== null && (
           <>
-            <label htmlFor="budget-display">Project budgets the client sees</label>
+            <label htmlFor="budget-display">{t('Project budgets the client sees')}</label>
             <select
               id="budget-display"
               value={c.budget_display}
               disabled={update.isPending}
               onChange={(e) => update.mutate({ budget_display: e.target.value as 'hours' | 'money' })}
             >
-              <option value="hours">Hours only (money budgets hidden)</option>
-              <option value="money">Hours and money (to contacts who see invoices)</option>
+              <option value="hours">{t('Hours only (money budgets hidden)')}</option>
+              <option value="money">{t('Hours and money (to contacts who see invoices)')}</option>
             </select>
           </>
         )}
@@ -97,7 +98,7 @@ function HarvestLink({ clientId, current, onSaved }: { clientId: string; current
   })
   return (
     <>
-      <label htmlFor="harvest">Harvest client (for invoices)</label>
+      <label htmlFor="harvest">{t('Harvest client (for invoices)')}</label>
       {options.isError ? (
         <ErrorNotice error={options.error} />
       ) : (
@@ -107,7 +108,7 @@ function HarvestLink({ clientId, current, onSaved }: { clientId: string; current
           disabled={options.isPending || save.isPending}
           onChange={(e) => save.mutate(e.target.value ? Number(e.target.value) : null)}
         >
-          <option value="">Not linked</option>
+          <option value="">{t('Not linked')}</option>
           {(options.data ?? []).map((h) => (
             <option key={h.id} value={h.id}>
               {h.name}
@@ -169,10 +170,12 @@ function Contacts({
     onSuccess: (_, { contact, action }) => {
       setDone(
         action === 'invite'
-          ? `Invitation sent to ${contact.email}.`
+          ? t('Invitation sent to {email}.', { email: contact.email })
           : action === 'revoke'
-            ? `${contact.name} is signed out everywhere.`
-            : `Portal access ${action === 'enable' ? 'granted to' : 'taken from'} ${contact.name}.`,
+            ? t('{name} is signed out everywhere.', { name: contact.name })
+            : action === 'enable'
+              ? t('Portal access granted to {name}.', { name: contact.name })
+              : t('Portal access taken from {name}.', { name: contact.name }),
       )
       onChange()
     },
@@ -183,12 +186,12 @@ function Contacts({
   }
   return (
     <section className="card" aria-labelledby="contacts">
-      <h2 id="contacts">Contacts and access</h2>
+      <h2 id="contacts">{t('Contacts and access')}</h2>
       {done && <p role="status">{done}</p>}
       {act.isError && <ErrorNotice error={act.error} />}
       {change.isError && <ErrorNotice error={change.error} />}
       {contacts.length === 0 ? (
-        <Empty>No contacts yet.</Empty>
+        <Empty>{t('No contacts yet.')}</Empty>
       ) : (
         <ul className="list">
           {contacts.map((contact) => (
@@ -196,10 +199,10 @@ function Contacts({
               <strong>{contact.name}</strong> <span className="muted">{contact.email}</span>{' '}
               <EmailProblemBadge email={contact.email} problems={problems} canClear onCleared={onChange} />{' '}
               <span className={`badge ${contact.portal_enabled ? 'badge-approved' : 'badge-on_hold'}`}>
-                {contact.portal_enabled ? 'Portal access' : 'No access'}
+                {contact.portal_enabled ? t('Portal access') : t('No access')}
               </span>{' '}
-              <span className="badge">{contact.role === 'owner' ? 'Owner' : 'Member'}</span>{' '}
-              {contact.role === 'member' && <span className="badge">{contact.invoice_access ? 'Sees invoices' : 'No invoices'}</span>}
+              <span className="badge">{contact.role === 'owner' ? t('Owner') : t('Member')}</span>{' '}
+              {contact.role === 'member' && <span className="badge">{contact.invoice_access ? t('Sees invoices') : t('No invoices')}</span>}
               <div className="actions">
                 <button
                   type="button"
@@ -208,11 +211,14 @@ function Contacts({
                     change.mutate({
                       contact,
                       patch: { role: contact.role === 'owner' ? 'member' : 'owner' },
-                      message: `${contact.name} is now ${contact.role === 'owner' ? 'a member' : 'an owner'}.`,
+                      message:
+                        contact.role === 'owner'
+                          ? t('{name} is now a member.', { name: contact.name })
+                          : t('{name} is now an owner.', { name: contact.name }),
                     })
                   }
                 >
-                  {contact.role === 'owner' ? 'Make member' : 'Make owner'}
+                  {contact.role === 'owner' ? t('Make member') : t('Make owner')}
                   <span className="sr-only"> {contact.name}</span>
                 </button>
                 {contact.role === 'member' && (
@@ -223,23 +229,25 @@ function Contacts({
                       change.mutate({
                         contact,
                         patch: { invoice_access: !contact.invoice_access },
-                        message: `${contact.name} ${contact.invoice_access ? 'no longer sees' : 'now sees'} invoices.`,
+                        message: contact.invoice_access
+                          ? t('{name} no longer sees invoices.', { name: contact.name })
+                          : t('{name} now sees invoices.', { name: contact.name }),
                       })
                     }
                   >
-                    {contact.invoice_access ? 'Take invoice access' : 'Give invoice access'}
-                    <span className="sr-only"> for {contact.name}</span>
+                    {contact.invoice_access ? t('Take invoice access') : t('Give invoice access')}
+                    <span className="sr-only"> {t('for {name}', { name: contact.name })}</span>
                   </button>
                 )}
                 <button type="button" className="secondary" onClick={() => act.mutate({ contact, action: 'invite' })}>
-                  Invite<span className="sr-only"> {contact.name}</span>
+                  {t('Invite')}<span className="sr-only"> {contact.name}</span>
                 </button>
                 <button type="button" className="secondary" onClick={() => act.mutate({ contact, action: contact.portal_enabled ? 'disable' : 'enable' })}>
-                  {contact.portal_enabled ? 'Remove access' : 'Give access'}
-                  <span className="sr-only"> for {contact.name}</span>
+                  {contact.portal_enabled ? t('Remove access') : t('Give access')}
+                  <span className="sr-only"> {t('for {name}', { name: contact.name })}</span>
                 </button>
                 <button type="button" className="secondary" onClick={() => act.mutate({ contact, action: 'revoke' })}>
-                  Sign out now<span className="sr-only"> {contact.name}</span>
+                  {t('Sign out now')}<span className="sr-only"> {contact.name}</span>
                 </button>
               </div>
             </li>
@@ -247,23 +255,23 @@ function Contacts({
         </ul>
       )}
       <form onSubmit={submit}>
-        <h3>Add a contact</h3>
-        <label htmlFor="contact-name">Name</label>
+        <h3>{t('Add a contact')}</h3>
+        <label htmlFor="contact-name">{t('Name')}</label>
         <input id="contact-name" value={name} onChange={(e) => setName(e.target.value)} required />
-        <label htmlFor="contact-email">Email</label>
+        <label htmlFor="contact-email">{t('Email')}</label>
         <input id="contact-email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} required />
-        <label htmlFor="contact-role">Role in their company</label>
+        <label htmlFor="contact-role">{t('Role in their company')}</label>
         <select id="contact-role" value={role} onChange={(e) => setRole(e.target.value as '' | 'owner' | 'member')}>
-          <option value="">{contacts.length === 0 ? 'Owner (first contact)' : 'Member'}</option>
-          <option value="owner">Owner: manages their team, sees invoices</option>
-          <option value="member">Member</option>
+          <option value="">{contacts.length === 0 ? t('Owner (first contact)') : t('Member')}</option>
+          <option value="owner">{t('Owner: manages their team, sees invoices')}</option>
+          <option value="member">{t('Member')}</option>
         </select>
         <label className="check">
           <input type="checkbox" checked={invoices} onChange={(e) => setInvoices(e.target.checked)} /> May see invoices
         </label>
         {add.isError && <ErrorNotice error={add.error} />}
         <button type="submit" disabled={add.isPending}>
-          Add contact
+          {t('Add contact')}
         </button>
       </form>
     </section>
@@ -295,21 +303,21 @@ function AssignedStaff({
   const candidates = (staff.data?.items ?? []).filter((s) => !assigned.some((a) => a.id === s.id))
   return (
     <section className="card" aria-labelledby="assigned">
-      <h2 id="assigned">Assigned staff</h2>
-      <p className="muted">They see this client and are emailed its new messages. Agency owners see every client.</p>
+      <h2 id="assigned">{t('Assigned staff')}</h2>
+      <p className="muted">{t('They see this client and are emailed its new messages. Agency owners see every client.')}</p>
       {assign.isError && <ErrorNotice error={assign.error} />}
       {assigned.length === 0 ? (
-        <Empty>No one is assigned yet.</Empty>
+        <Empty>{t('No one is assigned yet.')}</Empty>
       ) : (
-        <ul className="list" aria-label="Assigned staff">
+        <ul className="list" aria-label={t('Assigned staff')}>
           {assigned.map((person) => (
             <li key={person.id}>
               <strong>{person.name}</strong> <span className="muted">{person.email}</span>{' '}
-              <span className="badge">{person.role === 'owner' ? 'Owner' : 'Member'}</span>
+              <span className="badge">{person.role === 'owner' ? t('Owner') : t('Member')}</span>
               {owner && (
                 <div className="actions">
                   <button type="button" className="secondary" disabled={assign.isPending} onClick={() => assign.mutate({ id: person.id, on: false })}>
-                    Unassign<span className="sr-only"> {person.name}</span>
+                    {t('Unassign')}<span className="sr-only"> {person.name}</span>
                   </button>
                 </div>
               )}
@@ -324,12 +332,12 @@ function AssignedStaff({
             if (pick) assign.mutate({ id: pick, on: true })
           }}
         >
-          <label htmlFor="assign-staff">Assign someone</label>
+          <label htmlFor="assign-staff">{t('Assign someone')}</label>
           {staff.isError ? (
             <ErrorNotice error={staff.error} />
           ) : (
             <select id="assign-staff" value={pick} onChange={(e) => setPick(e.target.value)} disabled={staff.isPending}>
-              <option value="">{candidates.length === 0 ? 'Everyone is assigned' : 'Choose a staff member'}</option>
+              <option value="">{candidates.length === 0 ? t('Everyone is assigned') : t('Choose a staff member')}</option>
               {candidates.map((s) => (
                 <option key={s.id} value={s.id}>
                   {s.name} ({s.role})
@@ -338,7 +346,7 @@ function AssignedStaff({
             </select>
           )}
           <button type="submit" disabled={!pick || assign.isPending}>
-            Assign
+            {t('Assign')}
           </button>
         </form>
       )}
@@ -360,13 +368,13 @@ function Projects({ clientId }: { clientId: string }) {
   })
   return (
     <section className="card" aria-labelledby="projects">
-      <h2 id="projects">Projects</h2>
+      <h2 id="projects">{t('Projects')}</h2>
       {projects.isPending ? (
-        <Loading what="projects" />
+        <Loading what={t('projects')} />
       ) : projects.isError ? (
         <ErrorNotice error={projects.error} />
       ) : items.length === 0 ? (
-        <Empty>No projects yet.</Empty>
+        <Empty>{t('No projects yet.')}</Empty>
       ) : (
         <ul className="list">
           {items.map((p) => (
@@ -386,11 +394,11 @@ function Projects({ clientId }: { clientId: string }) {
           if (name.trim()) create.mutate()
         }}
       >
-        <label htmlFor="project-name">New project</label>
+        <label htmlFor="project-name">{t('New project')}</label>
         <input id="project-name" value={name} onChange={(e) => setName(e.target.value)} maxLength={200} />
         {create.isError && <ErrorNotice error={create.error} />}
         <button type="submit" disabled={create.isPending || !name.trim()}>
-          Add project
+          {t('Add project')}
         </button>
       </form>
     </section>

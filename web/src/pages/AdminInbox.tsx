@@ -6,6 +6,7 @@ import { dateTime } from '../format'
 import { Conversation } from '../components/conversation'
 import { Empty, ErrorNotice, Loading, ShowMore } from '../components/states'
 import { keys, queries } from '../queries'
+import { t } from '../i18n'
 
 /** Every client's thread, most recent first, with what the agency has not read. */
 export function AdminInbox() {
@@ -13,13 +14,13 @@ export function AdminInbox() {
   const items = threads.data?.pages.flatMap((page) => page.items) ?? []
   return (
     <>
-      <h1>Messages</h1>
+      <h1>{t('Messages')}</h1>
       {threads.isPending ? (
-        <Loading what="the inbox" />
+        <Loading what={t('the inbox')} />
       ) : threads.isError ? (
         <ErrorNotice error={threads.error} retry={() => threads.refetch()} />
       ) : items.length === 0 ? (
-        <Empty>No conversations yet.</Empty>
+        <Empty>{t('No conversations yet.')}</Empty>
       ) : (
         <ul className="list card">
           {items.map((t) => (
@@ -58,29 +59,29 @@ export function AdminThread() {
   return (
     <>
       <p>
-        <Link to="/admin/messages">← All conversations</Link>
+        <Link to="/admin/messages">{t('← All conversations')}</Link>
       </p>
-      <h1>Conversation</h1>
+      <h1>{t('Conversation')}</h1>
       <form onSubmit={submit} className="card">
-        <label htmlFor="reply">Reply as the agency</label>
+        <label htmlFor="reply">{t('Reply as the agency')}</label>
         <textarea id="reply" value={body} onChange={(e) => setBody(e.target.value)} maxLength={5000} rows={3} />
         {reply.isError && <ErrorNotice error={reply.error} />}
         <button type="submit" disabled={reply.isPending || !body.trim()}>
-          Send reply
+          {t('Send reply')}
         </button>
       </form>
       {thread.isPending ? (
-        <Loading what="messages" />
+        <Loading what={t('messages')} />
       ) : thread.isError ? (
         <ErrorNotice error={thread.error} />
       ) : messages.length === 0 ? (
-        <Empty>No messages yet.</Empty>
+        <Empty>{t('No messages yet.')}</Empty>
       ) : (
         <Conversation
           items={messages.map((m) => ({ id: m.id, author: m.author_name, mine: m.author_kind === 'agency', at: m.created_at, body: m.body }))}
         />
       )}
-      <ShowMore list={thread} label="Older messages" />
+      <ShowMore list={thread} label={t('Older messages')} />
     </>
   )
 }
@@ -90,34 +91,34 @@ export function AdminAudit() {
   const events = log.data?.pages.flatMap((page) => page.items) ?? []
   return (
     <>
-      <h1>Audit log</h1>
+      <h1>{t('Audit log')}</h1>
       {log.isPending ? (
-        <Loading what="the audit log" />
+        <Loading what={t('the audit log')} />
       ) : log.isError ? (
         <ErrorNotice error={log.error} retry={() => log.refetch()} />
       ) : events.length === 0 ? (
-        <Empty>Nothing recorded yet.</Empty>
+        <Empty>{t('Nothing recorded yet.')}</Empty>
       ) : (
-        <div className="table-wrap" role="region" aria-label="Audit log entries" tabIndex={0}>
+        <div className="table-wrap" role="region" aria-label={t('Audit log entries')} tabIndex={0}>
           <table className="stack-table">
-            <caption className="sr-only">Audit events, newest first</caption>
+            <caption className="sr-only">{t('Audit events, newest first')}</caption>
             <thead>
               <tr>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">What</th>
-                <th scope="col">Target</th>
-                <th scope="col">Change</th>
+                <th scope="col">{t('When')}</th>
+                <th scope="col">{t('Who')}</th>
+                <th scope="col">{t('What')}</th>
+                <th scope="col">{t('Target')}</th>
+                <th scope="col">{t('Change')}</th>
               </tr>
             </thead>
             <tbody>
               {events.map((e) => (
                 <tr key={e.id}>
-                  <td data-label="When">{dateTime(e.at)}</td>
-                  <td data-label="Who">{e.actor}</td>
-                  <td data-label="What">{e.action}</td>
-                  <td data-label="Target">{e.target}</td>
-                  <td data-label="Change">{e.summary ?? ''}</td>
+                  <td data-label={t('When')}>{dateTime(e.at)}</td>
+                  <td data-label={t('Who')}>{e.actor}</td>
+                  <td data-label={t('What')}>{e.action}</td>
+                  <td data-label={t('Target')}>{e.target}</td>
+                  <td data-label={t('Change')}>{e.summary ?? ''}</td>
                 </tr>
               ))}
             </tbody>

@@ -3,11 +3,12 @@ import { Link, useParams } from 'react-router'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api, type AdminDeliverable, type AdminMilestone, type AdminNote, type AdminProjectTree } from '../api'
 import { keys, queries } from '../queries'
-import { dateTime, day, fileSize } from '../format'
+import { dateTime, day, fileSize, label } from '../format'
 import { Empty, ErrorNotice, Loading, Status } from '../components/states'
 import { uploadFile, type Progress } from '../upload'
 import { ProjectFiles } from '../components/files'
 import { Tabs } from '../components/tabs'
+import { t } from '../i18n'
 
 const STATUSES = ['planning', 'active', 'on_hold', 'completed'] as const
 
@@ -19,23 +20,23 @@ export function AdminProjectPage() {
   const tree = useQuery(queries.adminProject(clientId, projectId))
   // The project's key sits under the client's project list: one invalidation refreshes both.
   const refresh = () => void queryClient.invalidateQueries({ queryKey: keys.clientProjects(clientId) })
-  if (tree.isPending) return <Loading what="the project" />
+  if (tree.isPending) return <Loading what={t('the project')} />
   if (tree.isError) return <ErrorNotice error={tree.error} retry={() => tree.refetch()} />
   const { project, milestones, deliverables, notes } = tree.data
   return (
     <>
       <p>
-        <Link to={`/admin/clients/${clientId}`}>← Back to the client</Link>
+        <Link to={`/admin/clients/${clientId}`}>{t('← Back to the client')}</Link>
       </p>
       <h1>
         {project.name} <Status value={project.status} />
       </h1>
       <Tabs
-        label="Project sections"
+        label={t('Project sections')}
         tabs={[
           {
             id: 'details',
-            label: 'Details',
+            label: t('Details'),
             panel: () => (
               <>
                 <ProjectDetails key={JSON.stringify(project)} base={base} project={project} onSaved={refresh} />
@@ -45,18 +46,18 @@ export function AdminProjectPage() {
           },
           {
             id: 'milestones',
-            label: 'Milestones',
+            label: t('Milestones'),
             badge: milestones.length,
             panel: () => <Milestones base={base} milestones={milestones} onChange={refresh} />,
           },
           {
             id: 'deliverables',
-            label: 'Deliverables',
+            label: t('Deliverables'),
             badge: deliverables.length,
             panel: () => <Deliverables base={base} deliverables={deliverables} onChange={refresh} />,
           },
-          { id: 'notes', label: 'Meeting notes', badge: notes.length, panel: () => <Notes base={base} notes={notes} onChange={refresh} /> },
-          { id: 'files', label: 'Shared files', panel: () => <ProjectFiles projectId={projectId} clientId={clientId} canUpload /> },
+          { id: 'notes', label: t('Meeting notes'), badge: notes.length, panel: () => <Notes base={base} notes={notes} onChange={refresh} /> },
+          { id: 'files', label: t('Shared files'), panel: () => <ProjectFiles projectId={projectId} clientId={clientId} canUpload /> },
         ]}
       />
     </>
@@ -86,34 +87,34 @@ function HarvestProjectLink({
   })
   return (
     <section className="card" aria-labelledby="budget-link">
-      <h2 id="budget-link">Budget from Harvest</h2>
+      <h2 id="budget-link">{t('Budget from Harvest')}</h2>
       <p>
         {current ? (
           <>
-            Linked to Harvest project <strong>{current.name}</strong>: the client sees its budget on the project page and dashboard.
+            {t('Linked to Harvest project {name}: the client sees its budget on the project page and dashboard.', { name: current.name })}
           </>
         ) : (
-          'Not linked: the client sees no budget for this project.'
+          t('Not linked: the client sees no budget for this project.')
         )}
       </p>
       {!open ? (
         <button type="button" className="secondary" onClick={() => setOpen(true)}>
-          {current ? 'Change the Harvest project' : 'Link a Harvest project'}
+          {current ? t('Change the Harvest project') : t('Link a Harvest project')}
         </button>
       ) : options.isPending ? (
-        <Loading what="Harvest projects" />
+        <Loading what={t('Harvest projects')} />
       ) : options.isError ? (
         <ErrorNotice error={options.error} retry={() => options.refetch()} />
       ) : (
         <>
-          <label htmlFor="harvest-project">Harvest project</label>
+          <label htmlFor="harvest-project">{t('Harvest project')}</label>
           <select
             id="harvest-project"
             value={current?.id ?? ''}
             disabled={save.isPending}
             onChange={(e) => save.mutate(e.target.value ? Number(e.target.value) : null)}
           >
-            <option value="">Not linked</option>
+            <option value="">{t('Not linked')}</option>
             {options.data.map((h) => (
               <option key={h.id} value={h.id}>
                 {h.name}
@@ -122,7 +123,7 @@ function HarvestProjectLink({
               </option>
             ))}
           </select>
-          {options.data.length === 0 && <p className="muted">This client's Harvest client has no active projects.</p>}
+          {options.data.length === 0 && <p className="muted">{t("This client's Harvest client has no active projects.")}</p>}
         </>
       )}
       {save.isError && <ErrorNotice error={save.error} />}
@@ -156,24 +157,24 @@ function ProjectDetails({ base, project, onSaved }: { base: string; project: Adm
   }
   return (
     <form className="card" onSubmit={submit} aria-labelledby="details">
-      <h2 id="details">Details</h2>
-      <label htmlFor="project-name">Name</label>
+      <h2 id="details">{t('Details')}</h2>
+      <label htmlFor="project-name">{t('Name')}</label>
       <input id="project-name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} required maxLength={200} />
-      <label htmlFor="project-status">Status</label>
+      <label htmlFor="project-status">{t('Status')}</label>
       <select id="project-status" value={form.status} onChange={(e) => setForm({ ...form, status: e.target.value as typeof form.status })}>
         {STATUSES.map((s) => (
           <option key={s} value={s}>
-            {s.replace('_', ' ')}
+            {label(s)}
           </option>
         ))}
       </select>
       <div className="row">
         <div>
-          <label htmlFor="project-start">Start date</label>
+          <label htmlFor="project-start">{t('Start date')}</label>
           <input id="project-start" type="date" value={form.start_date} onChange={(e) => setForm({ ...form, start_date: e.target.value })} />
         </div>
         <div>
-          <label htmlFor="project-due">Due date</label>
+          <label htmlFor="project-due">{t('Due date')}</label>
           <input
             id="project-due"
             type="date"
@@ -186,15 +187,15 @@ function ProjectDetails({ base, project, onSaved }: { base: string; project: Adm
       </div>
       {datesWrong && (
         <p id="project-due-error" className="field-error">
-          The due date cannot be before the start date.
+          {t('The due date cannot be before the start date.')}
         </p>
       )}
-      <label htmlFor="project-summary">Summary (shown to the client)</label>
+      <label htmlFor="project-summary">{t('Summary (shown to the client)')}</label>
       <textarea id="project-summary" rows={3} value={form.summary} onChange={(e) => setForm({ ...form, summary: e.target.value })} maxLength={2000} />
       {save.isError && <ErrorNotice error={save.error} />}
-      {saved && <p role="status">Saved.</p>}
+      {saved && <p role="status">{t('Saved.')}</p>}
       <button type="submit" disabled={save.isPending}>
-        {save.isPending ? 'Saving…' : 'Save details'}
+        {save.isPending ? t('Saving…') : t('Save details')}
       </button>
     </form>
   )
@@ -225,44 +226,46 @@ function Milestones({ base, milestones, onChange }: { base: string; milestones: 
   })
   return (
     <section className="card" aria-labelledby="milestones">
-      <h2 id="milestones">Milestones</h2>
+      <h2 id="milestones">{t('Milestones')}</h2>
       {update.isError && <ErrorNotice error={update.error} />}
       {move.isError && <ErrorNotice error={move.error} />}
       {ordered.length === 0 ? (
-        <Empty>No milestones yet. Add the first one below.</Empty>
+        <Empty>{t('No milestones yet. Add the first one below.')}</Empty>
       ) : (
         <ol className="list">
           {ordered.map((m, index) => (
             <li key={m.id}>
               <strong>{m.title}</strong> <Status value={m.status} />{' '}
-              <span className="muted">{m.status === 'done' && m.completed_at ? `done ${day(m.completed_at)}` : `due ${day(m.due_date)}`}</span>
+              <span className="muted">
+                {m.status === 'done' && m.completed_at ? t('done {date}', { date: day(m.completed_at) }) : t('due {date}', { date: day(m.due_date) })}
+              </span>
               <div className="actions">
                 <button
                   type="button"
                   className="secondary"
                   disabled={update.isPending}
                   onClick={() => update.mutate({ id: m.id, patch: { status: m.status === 'done' ? 'pending' : 'done' } })}
-                  aria-label={`${m.status === 'done' ? 'Reopen' : 'Mark done'} ${m.title}`}
+                  aria-label={m.status === 'done' ? t('Reopen {title}', { title: m.title }) : t('Mark done {title}', { title: m.title })}
                 >
-                  {m.status === 'done' ? 'Reopen' : 'Mark done'}
+                  {m.status === 'done' ? t('Reopen') : t('Mark done')}
                 </button>
                 <button
                   type="button"
                   className="secondary"
                   disabled={index === 0 || move.isPending}
                   onClick={() => move.mutate({ id: m.id, to: index - 1 })}
-                  aria-label={`Move up ${m.title}`}
+                  aria-label={t('Move up {title}', { title: m.title })}
                 >
-                  Move up
+                  {t('Move up')}
                 </button>
                 <button
                   type="button"
                   className="secondary"
                   disabled={index === ordered.length - 1 || move.isPending}
                   onClick={() => move.mutate({ id: m.id, to: index + 1 })}
-                  aria-label={`Move down ${m.title}`}
+                  aria-label={t('Move down {title}', { title: m.title })}
                 >
-                  Move down
+                  {t('Move down')}
                 </button>
               </div>
             </li>
@@ -275,20 +278,20 @@ function Milestones({ base, milestones, onChange }: { base: string; milestones: 
           if (title.trim()) add.mutate()
         }}
       >
-        <h3>Add a milestone</h3>
+        <h3>{t('Add a milestone')}</h3>
         <div className="row">
           <div>
-            <label htmlFor="milestone-title">Title</label>
+            <label htmlFor="milestone-title">{t('Title')}</label>
             <input id="milestone-title" value={title} onChange={(e) => setTitle(e.target.value)} maxLength={200} required />
           </div>
           <div>
-            <label htmlFor="milestone-due">Due date (optional)</label>
+            <label htmlFor="milestone-due">{t('Due date (optional)')}</label>
             <input id="milestone-due" type="date" value={due} onChange={(e) => setDue(e.target.value)} />
           </div>
         </div>
         {add.isError && <ErrorNotice error={add.error} />}
         <button type="submit" disabled={add.isPending || !title.trim()}>
-          Add milestone
+          {t('Add milestone')}
         </button>
       </form>
     </section>
@@ -308,9 +311,9 @@ function Deliverables({ base, deliverables, onChange }: { base: string; delivera
   })
   return (
     <section className="card" aria-labelledby="deliverables">
-      <h2 id="deliverables">Deliverables</h2>
+      <h2 id="deliverables">{t('Deliverables')}</h2>
       {deliverables.length === 0 ? (
-        <Empty>No deliverables yet. Add one, upload a file, then deliver it to the client.</Empty>
+        <Empty>{t('No deliverables yet. Add one, upload a file, then deliver it to the client.')}</Empty>
       ) : (
         deliverables.map((d) => <DeliverableEditor key={d.id} base={`${base}/deliverables/${d.id}`} deliverable={d} onChange={onChange} />)
       )}
@@ -320,14 +323,14 @@ function Deliverables({ base, deliverables, onChange }: { base: string; delivera
           if (name.trim()) create.mutate()
         }}
       >
-        <h3>Add a deliverable</h3>
-        <label htmlFor="deliverable-name">Name</label>
+        <h3>{t('Add a deliverable')}</h3>
+        <label htmlFor="deliverable-name">{t('Name')}</label>
         <input id="deliverable-name" value={name} onChange={(e) => setName(e.target.value)} maxLength={200} required />
-        <label htmlFor="deliverable-description">Description (optional)</label>
+        <label htmlFor="deliverable-description">{t('Description (optional)')}</label>
         <input id="deliverable-description" value={description} onChange={(e) => setDescription(e.target.value)} maxLength={2000} />
         {create.isError && <ErrorNotice error={create.error} />}
         <button type="submit" disabled={create.isPending || !name.trim()}>
-          Add deliverable
+          {t('Add deliverable')}
         </button>
       </form>
     </section>
@@ -349,7 +352,7 @@ function DeliverableEditor({ base, deliverable: d, onChange }: { base: string; d
         setProgress,
       ),
     onSuccess: (_, chosen) => {
-      setDone(`${chosen.name} uploaded. Deliver it when the client should see it.`)
+      setDone(t('{name} uploaded. Deliver it when the client should see it.', { name: chosen.name }))
       setFile(null)
       onChange()
     },
@@ -358,7 +361,7 @@ function DeliverableEditor({ base, deliverable: d, onChange }: { base: string; d
   const deliver = useMutation({
     mutationFn: () => api('POST', `${base}/deliver`),
     onSuccess: () => {
-      setDone('Delivered: the client’s contacts were emailed.')
+      setDone(t('Delivered: the client’s contacts were emailed.'))
       onChange()
     },
   })
@@ -371,13 +374,13 @@ function DeliverableEditor({ base, deliverable: d, onChange }: { base: string; d
       </h3>
       {d.description && <p>{d.description}</p>}
       {d.versions.length === 0 ? (
-        <Empty>No file uploaded yet.</Empty>
+        <Empty>{t('No file uploaded yet.')}</Empty>
       ) : (
         <ul className="list">
           {d.versions.map((v) => (
             <li key={v.number}>
               v{v.number} · {v.filename} · {fileSize(v.size)} ·{' '}
-              {v.delivered_at ? `delivered ${dateTime(v.delivered_at)}` : <strong>not delivered yet</strong>}
+              {v.delivered_at ? t('delivered {when}', { when: dateTime(v.delivered_at) }) : <strong>{t('not delivered yet')}</strong>}
             </li>
           ))}
         </ul>
@@ -391,22 +394,22 @@ function DeliverableEditor({ base, deliverable: d, onChange }: { base: string; d
           }
         }}
       >
-        <label htmlFor={inputId}>Upload a new version</label>
+        <label htmlFor={inputId}>{t('Upload a new version')}</label>
         <input id={inputId} type="file" onChange={(e) => setFile(e.target.files?.[0] ?? null)} disabled={upload.isPending} />
         {progress !== null && (
           <>
-            <progress value={progress.fraction} max={1} aria-label={`Uploading ${file?.name ?? 'file'}`} />
-            <span role="status">{progress.phase === 'sending' ? `${Math.floor(progress.fraction * 100)}% uploaded` : 'Checking the file…'}</span>
+            <progress value={progress.fraction} max={1} aria-label={t('Uploading {name}', { name: file?.name ?? '' })} />
+            <span role="status">{progress.phase === 'sending' ? t('{percent}% uploaded', { percent: Math.floor(progress.fraction * 100) }) : t('Checking the file…')}</span>
           </>
         )}
         {upload.isError && <ErrorNotice error={upload.error} />}
         <div className="actions">
           <button type="submit" disabled={!file || upload.isPending}>
-            {upload.isPending ? 'Uploading…' : 'Upload'}
+            {upload.isPending ? t('Uploading…') : t('Upload')}
           </button>
           {undelivered && (
             <button type="button" className="secondary" disabled={deliver.isPending} onClick={() => deliver.mutate()}>
-              Deliver v{latest.number} to the client
+              {t('Deliver v{version} to the client', { version: latest.number })}
             </button>
           )}
         </div>
@@ -445,28 +448,28 @@ function Notes({ base, notes, onChange }: { base: string; notes: AdminNote[]; on
   }
   return (
     <section className="card" aria-labelledby="notes">
-      <h2 id="notes">Meeting notes</h2>
+      <h2 id="notes">{t('Meeting notes')}</h2>
       {remove.isError && <ErrorNotice error={remove.error} />}
       {notes.length === 0 ? (
-        <Empty>No meeting notes yet.</Empty>
+        <Empty>{t('No meeting notes yet.')}</Empty>
       ) : (
         <ul className="list">
           {notes.map((n) => (
             <li key={n.id}>
               <strong>{n.title}</strong> <span className="muted">{day(n.meeting_date)}</span>
               <div className="actions">
-                <button type="button" className="secondary" onClick={() => edit(n)} aria-label={`Edit ${n.title}`}>
-                  Edit
+                <button type="button" className="secondary" onClick={() => edit(n)} aria-label={t('Edit {title}', { title: n.title })}>
+                  {t('Edit')}
                 </button>
                 <button
                   type="button"
                   className="secondary"
                   onClick={() => {
-                    if (window.confirm(`Delete the note “${n.title}”?`)) remove.mutate(n.id)
+                    if (window.confirm(t('Delete the note “{title}”?', { title: n.title }))) remove.mutate(n.id)
                   }}
-                  aria-label={`Delete ${n.title}`}
+                  aria-label={t('Delete {title}', { title: n.title })}
                 >
-                  Delete
+                  {t('Delete')}
                 </button>
               </div>
             </li>
@@ -479,19 +482,19 @@ function Notes({ base, notes, onChange }: { base: string; notes: AdminNote[]; on
           if (form.title.trim() && form.meeting_date) save.mutate()
         }}
       >
-        <h3>{editing ? 'Edit the note' : 'Add a meeting note'}</h3>
-        <label htmlFor="note-title">Title</label>
+        <h3>{editing ? t('Edit the note') : t('Add a meeting note')}</h3>
+        <label htmlFor="note-title">{t('Title')}</label>
         <input id="note-title" value={form.title} onChange={(e) => setForm({ ...form, title: e.target.value })} required maxLength={200} />
-        <label htmlFor="note-date">Meeting date</label>
+        <label htmlFor="note-date">{t('Meeting date')}</label>
         <input id="note-date" type="date" value={form.meeting_date} onChange={(e) => setForm({ ...form, meeting_date: e.target.value })} required />
-        <label htmlFor="note-attendees">Attendees (comma-separated)</label>
+        <label htmlFor="note-attendees">{t('Attendees (comma-separated)')}</label>
         <input id="note-attendees" value={form.attendees} onChange={(e) => setForm({ ...form, attendees: e.target.value })} />
-        <label htmlFor="note-body">Notes (Markdown)</label>
+        <label htmlFor="note-body">{t('Notes (Markdown)')}</label>
         <textarea id="note-body" rows={8} value={form.body_markdown} onChange={(e) => setForm({ ...form, body_markdown: e.target.value })} />
         {save.isError && <ErrorNotice error={save.error} />}
         <div className="actions">
           <button type="submit" disabled={save.isPending}>
-            {editing ? 'Save note' : 'Add note'}
+            {editing ? t('Save note') : t('Add note')}
           </button>
           {editing && (
             <button
@@ -502,7 +505,7 @@ function Notes({ base, notes, onChange }: { base: string; notes: AdminNote[]; on
                 setForm(emptyNote)
               }}
             >
-              Cancel
+              {t('Cancel')}
             </button>
           )}
         </div>

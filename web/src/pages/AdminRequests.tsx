@@ -9,6 +9,7 @@ import { day } from '../format'
 import { Empty, ErrorNotice, Loading, ShowMore, Status } from '../components/states'
 import { FileList } from '../components/files'
 import { RequestHeading, RequestHistory } from './Requests'
+import { t } from '../i18n'
 
 const emptyForm = { title: '', details: '', due_date: '', project_id: '' }
 
@@ -39,15 +40,15 @@ export function ClientRequests({ clientId }: { clientId: string }) {
   const items = list.data?.pages.flatMap((p) => p.items) ?? []
   return (
     <section className="card" aria-labelledby="file-requests">
-      <h2 id="file-requests">File requests</h2>
+      <h2 id="file-requests">{t('File requests')}</h2>
       {list.isPending ? (
-        <Loading what="file requests" />
+        <Loading what={t('file requests')} />
       ) : list.isError && !list.data ? (
         <ErrorNotice error={list.error} retry={() => list.refetch()} />
       ) : items.length === 0 ? (
-        <Empty>No file requests yet. Ask for brand assets, content or signed documents below.</Empty>
+        <Empty>{t('No file requests yet. Ask for brand assets, content or signed documents below.')}</Empty>
       ) : (
-        <ul className="list" aria-label="File requests">
+        <ul className="list" aria-label={t('File requests')}>
           {items.map((r) => (
             <li key={r.id}>
               <Link to={`/admin/clients/${clientId}/requests/${r.id}`}>{r.title}</Link> <Status value={r.status} />
@@ -61,30 +62,30 @@ export function ClientRequests({ clientId }: { clientId: string }) {
       )}
       <ShowMore list={list} />
       <form onSubmit={submit}>
-        <h3>Ask for files</h3>
-        <label htmlFor="request-title">What do you need?</label>
+        <h3>{t('Ask for files')}</h3>
+        <label htmlFor="request-title">{t('What do you need?')}</label>
         <input
           id="request-title"
           value={form.title}
           onChange={(e) => setForm({ ...form, title: e.target.value })}
           maxLength={200}
-          placeholder="Brand assets"
+          placeholder={t('Brand assets')}
           required
         />
-        <label htmlFor="request-details">Details (optional)</label>
+        <label htmlFor="request-details">{t('Details (optional)')}</label>
         <textarea
           id="request-details"
           value={form.details}
           onChange={(e) => setForm({ ...form, details: e.target.value })}
           maxLength={2000}
           rows={3}
-          placeholder="Logo in SVG, fonts"
+          placeholder={t('Logo in SVG, fonts')}
         />
-        <label htmlFor="request-due">Due date (optional)</label>
+        <label htmlFor="request-due">{t('Due date (optional)')}</label>
         <input id="request-due" type="date" value={form.due_date} onChange={(e) => setForm({ ...form, due_date: e.target.value })} />
-        <label htmlFor="request-project">Project (optional)</label>
+        <label htmlFor="request-project">{t('Project (optional)')}</label>
         <select id="request-project" value={form.project_id} onChange={(e) => setForm({ ...form, project_id: e.target.value })}>
-          <option value="">No project</option>
+          <option value="">{t('No project')}</option>
           {projects.map((p) => (
             <option key={p.id} value={p.id}>
               {p.name}
@@ -93,9 +94,9 @@ export function ClientRequests({ clientId }: { clientId: string }) {
         </select>
         {create.isError && <ErrorNotice error={create.error} />}
         <button type="submit" disabled={create.isPending || !form.title.trim()}>
-          {create.isPending ? 'Sending…' : 'Send the request'}
+          {create.isPending ? t('Sending…') : t('Send the request')}
         </button>
-        {create.isSuccess && <p role="status">Request sent: the client’s contacts were emailed.</p>}
+        {create.isSuccess && <p role="status">{t('Request sent: the client’s contacts were emailed.')}</p>}
       </form>
     </section>
   )
@@ -115,28 +116,28 @@ export function AdminRequestPage() {
       setNote('')
     },
   })
-  if (request.isPending) return <Loading what="the file request" />
+  if (request.isPending) return <Loading what={t('the file request')} />
   if (request.isError) return <ErrorNotice error={request.error} retry={() => request.refetch()} />
   const r = request.data
   return (
     <>
       <p>
-        <Link to={`/admin/clients/${clientId}`}>← Back to the client</Link>
+        <Link to={`/admin/clients/${clientId}`}>{t('← Back to the client')}</Link>
       </p>
       <RequestHeading request={r} />
       {r.details && <p>{r.details}</p>}
       <section className="card" aria-labelledby="received">
-        <h2 id="received">Files received</h2>
-        <FileList files={r.files} empty="The client has not sent files yet." linkPath={(f) => `${base}/files/${f.id}`} />
+        <h2 id="received">{t('Files received')}</h2>
+        <FileList files={r.files} empty={t('The client has not sent files yet.')} linkPath={(f) => `${base}/files/${f.id}`} />
       </section>
       <section className="card" aria-labelledby="review">
-        <h2 id="review">Review</h2>
-        <label htmlFor="review-note">Note (required to ask for more)</label>
+        <h2 id="review">{t('Review')}</h2>
+        <label htmlFor="review-note">{t('Note (required to ask for more)')}</label>
         <textarea id="review-note" value={note} onChange={(e) => setNote(e.target.value)} maxLength={2000} rows={3} />
         {act.isError && <ErrorNotice error={act.error} />}
         <div className="actions">
           <button type="button" disabled={act.isPending || r.status === 'accepted'} onClick={() => act.mutate('accept')}>
-            Accept the files
+            {t('Accept the files')}
           </button>
           <button
             type="button"
@@ -144,13 +145,13 @@ export function AdminRequestPage() {
             disabled={act.isPending || !(r.status === 'submitted' || r.status === 'accepted') || !note.trim()}
             onClick={() => act.mutate('reopen')}
           >
-            Ask for more
+            {t('Ask for more')}
           </button>
         </div>
-        {act.isSuccess && <p role="status">{act.data.status === 'accepted' ? 'Accepted.' : 'Asked for more: the client’s contacts were emailed.'}</p>}
+        {act.isSuccess && <p role="status">{act.data.status === 'accepted' ? t('Accepted.') : t('Asked for more: the client’s contacts were emailed.')}</p>}
       </section>
       <section className="card" aria-labelledby="history">
-        <h2 id="history">History</h2>
+        <h2 id="history">{t('History')}</h2>
         <RequestHistory request={r} />
       </section>
     </>

@@ -5,6 +5,7 @@ import { api, type Staff, type StaffMember } from '../api'
 import { Empty, ErrorNotice, Loading } from '../components/states'
 import { keys, queries } from '../queries'
 import { useMe } from './Layout'
+import { plural, t } from '../i18n'
 
 /** Agency staff, for owners: invite, change role, remove. Assignments are on each client's page. */
 export function AdminStaff() {
@@ -18,7 +19,7 @@ export function AdminStaff() {
       api<Staff>('PATCH', `/api/admin/staff/${person.id}`, { role }),
     onMutate: () => setNotice(null),
     onSuccess: (person) => {
-      setNotice(`${person.name} is now ${person.role === 'owner' ? 'an owner' : 'a member'}.`)
+      setNotice(person.role === 'owner' ? t('{name} is now an owner.', { name: person.name }) : t('{name} is now a member.', { name: person.name }))
       refresh()
       if (person.id === me.data?.user.id) void queryClient.invalidateQueries({ queryKey: keys.me() })
     },
@@ -27,22 +28,21 @@ export function AdminStaff() {
     mutationFn: (person: StaffMember) => api('DELETE', `/api/admin/staff/${person.id}`),
     onMutate: () => setNotice(null),
     onSuccess: (_, person) => {
-      setNotice(`${person.name} was removed and signed out.`)
+      setNotice(t('{name} was removed and signed out.', { name: person.name }))
       refresh()
     },
   })
   const resend = useMutation({
     mutationFn: (person: StaffMember) => api('POST', `/api/admin/staff/${person.id}/invite`),
     onMutate: () => setNotice(null),
-    onSuccess: (_, person) => setNotice(`Invitation sent again to ${person.email}.`),
+    onSuccess: (_, person) => setNotice(t('Invitation sent again to {email}.', { email: person.email })),
   })
 
   return (
     <>
-      <h1>Staff</h1>
+      <h1>{t('Staff')}</h1>
       <p className="muted">
-        Owners see every client and manage staff. Members see only the clients assigned to them (assign them on a
-        client&apos;s page) and are emailed those clients&apos; new messages.
+        {t('Owners see every client and manage staff. Members see only the clients assigned to them (assign them on a client’s page) and are emailed those clients’ new messages.')}
       </p>
       {notice && (
         <p className="notice" role="status">
@@ -51,28 +51,28 @@ export function AdminStaff() {
       )}
       {[setRole, remove, resend].map((m, i) => m.isError && <ErrorNotice key={i} error={m.error} />)}
       <section className="card" aria-labelledby="staff-list">
-        <h2 id="staff-list">People</h2>
+        <h2 id="staff-list">{t('People')}</h2>
         {staff.isPending ? (
-          <Loading what="staff" />
+          <Loading what={t('staff')} />
         ) : staff.isError ? (
           <ErrorNotice error={staff.error} retry={() => staff.refetch()} />
         ) : staff.data.items.length === 0 ? (
-          <Empty>No staff yet.</Empty>
+          <Empty>{t('No staff yet.')}</Empty>
         ) : (
-          <ul className="list" aria-label="Staff members">
+          <ul className="list" aria-label={t('Staff members')}>
             {staff.data.items.map((person) => {
               const you = person.id === me.data?.user.id
               return (
                 <li key={person.id}>
                   <strong>{person.name}</strong>
-                  {you && <span className="muted"> (you)</span>} <span className="muted">{person.email}</span>{' '}
+                  {you && <span className="muted"> {t('(you)')}</span>} <span className="muted">{person.email}</span>{' '}
                   <EmailProblemBadge email={person.email} problems={staff.data.email_problems} canClear onCleared={refresh} />{' '}
-                  <span className="badge">{person.role === 'owner' ? 'Owner' : 'Member'}</span>{' '}
+                  <span className="badge">{person.role === 'owner' ? t('Owner') : t('Member')}</span>{' '}
                   {person.role === 'member' && (
                     <span className="muted">
                       {person.clients.length === 0
-                        ? 'No clients assigned'
-                        : `${person.clients.length} client${person.clients.length === 1 ? '' : 's'}`}
+                        ? t('No clients assigned')
+                        : plural(person.clients.length, { one: '{count} client', other: '{count} clients' })}
                     </span>
                   )}
                   <div className="actions">
@@ -82,23 +82,23 @@ export function AdminStaff() {
                       disabled={setRole.isPending}
                       onClick={() => setRole.mutate({ person, role: person.role === 'owner' ? 'member' : 'owner' })}
                     >
-                      {person.role === 'owner' ? 'Make member' : 'Make owner'}
+                      {person.role === 'owner' ? t('Make member') : t('Make owner')}
                       <span className="sr-only"> {person.name}</span>
                     </button>
                     {!you && (
                       <>
                         <button type="button" className="secondary" disabled={resend.isPending} onClick={() => resend.mutate(person)}>
-                          Resend invitation<span className="sr-only"> to {person.name}</span>
+                          {t('Resend invitation')}<span className="sr-only"> {t('to {name}', { name: person.name })}</span>
                         </button>
                         <button
                           type="button"
                           className="secondary danger"
                           disabled={remove.isPending}
                           onClick={() => {
-                            if (window.confirm(`Remove ${person.name}? They are signed out at once.`)) remove.mutate(person)
+                            if (window.confirm(t('Remove {name}? They are signed out at once.', { name: person.name }))) remove.mutate(person)
                           }}
                         >
-                          Remove<span className="sr-only"> {person.name}</span>
+                          {t('Remove')}<span className="sr-only"> {person.name}</span>
                         </button>
                       </>
                     )}
@@ -131,8 +131,8 @@ function AddStaff({ onAdded }: { onAdded: (message: string) => void }) {
       setRole('member')
       onAdded(
         person.invitation_sent
-          ? `${person.name} was added; an invitation is on its way to ${person.email}.`
-          : `${person.name} was added, but the invitation email could not be sent. Use “Resend invitation”.`,
+          ? t('{name} was added; an invitation is on its way to {email}.', { name: person.name, email: person.email })
+          : t('{name} was added, but the invitation email could not be sent. Use “Resend invitation”.', { name: person.name }),
       )
     },
   })
@@ -142,20 +142,20 @@ function AddStaff({ onAdded }: { onAdded: (message: string) => void }) {
   }
   return (
     <section className="card" aria-labelledby="add-staff">
-      <h2 id="add-staff">Invite a staff member</h2>
+      <h2 id="add-staff">{t('Invite a staff member')}</h2>
       <form onSubmit={submit}>
-        <label htmlFor="staff-name">Name</label>
+        <label htmlFor="staff-name">{t('Name')}</label>
         <input id="staff-name" value={name} onChange={(e) => setName(e.target.value)} maxLength={200} required />
-        <label htmlFor="staff-email">Email</label>
+        <label htmlFor="staff-email">{t('Email')}</label>
         <input id="staff-email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} required />
-        <label htmlFor="staff-role">Role</label>
+        <label htmlFor="staff-role">{t('Role')}</label>
         <select id="staff-role" value={role} onChange={(e) => setRole(e.target.value as 'member' | 'owner')}>
-          <option value="member">Member: assigned clients only</option>
-          <option value="owner">Owner: every client, manages staff</option>
+          <option value="member">{t('Member: assigned clients only')}</option>
+          <option value="owner">{t('Owner: every client, manages staff')}</option>
         </select>
         {add.isError && <ErrorNotice error={add.error} />}
         <button type="submit" disabled={add.isPending}>
-          {add.isPending ? 'Sending…' : 'Send invitation'}
+          {add.isPending ? t('Sending…') : t('Send invitation')}
         </button>
       </form>
     </section>

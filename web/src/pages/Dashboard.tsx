@@ -3,10 +3,11 @@ import { Link } from 'react-router'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import type { Activity, Dashboard as DashboardData, EstimateList } from '../api'
 import { queries } from '../queries'
-import { count, dateTime, day, money } from '../format'
+import { dateTime, day, money } from '../format'
 import { Empty, ErrorNotice, Loading, PageSkeleton, Status } from '../components/states'
 import { BudgetBurn } from '../components/billing'
 import { useMe } from './Layout'
+import { plural, t } from '../i18n'
 
 /**
  * "Where are we?" at a glance: first what is waiting for this person, then each active project
@@ -26,12 +27,12 @@ export function Dashboard() {
   const data = dashboard.data
   return (
     <>
-      <h1>Dashboard</h1>
+      <h1>{t('Dashboard')}</h1>
       <WaitingForYou data={data} estimates={estimates.data} />
       <section aria-labelledby="active-heading" className="dashboard-projects">
-        <h2 id="active-heading">Active projects</h2>
+        <h2 id="active-heading">{t('Active projects')}</h2>
         {data.active_projects.length === 0 ? (
-          <Empty>No active projects right now.</Empty>
+          <Empty>{t('No active projects right now.')}</Empty>
         ) : (
           <ul className="cards">
             {data.active_projects.map((p) => {
@@ -45,24 +46,22 @@ export function Dashboard() {
                   <div
                     className="progress-bar"
                     role="meter"
-                    aria-label={`${p.name}: milestones done`}
+                    aria-label={t('{name}: milestones done', { name: p.name })}
                     aria-valuemin={0}
                     aria-valuemax={total || 1}
                     aria-valuenow={done}
-                    aria-valuetext={`${done} of ${count(total, { one: 'milestone', other: 'milestones' })} done`}
+                    aria-valuetext={plural(total, { one: '{done} of {count} milestone done', other: '{done} of {count} milestones done' }, { done })}
                   >
                     <span style={{ width: `${total ? Math.round((done / total) * 100) : 0}%` }} />
                   </div>
-                  <p className="muted">
-                    {done}/{count(total, { one: 'milestone', other: 'milestones' })} done
-                  </p>
+                  <p className="muted">{plural(total, { one: '{done} of {count} milestone done', other: '{done} of {count} milestones done' }, { done })}</p>
                   {next ? (
                     <p>
-                      Next: <strong>{next.title}</strong>
+                      {t('Next:')} <strong>{next.title}</strong>
                       {next.due_date && <> · {day(next.due_date)}</>} {next.overdue && <Status value="overdue" />}
                     </p>
                   ) : (
-                    <p className="muted">{total > 0 ? 'Every milestone is done.' : 'No milestones planned yet.'}</p>
+                    <p className="muted">{total > 0 ? t('Every milestone is done.') : t('No milestones planned yet.')}</p>
                   )}
                   {budget && <BudgetBurn figures={budget} name={p.name} />}
                 </li>
@@ -73,19 +72,21 @@ export function Dashboard() {
       </section>
       <div className="grid">
         <section className="card" aria-labelledby="messages-heading">
-          <h2 id="messages-heading">Messages</h2>
+          <h2 id="messages-heading">{t('Messages')}</h2>
           <p>
             {data.unread_messages === 0
-              ? 'No unread messages.'
-              : `${count(data.unread_messages, { one: 'unread message', other: 'unread messages' })}${data.unread_messages_more ? ' or more' : ''}.`}
+              ? t('No unread messages.')
+              : data.unread_messages_more
+                ? t('{count} or more unread messages.', { count: data.unread_messages })
+                : plural(data.unread_messages, { one: '{count} unread message.', other: '{count} unread messages.' })}
           </p>
-          <Link to="/portal/messages">Open the conversation</Link>
+          <Link to="/portal/messages">{t('Open the conversation')}</Link>
         </section>
         {data.invoices && <InvoicesCard invoices={data.invoices} />}
         <section className="card" aria-labelledby="deliverables-heading">
-          <h2 id="deliverables-heading">Latest deliverables</h2>
+          <h2 id="deliverables-heading">{t('Latest deliverables')}</h2>
           {data.latest_deliverables.length === 0 ? (
-            <Empty>Nothing delivered yet.</Empty>
+            <Empty>{t('Nothing delivered yet.')}</Empty>
           ) : (
             <ul className="list">
               {data.latest_deliverables.map((d) => (
@@ -112,13 +113,13 @@ function WaitingForYou({ data, estimates }: { data: DashboardData; estimates: Es
   const items: Waiting[] = [
     ...data.latest_deliverables
       .filter((d) => d.status === 'delivered')
-      .map((d) => ({ key: `d-${d.id}`, to: `/portal/projects/${d.project_id}`, action: 'Review', what: d.name, detail: `v${d.latest_version}` })),
+      .map((d) => ({ key: `d-${d.id}`, to: `/portal/projects/${d.project_id}`, action: t('Review'), what: d.name, detail: `v${d.latest_version}` })),
     ...data.open_requests.map((r) => ({
       key: `r-${r.id}`,
       to: `/portal/requests/${r.id}`,
-      action: 'Send files for',
+      action: t('Send files for'),
       what: r.title,
-      detail: r.due_date ? `due ${day(r.due_date)}` : undefined,
+      detail: r.due_date ? t('due {date}', { date: day(r.due_date) }) : undefined,
       overdue: r.due_date !== null && r.due_date < new Date().toISOString().slice(0, 10),
     })),
     ...(estimates?.items ?? [])
@@ -126,7 +127,7 @@ function WaitingForYou({ data, estimates }: { data: DashboardData; estimates: Es
       .map((e) => ({
         key: `e-${e.id}`,
         to: `/portal/estimates/${e.id}`,
-        action: 'Decide on estimate',
+        action: t('Decide on estimate'),
         what: e.subject ?? `#${e.number}`,
         detail: e.amount ? money(e.amount, e.currency) : undefined,
       })),
@@ -135,8 +136,8 @@ function WaitingForYou({ data, estimates }: { data: DashboardData; estimates: Es
           {
             key: 'overdue',
             to: '/portal/invoices',
-            action: 'Pay',
-            what: count(data.invoices.overdue_count, { one: 'overdue invoice', other: 'overdue invoices' }),
+            action: t('Pay'),
+            what: plural(data.invoices.overdue_count, { one: '{count} overdue invoice', other: '{count} overdue invoices' }),
             overdue: true,
           },
         ]
@@ -144,9 +145,9 @@ function WaitingForYou({ data, estimates }: { data: DashboardData; estimates: Es
   ]
   return (
     <section className="card waiting" aria-labelledby="waiting-heading">
-      <h2 id="waiting-heading">Waiting for you</h2>
+      <h2 id="waiting-heading">{t('Waiting for you')}</h2>
       {items.length === 0 ? (
-        <Empty>You are all caught up: nothing is waiting for you.</Empty>
+        <Empty>{t('You are all caught up: nothing is waiting for you.')}</Empty>
       ) : (
         <ul className="list">
           {items.map((item) => (
@@ -167,18 +168,21 @@ function WaitingForYou({ data, estimates }: { data: DashboardData; estimates: Es
 function InvoicesCard({ invoices }: { invoices: NonNullable<DashboardData['invoices']> }) {
   return (
     <section className="card" aria-labelledby="invoices-heading">
-      <h2 id="invoices-heading">Invoices</h2>
+      <h2 id="invoices-heading">{t('Invoices')}</h2>
       {!invoices.billing_linked ? (
-        <Empty>Billing is not connected for your account yet.</Empty>
+        <Empty>{t('Billing is not connected for your account yet.')}</Empty>
       ) : !invoices.available ? (
-        <p className="muted">Invoices cannot be loaded right now.</p>
+        <p className="muted">{t('Invoices cannot be loaded right now.')}</p>
       ) : invoices.open_count === 0 ? (
-        <Empty>Nothing to pay. Thank you!</Empty>
+        <Empty>{t('Nothing to pay. Thank you!')}</Empty>
       ) : (
         <>
           <p>
-            Open: {invoices.open_totals.map((t) => money(t.amount, t.currency)).join(' + ')} in{' '}
-            {count(invoices.open_count, { one: 'invoice', other: 'invoices' })}
+            {plural(
+              invoices.open_count,
+              { one: 'Open: {amount} in {count} invoice', other: 'Open: {amount} in {count} invoices' },
+              { amount: invoices.open_totals.map((total) => money(total.amount, total.currency)).join(' + ') },
+            )}
             {invoices.overdue_count > 0 && (
               <>
                 {' '}
@@ -186,10 +190,10 @@ function InvoicesCard({ invoices }: { invoices: NonNullable<DashboardData['invoi
               </>
             )}
           </p>
-          {invoices.next_due_date && <p className="muted">Next due {day(invoices.next_due_date)}</p>}
+          {invoices.next_due_date && <p className="muted">{t('Next due {date}', { date: day(invoices.next_due_date) })}</p>}
         </>
       )}
-      <Link to="/portal/invoices">All invoices</Link>
+      <Link to="/portal/invoices">{t('All invoices')}</Link>
     </section>
   )
 }
@@ -207,13 +211,13 @@ function RecentActivity() {
   const activity = useQuery(queries.recentActivity())
   return (
     <section className="card" aria-labelledby="activity-heading">
-      <h2 id="activity-heading">Recent activity</h2>
+      <h2 id="activity-heading">{t('Recent activity')}</h2>
       {activity.isPending ? (
-        <Loading what="recent activity" lines={2} />
+        <Loading what={t('recent activity')} lines={2} />
       ) : activity.isError ? (
         <ErrorNotice error={activity.error} retry={() => activity.refetch()} />
       ) : activity.data.items.length === 0 ? (
-        <Empty>Nothing has happened yet.</Empty>
+        <Empty>{t('Nothing has happened yet.')}</Empty>
       ) : (
         <ul className="list">
           {activity.data.items.map((event) => {

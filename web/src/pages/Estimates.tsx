@@ -9,16 +9,17 @@ import { keys, queries } from '../queries'
 import { dateTime, day, money } from '../format'
 import { Empty, ErrorNotice, Loading, Status } from '../components/states'
 import { LineItems } from './Invoices'
+import { t } from '../i18n'
 
 function total(e: Estimate): string {
   return e.amount ? money(e.amount, e.currency) : '—'
 }
 
 function decidedLine(e: Estimate): string | null {
-  if (e.status === 'sent') return e.deciding ? 'Someone in your company is deciding on this estimate right now.' : null
-  const verb = e.status === 'accepted' ? 'Accepted' : 'Declined'
-  const who = e.decision ? ` by ${e.decision.by}` : ''
-  const when = e.decided_at ? ` on ${day(e.decided_at)}` : ''
+  if (e.status === 'sent') return e.deciding ? t('Someone in your company is deciding on this estimate right now.') : null
+  const verb = e.status === 'accepted' ? t('Accepted') : t('Declined')
+  const who = e.decision ? ` ${t('by {name}', { name: e.decision.by })}` : ''
+  const when = e.decided_at ? ` ${t('on {date}', { date: day(e.decided_at) })}` : ''
   return `${verb}${who}${when}.`
 }
 
@@ -26,50 +27,51 @@ export function Estimates() {
   const estimates = useQuery(queries.estimates())
   return (
     <>
-      <h1>Estimates</h1>
-      <p className="muted">Proposals from the agency. Open one to read it and accept or decline it.</p>
+      <h1>{t('Estimates')}</h1>
+      <p className="muted">{t('Proposals from the agency. Open one to read it and accept or decline it.')}</p>
       {estimates.isPending ? (
-        <Loading what="estimates" />
+        <Loading what={t('estimates')} />
       ) : estimates.isError ? (
         <ErrorNotice error={estimates.error} retry={() => estimates.refetch()} />
       ) : !estimates.data.billing_linked ? (
-        <Empty>Billing is not connected for your account yet. Ask your agency contact if you expected estimates here.</Empty>
+        <Empty>{t('Billing is not connected for your account yet. Ask your agency contact if you expected estimates here.')}</Empty>
       ) : (
         <>
           {estimates.data.stale && (
             <p className="notice" role="status">
-              The billing system is not answering; this list is from{' '}
-              {estimates.data.fetched_at ? dateTime(estimates.data.fetched_at) : 'earlier'}.
+              {estimates.data.fetched_at
+                ? t('The billing system is not answering; this list is from {when}.', { when: dateTime(estimates.data.fetched_at) })
+                : t('The billing system is not answering; this list is from earlier.')}
             </p>
           )}
           {estimates.data.items.length === 0 ? (
-            <Empty>No estimates yet.</Empty>
+            <Empty>{t('No estimates yet.')}</Empty>
           ) : (
-            <div className="table-wrap" role="region" aria-label="Estimates" tabIndex={0}>
+            <div className="table-wrap" role="region" aria-label={t('Estimates')} tabIndex={0}>
               <table className="stack-table">
-                <caption className="sr-only">Estimates</caption>
+                <caption className="sr-only">{t('Estimates')}</caption>
                 <thead>
                   <tr>
-                    <th scope="col">Number</th>
-                    <th scope="col">Subject</th>
-                    <th scope="col">Issued</th>
-                    <th scope="col" className="num">Amount</th>
-                    <th scope="col">Status</th>
+                    <th scope="col">{t('Number')}</th>
+                    <th scope="col">{t('Subject')}</th>
+                    <th scope="col">{t('Issued')}</th>
+                    <th scope="col" className="num">{t('Amount')}</th>
+                    <th scope="col">{t('Status')}</th>
                   </tr>
                 </thead>
                 <tbody>
                   {estimates.data.items.map((e) => (
                     <tr key={e.id}>
-                      <td data-label="Number">
+                      <td data-label={t('Number')}>
                         <Link to={`/portal/estimates/${e.id}`}>
                           {e.number}
-                          <span className="sr-only"> (open the estimate)</span>
+                          <span className="sr-only"> {t('(open the estimate)')}</span>
                         </Link>
                       </td>
-                      <td data-label="Subject">{e.subject ?? '—'}</td>
-                      <td data-label="Issued">{day(e.issue_date)}</td>
-                      <td className="num" data-label="Amount">{total(e)}</td>
-                      <td data-label="Status">
+                      <td data-label={t('Subject')}>{e.subject ?? '—'}</td>
+                      <td data-label={t('Issued')}>{day(e.issue_date)}</td>
+                      <td className="num" data-label={t('Amount')}>{total(e)}</td>
+                      <td data-label={t('Status')}>
                         <Status value={e.status} />
                       </td>
                     </tr>
@@ -101,14 +103,14 @@ export function EstimatePage() {
       void queryClient.invalidateQueries({ queryKey: keys.dashboard() })
       setDeciding(null)
       setComment('')
-      setDone(verdict === 'accept' ? 'You accepted this estimate. The agency has been told.' : 'You declined this estimate. The agency has been told.')
+      setDone(verdict === 'accept' ? t('You accepted this estimate. The agency has been told.') : t('You declined this estimate. The agency has been told.'))
     },
     onError: (error) => {
       // Someone else decided meanwhile: show where it stands now.
       if (error instanceof ApiError && error.status === 409) void estimate.refetch()
     },
   })
-  if (estimate.isPending) return <Loading what="the estimate" />
+  if (estimate.isPending) return <Loading what={t('the estimate')} />
   if (estimate.isError) return <ErrorNotice error={estimate.error} retry={() => estimate.refetch()} />
   const e = estimate.data
   const decided = decidedLine(e)
@@ -119,7 +121,7 @@ export function EstimatePage() {
   return (
     <>
       <p>
-        <Link to="/portal/estimates">← All estimates</Link>
+        <Link to="/portal/estimates">{t('← All estimates')}</Link>
       </p>
       <h1>
         Estimate {e.number} <Status value={e.status} />
@@ -127,7 +129,7 @@ export function EstimatePage() {
       {e.subject && <p>{e.subject}</p>}
       {e.stale && (
         <p className="notice" role="status">
-          The billing system is not answering; this is the estimate as last seen.
+          {t('The billing system is not answering; this is the estimate as last seen.')}
         </p>
       )}
       <div role="status" aria-live="polite">
@@ -140,27 +142,27 @@ export function EstimatePage() {
         </blockquote>
       )}
       <dl className="facts">
-        <dt>Issued</dt>
+        <dt>{t('Issued')}</dt>
         <dd>{day(e.issue_date)}</dd>
         {e.purchase_order && (
           <>
-            <dt>Purchase order</dt>
+            <dt>{t('Purchase order')}</dt>
             <dd>{e.purchase_order}</dd>
           </>
         )}
-        <dt>Total</dt>
+        <dt>{t('Total')}</dt>
         <dd>
           <strong>{total(e)}</strong>
         </dd>
         {e.discount_amount && Number(e.discount_amount) > 0 && (
           <>
-            <dt>Discount</dt>
+            <dt>{t('Discount')}</dt>
             <dd>{money(e.discount_amount, e.currency)}</dd>
           </>
         )}
         {e.tax_amount && Number(e.tax_amount) > 0 && (
           <>
-            <dt>Tax</dt>
+            <dt>{t('Tax')}</dt>
             <dd>{money(e.tax_amount, e.currency)}</dd>
           </>
         )}
@@ -168,30 +170,30 @@ export function EstimatePage() {
       {e.can_decide && !deciding && (
         <div className="decision-actions">
           <button type="button" onClick={() => setDeciding('accept')}>
-            Accept estimate
+            {t('Accept estimate')}
           </button>
           <button type="button" className="secondary" onClick={() => setDeciding('decline')}>
-            Decline…
+            {t('Decline…')}
           </button>
         </div>
       )}
       {e.can_decide && deciding && (
         <form onSubmit={submit} className="card" aria-labelledby="decision-heading">
-          <h2 id="decision-heading">{deciding === 'accept' ? `Accept estimate ${e.number}` : `Decline estimate ${e.number}`}</h2>
+          <h2 id="decision-heading">{deciding === 'accept' ? t('Accept estimate {number}', { number: e.number }) : t('Decline estimate {number}', { number: e.number })}</h2>
           <p className="muted">
             {deciding === 'accept'
-              ? `You accept ${total(e)} for this work on behalf of your company. The agency is told at once.`
-              : 'The agency is told at once. Saying why helps them make a better offer.'}
+              ? t('You accept {amount} for this work on behalf of your company. The agency is told at once.', { amount: total(e) })
+              : t('The agency is told at once. Saying why helps them make a better offer.')}
           </p>
-          <label htmlFor="decision-comment">Comment for the agency (optional)</label>
+          <label htmlFor="decision-comment">{t('Comment for the agency (optional)')}</label>
           <textarea id="decision-comment" rows={3} maxLength={2000} value={comment} onChange={(ev) => setComment(ev.target.value)} />
           {decide.isError && <ErrorNotice error={decide.error} />}
           <div className="decision-actions">
             <button type="submit" disabled={decide.isPending}>
-              {decide.isPending ? 'Sending…' : deciding === 'accept' ? 'Confirm acceptance' : 'Confirm decline'}
+              {decide.isPending ? t('Sending…') : deciding === 'accept' ? t('Confirm acceptance') : t('Confirm decline')}
             </button>
             <button type="button" className="secondary" onClick={() => setDeciding(null)} disabled={decide.isPending}>
-              Cancel
+              {t('Cancel')}
             </button>
           </div>
         </form>
@@ -199,20 +201,20 @@ export function EstimatePage() {
       {!e.can_decide && decide.isError && <ErrorNotice error={decide.error} />}
       <p>
         <a href={e.view_url} target="_blank" rel="noopener noreferrer">
-          View on Harvest<span className="sr-only"> (opens Harvest)</span>
+          {t('View on Harvest')}<span className="sr-only"> {t('(opens Harvest)')}</span>
         </a>
         {' · '}
         <a href={e.pdf_url} target="_blank" rel="noopener noreferrer">
-          Download PDF<span className="sr-only"> of estimate {e.number} (opens Harvest)</span>
+          {t('Download PDF')}<span className="sr-only"> {t('of estimate {number} (opens Harvest)', { number: e.number })}</span>
         </a>
       </p>
       <section aria-labelledby="estimate-items">
-        <h2 id="estimate-items">Line items</h2>
-        <LineItems items={e.line_items} currency={e.currency} label={`Line items of estimate ${e.number}`} />
+        <h2 id="estimate-items">{t('Line items')}</h2>
+        <LineItems items={e.line_items} currency={e.currency} label={t('Line items of estimate {number}', { number: e.number })} />
       </section>
       {e.notes && (
         <section aria-labelledby="estimate-notes">
-          <h2 id="estimate-notes">Notes</h2>
+          <h2 id="estimate-notes">{t('Notes')}</h2>
           <p style={{ whiteSpace: 'pre-wrap' }}>{e.notes}</p>
         </section>
       )}

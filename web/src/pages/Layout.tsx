@@ -6,6 +6,7 @@ import { BrandFooter, BrandMark } from '../branding'
 import { ErrorNotice, Loading } from '../components/states'
 import { PasskeyOffer } from '../components/passkey-offer'
 import { NotificationBell } from '../components/bell'
+import { LanguagePicker, t } from '../i18n'
 
 export function useMe() {
   return useQuery(queries.me())
@@ -24,7 +25,7 @@ export function Layout({ area }: { area: 'portal' | 'admin' }) {
     },
   })
 
-  if (me.isPending) return <Loading what="your portal" />
+  if (me.isPending) return <Loading what={t('your portal')} />
   if (me.error instanceof ApiError && me.error.status === 401) return <Navigate to="/login" replace />
   if (me.isError) return <ErrorNotice error={me.error} retry={() => me.refetch()} />
   if (area === 'portal' && me.data.role === 'admin') return <Navigate to="/admin" replace />
@@ -35,30 +36,30 @@ export function Layout({ area }: { area: 'portal' | 'admin' }) {
   const links: { to: string; text: string; show: boolean }[] =
     area === 'portal'
       ? [
-          { to: '/portal', text: 'Dashboard', show: true },
-          { to: '/portal/projects', text: 'Projects', show: true },
-          { to: '/portal/requests', text: 'File requests', show: true },
-          { to: '/portal/invoices', text: 'Invoices', show: can.see_invoices },
-          { to: '/portal/estimates', text: 'Estimates', show: can.see_invoices },
-          { to: '/portal/messages', text: 'Messages', show: true },
-          { to: '/portal/team', text: 'Team', show: can.manage_team },
-          { to: '/portal/notifications', text: 'Notifications', show: true },
-          { to: '/portal/security', text: 'Security', show: true },
+          { to: '/portal', text: t('Dashboard'), show: true },
+          { to: '/portal/projects', text: t('Projects'), show: true },
+          { to: '/portal/requests', text: t('File requests'), show: true },
+          { to: '/portal/invoices', text: t('Invoices'), show: can.see_invoices },
+          { to: '/portal/estimates', text: t('Estimates'), show: can.see_invoices },
+          { to: '/portal/messages', text: t('Messages'), show: true },
+          { to: '/portal/team', text: t('Team'), show: can.manage_team },
+          { to: '/portal/notifications', text: t('Notifications'), show: true },
+          { to: '/portal/security', text: t('Security'), show: true },
         ]
       : [
-          { to: '/admin', text: 'Clients', show: true },
-          { to: '/admin/messages', text: 'Messages', show: true },
-          { to: '/admin/audit', text: 'Audit log', show: true },
-          { to: '/admin/staff', text: 'Staff', show: can.manage_agency },
-          { to: '/admin/branding', text: 'Branding', show: can.manage_agency },
-          { to: '/admin/notifications', text: 'Notifications', show: true },
-          { to: '/admin/security', text: 'Security', show: true },
+          { to: '/admin', text: t('Clients'), show: true },
+          { to: '/admin/messages', text: t('Messages'), show: true },
+          { to: '/admin/audit', text: t('Audit log'), show: true },
+          { to: '/admin/staff', text: t('Staff'), show: can.manage_agency },
+          { to: '/admin/branding', text: t('Branding'), show: can.manage_agency },
+          { to: '/admin/notifications', text: t('Notifications'), show: true },
+          { to: '/admin/security', text: t('Security'), show: true },
         ]
   return (
     <div className="shell">
       <header className="topbar">
         <BrandMark />
-        <nav aria-label="Main">
+        <nav aria-label={t('Main')}>
           <ul>
             {links.filter((link) => link.show).map(({ to, text }) => (
               <li key={to}>
@@ -76,7 +77,7 @@ export function Layout({ area }: { area: 'portal' | 'admin' }) {
             {me.data.client && <span className="muted"> · {me.data.client.company_name}</span>}
           </span>
           <button type="button" className="secondary" onClick={() => logout.mutate()} disabled={logout.isPending}>
-            Sign out
+            {t('Sign out')}
           </button>
         </div>
       </header>
@@ -84,7 +85,10 @@ export function Layout({ area }: { area: 'portal' | 'admin' }) {
         <PasskeyOffer />
         <Outlet />
       </main>
-      <BrandFooter />
+      <div className="footer-bar">
+        <BrandFooter />
+        <LanguagePicker />
+      </div>
     </div>
   )
 }

@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { api, ApiError, type Me } from '../api'
 import { BrandFooter, BrandMark, useBranding } from '../branding'
 import { keys } from '../queries'
-import { count } from '../format'
+import { LanguagePicker, plural, t } from '../i18n'
 import { autofillAvailable, cancelled, passkeysSupported, signInWithPasskey, stopAutofill } from '../passkeys'
 
 /** After any sign-in: remember who it is and go to their home page. */
@@ -55,13 +55,10 @@ export function Login() {
   if (send.isSuccess) {
     return (
       <main className="card narrow">
-        <h1>Check your inbox</h1>
-        <p>
-          If <strong>{email.trim()}</strong> has access to the {brand.agency_name} portal, a sign-in link is on its way. It works once
-          and expires in 10 minutes.
-        </p>
+        <h1>{t('Check your inbox')}</h1>
+        <p>{t('If {email} has access to the {agency} portal, a sign-in link is on its way. It works once and expires in 10 minutes.', { email: email.trim(), agency: brand.agency_name })}</p>
         <button type="button" className="secondary" onClick={() => send.reset()}>
-          Use another address
+          {t('Use another address')}
         </button>
       </main>
     )
@@ -72,10 +69,10 @@ export function Login() {
     <>
     <main className="card narrow">
       <BrandMark size={40} showName={false} />
-      <h1>Sign in to {brand.agency_name}</h1>
-      <p className="muted">No password needed: we email you a link.</p>
+      <h1>{t('Sign in to {agency}', { agency: brand.agency_name })}</h1>
+      <p className="muted">{t('No password needed: we email you a link.')}</p>
       <form onSubmit={submit} noValidate>
-        <label htmlFor="email">Work email</label>
+        <label htmlFor="email">{t('Work email')}</label>
         <input
           id="email"
           type="email"
@@ -88,32 +85,35 @@ export function Login() {
           required
         />
         <p id="email-help" className={touched && invalid ? 'field-error' : 'muted'}>
-          {touched && invalid ? 'Enter an email address like name@company.com.' : 'The address your agency invited.'}
+          {touched && invalid ? t('Enter an email address like name@company.com.') : t('The address your agency invited.')}
         </p>
         {error && (
           <p className="field-error" role="alert">
             {error.code === 'rate_limited' && error.retryAfter
-              ? `Too many attempts. Try again in ${count(Math.ceil(error.retryAfter / 60), { one: 'minute', other: 'minutes' })}.`
+              ? t('Too many attempts. Try again in {wait}.', {
+                  wait: plural(Math.ceil(error.retryAfter / 60), { one: '{count} minute', other: '{count} minutes' }),
+                })
               : error.message}
           </p>
         )}
         <button type="submit" disabled={send.isPending}>
-          {send.isPending ? 'Sending…' : 'Email me a sign-in link'}
+          {send.isPending ? t('Sending…') : t('Email me a sign-in link')}
         </button>
       </form>
       {passkeysSupported() && (
         <div className="alt-sign-in">
-          <p className="muted">Signed in here before and saved a passkey?</p>
+          <p className="muted">{t('Signed in here before and saved a passkey?')}</p>
           <button type="button" className="secondary" onClick={() => passkey.mutate()} disabled={passkey.isPending}>
-            {passkey.isPending ? 'Waiting for your passkey…' : 'Sign in with a passkey'}
+            {passkey.isPending ? t('Waiting for your passkey…') : t('Sign in with a passkey')}
           </button>
           {passkey.isError && !cancelled(passkey.error) && (
             <p className="field-error" role="alert">
-              {passkey.error instanceof ApiError ? passkey.error.message : 'Your passkey could not be used. Try again, or use a sign-in link.'}
+              {passkey.error instanceof ApiError ? passkey.error.message : t('Your passkey could not be used. Try again, or use a sign-in link.')}
             </p>
           )}
         </div>
       )}
+      <LanguagePicker />
     </main>
     <BrandFooter />
     </>

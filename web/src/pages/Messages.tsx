@@ -4,6 +4,7 @@ import { api, type Message } from '../api'
 import { keys, queries } from '../queries'
 import { Conversation } from '../components/conversation'
 import { Empty, ErrorNotice, Loading, ShowMore } from '../components/states'
+import { t } from '../i18n'
 
 const MAX = 5000
 
@@ -33,7 +34,7 @@ export function Messages() {
     event.preventDefault()
     const text = body.trim()
     if (!text) {
-      setProblem('Write a message first.')
+      setProblem(t('Write a message first.'))
       return
     }
     setProblem(null)
@@ -42,29 +43,29 @@ export function Messages() {
   const messages = thread.data?.pages.flatMap((p) => p.items) ?? []
   return (
     <>
-      <h1>Messages</h1>
+      <h1>{t('Messages')}</h1>
       <form onSubmit={submit} className="card">
-        <label htmlFor="body">Message to the team</label>
+        <label htmlFor="body">{t('Message to the team')}</label>
         <textarea id="body" value={body} onChange={(e) => setBody(e.target.value)} maxLength={MAX} rows={3} aria-describedby="body-help" />
         <p id="body-help" className={problem ? 'field-error' : 'muted'} role={problem ? 'alert' : undefined}>
-          {problem ?? `${body.length}/${MAX} characters`}
+          {problem ?? t('{used}/{max} characters', { used: body.length, max: MAX })}
         </p>
         {send.isError && <ErrorNotice error={send.error} />}
         <button type="submit" disabled={send.isPending}>
-          {send.isPending ? 'Sending…' : 'Send'}
+          {send.isPending ? t('Sending…') : t('Send')}
         </button>
       </form>
       {thread.isPending ? (
-        <Loading what="messages" />
+        <Loading what={t('messages')} />
       ) : thread.isError ? (
         <ErrorNotice error={thread.error} retry={() => thread.refetch()} />
       ) : messages.length === 0 ? (
-        <Empty>No messages yet. Say hello!</Empty>
+        <Empty>{t('No messages yet. Say hello!')}</Empty>
       ) : (
         <Conversation
           items={messages.map((m) => ({
             id: m.id,
-            author: m.mine ? 'You' : m.author.name,
+            author: m.mine ? t('You') : m.author.name,
             note: m.author.kind === 'agency' ? '(agency)' : undefined,
             mine: m.mine,
             unread: m.unread,
@@ -73,7 +74,7 @@ export function Messages() {
           }))}
         />
       )}
-      <ShowMore list={thread} label="Older messages" />
+      <ShowMore list={thread} label={t('Older messages')} />
     </>
   )
 }

@@ -3,11 +3,13 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api, type Cadence, type NotificationPreferences, type Topic } from '../api'
 import { ErrorNotice, Loading } from '../components/states'
 import { keys, queries } from '../queries'
+import { plural, t, translated, type Message } from '../i18n'
 
-const CADENCES: { value: Cadence; text: string }[] = [
-  { value: 'now', text: 'Right away' },
-  { value: 'daily', text: 'Daily digest' },
-  { value: 'off', text: 'Off' },
+// Messages, not text: they are translated when drawn (the language can change at any time).
+const CADENCES: { value: Cadence; text: Message; inSentence: Message }[] = [
+  { value: 'now', text: 'Right away', inSentence: 'right away' },
+  { value: 'daily', text: 'Daily digest', inSentence: 'daily digest' },
+  { value: 'off', text: 'Off', inSentence: 'off' },
 ]
 
 /** "8:00" in the agency's zone. */
@@ -45,27 +47,30 @@ export function NotificationSettings() {
     },
     onSuccess: (data, { cadence, label }) => {
       queryClient.setQueryData(keys.notificationPreferences(), data)
-      const how = CADENCES.find((c) => c.value === cadence)?.text.toLowerCase() ?? cadence
-      setSaved(`Saved: ${label} — ${how}.`)
+      const how = CADENCES.find((c) => c.value === cadence)?.inSentence
+      setSaved(t('Saved: {topic} — {how}.', { topic: translated(label), how: how ? t(how) : cadence }))
     },
   })
 
-  if (prefs.isPending) return <Loading what="your notification settings" />
+  if (prefs.isPending) return <Loading what={t('your notification settings')} />
   if (prefs.isError) return <ErrorNotice error={prefs.error} retry={() => prefs.refetch()} />
   const { topics, batch_minutes, digest_hour, time_zone, email_suppressed } = prefs.data
   return (
     <>
-      <h1>Notifications</h1>
+      <h1>{t('Notifications')}</h1>
       <p className="muted">
-        Choose how you hear about each kind of news. “Right away” gathers what happens within {batch_minutes}{' '}
-        minute{batch_minutes === 1 ? '' : 's'} into one email; the daily digest arrives at {hour(digest_hour)} ({time_zone}) when there is
-        something to tell. The bell at the top shows everything either way. Sign-in links always arrive.
+        {t('Choose how you hear about each kind of news.')}{' '}
+        {plural(batch_minutes, {
+          one: '“Right away” gathers what happens within {count} minute into one email;',
+          other: '“Right away” gathers what happens within {count} minutes into one email;',
+        })}{' '}
+        {t('the daily digest arrives at {hour} ({zone}) when there is something to tell.', { hour: hour(digest_hour), zone: time_zone })}{' '}
+        {t('The bell at the top shows everything either way. Sign-in links always arrive.')}
       </p>
       {email_suppressed && (
         <div className="notice error" role="alert">
           <p>
-            Email to your address bounced or was reported as spam, so we are not sending you any. Ask the agency to check your
-            address; once they clear it, email starts again.
+            {t('Email to your address bounced or was reported as spam, so we are not sending you any. Ask the agency to check your address; once they clear it, email starts again.')}
           </p>
         </div>
       )}
@@ -78,7 +83,7 @@ export function NotificationSettings() {
       <form onSubmit={(event) => event.preventDefault()}>
         {topics.map((choice) => (
           <fieldset key={choice.topic} className="choices" data-topic={choice.topic}>
-            <legend>{choice.label}</legend>
+            <legend>{translated(choice.label)}</legend>
             {CADENCES.map(({ value, text }) => (
               <label key={value}>
                 <input
@@ -89,8 +94,8 @@ export function NotificationSettings() {
                   disabled={change.isPending}
                   onChange={() => change.mutate({ topic: choice.topic, cadence: value, label: choice.label })}
                 />
-                {text}
-                {value === choice.default && <span className="muted"> (default)</span>}
+                {t(text)}
+                {value === choice.default && <span className="muted"> {t('(default)')}</span>}
               </label>
             ))}
           </fieldset>

@@ -9,6 +9,7 @@ import { FileIcon, PreviewDialog, ProjectFiles, type Previewed } from '../compon
 import { ProjectBudgetSection } from '../components/billing'
 import { useMe } from './Layout'
 import { ProjectRequests } from './Requests'
+import { plural, t } from '../i18n'
 
 export function ProjectDetail() {
   const { projectId = '' } = useParams()
@@ -22,7 +23,7 @@ export function ProjectDetail() {
     void queryClient.prefetchInfiniteQuery(queries.requests('open'))
   }, [queryClient, projectId])
   const canUpload = useMe().data?.can.share_files ?? false
-  if (project.isPending) return <Loading what="the project" />
+  if (project.isPending) return <Loading what={t('the project')} />
   if (project.isError) return <ErrorNotice error={project.error} retry={() => project.refetch()} />
   const p = project.data
   // The timeline marks where the project stands: the first milestone not yet done.
@@ -35,34 +36,37 @@ export function ProjectDetail() {
       <p>{p.summary}</p>
       <ProjectRequests projectId={p.id} />
       <p className="muted">
-        {day(p.start_date)} – {day(p.due_date)} · {p.progress.done}/{p.progress.total} milestones done
-        {p.overdue_milestones > 0 && ` · ${p.overdue_milestones} overdue`}
+        {day(p.start_date)} – {day(p.due_date)} ·{' '}
+        {plural(p.progress.total, { one: '{done} of {count} milestone done', other: '{done} of {count} milestones done' }, { done: p.progress.done })}
+        {p.overdue_milestones > 0 && ` · ${t('{count} overdue', { count: p.overdue_milestones })}`}
       </p>
       <ProjectBudgetSection projectId={p.id} name={p.name} />
       <section aria-labelledby="timeline">
-        <h2 id="timeline">Milestones</h2>
+        <h2 id="timeline">{t('Milestones')}</h2>
         {p.milestones.length === 0 ? (
-          <Empty>No milestones planned yet.</Empty>
+          <Empty>{t('No milestones planned yet.')}</Empty>
         ) : (
           <ol className="timeline">
             {p.milestones.map((m) => (
               <li key={m.id} className={`${m.status}${m.overdue ? ' overdue' : ''}${m.id === nextId ? ' next' : ''}`}>
                 <strong>{m.title}</strong> <Status value={m.overdue ? 'overdue' : m.status} />
-                {m.id === nextId && <span className="badge badge-next">Next</span>}
-                <div className="muted">{m.status === 'done' && m.completed_at ? `Done ${day(m.completed_at)}` : `Due ${day(m.due_date)}`}</div>
+                {m.id === nextId && <span className="badge badge-next">{t('Next')}</span>}
+                <div className="muted">
+                  {m.status === 'done' && m.completed_at ? t('Done {date}', { date: day(m.completed_at) }) : t('Due {date}', { date: day(m.due_date) })}
+                </div>
               </li>
             ))}
           </ol>
         )}
       </section>
       <section aria-labelledby="deliverables">
-        <h2 id="deliverables">Deliverables</h2>
-        {p.deliverables.length === 0 ? <Empty>Nothing delivered yet.</Empty> : p.deliverables.map((d) => <DeliverableCard key={d.id} projectId={p.id} deliverable={d} />)}
+        <h2 id="deliverables">{t('Deliverables')}</h2>
+        {p.deliverables.length === 0 ? <Empty>{t('Nothing delivered yet.')}</Empty> : p.deliverables.map((d) => <DeliverableCard key={d.id} projectId={p.id} deliverable={d} />)}
       </section>
       <section aria-labelledby="notes">
-        <h2 id="notes">Meeting notes</h2>
+        <h2 id="notes">{t('Meeting notes')}</h2>
         {p.notes.length === 0 ? (
-          <Empty>No meeting notes yet.</Empty>
+          <Empty>{t('No meeting notes yet.')}</Empty>
         ) : (
           <ul className="list">
             {p.notes.map((n) => (
@@ -106,7 +110,7 @@ function DeliverableCard({ projectId, deliverable: d }: { projectId: string; del
     return (event: FormEvent) => {
       event.preventDefault()
       if (decision === 'changes_requested' && !comment.trim()) {
-        setProblem('Say what should change, so the team can act on it.')
+        setProblem(t('Say what should change, so the team can act on it.'))
         return
       }
       setProblem(null)
@@ -124,7 +128,7 @@ function DeliverableCard({ projectId, deliverable: d }: { projectId: string; del
             className="thumb-button"
             onClick={() => latest && download.mutate({ version: latest, show: true })}
             disabled={download.isPending}
-            aria-label={`Preview ${latest?.filename ?? d.name}`}
+            aria-label={t('Preview {name}', { name: latest?.filename ?? d.name })}
           >
             <img className="thumb large" src={d.thumbnail_url} alt="" width={96} height={96} loading="lazy" />
           </button>
@@ -147,11 +151,11 @@ function DeliverableCard({ projectId, deliverable: d }: { projectId: string; del
             <span className="actions">
               {v.previewable && (
                 <button type="button" className="secondary" onClick={() => download.mutate({ version: v, show: true })} disabled={download.isPending}>
-                  Preview<span className="sr-only"> {v.filename}</span>
+                  {t('Preview')}<span className="sr-only"> {v.filename}</span>
                 </button>
               )}
               <button type="button" className="secondary" onClick={() => download.mutate({ version: v, show: false })} disabled={download.isPending}>
-                Download<span className="sr-only"> {v.filename}</span>
+                {t('Download')}<span className="sr-only"> {v.filename}</span>
               </button>
             </span>
           </li>
@@ -160,7 +164,7 @@ function DeliverableCard({ projectId, deliverable: d }: { projectId: string; del
       {download.isError && <ErrorNotice error={download.error} />}
       {preview && <PreviewDialog {...preview} onClose={() => setPreview(null)} />}
       <form onSubmit={submit('approved')}>
-        <label htmlFor={commentId}>Comment on v{d.latest_version}</label>
+        <label htmlFor={commentId}>{t('Comment on v{version}', { version: d.latest_version ?? '' })}</label>
         <textarea id={commentId} value={comment} onChange={(e) => setComment(e.target.value)} maxLength={2000} rows={2} />
         {problem && (
           <p className="field-error" role="alert">
@@ -170,20 +174,20 @@ function DeliverableCard({ projectId, deliverable: d }: { projectId: string; del
         {review.isError && <ErrorNotice error={review.error} />}
         <div className="actions">
           <button type="submit" disabled={review.isPending}>
-            Approve
+            {t('Approve')}
           </button>
           <button type="button" className="secondary" onClick={submit('changes_requested')} disabled={review.isPending}>
-            Request changes
+            {t('Request changes')}
           </button>
         </div>
       </form>
       {d.reviews.length > 0 && (
         <details>
-          <summary>Review history ({d.reviews.length})</summary>
+          <summary>{t('Review history ({count})', { count: d.reviews.length })}</summary>
           <ul className="list">
             {d.reviews.map((r) => (
               <li key={r.at}>
-                <Status value={r.decision} /> {r.reviewer_name} on v{r.version}, {dateTime(r.at)}
+                <Status value={r.decision} /> {t('{name} on v{version}, {when}', { name: r.reviewer_name, version: r.version, when: dateTime(r.at) })}
                 {r.comment && <blockquote>{r.comment}</blockquote>}
               </li>
             ))}
@@ -207,7 +211,7 @@ function NoteItem({ projectId, id, title, date, attendees }: { projectId: string
       </span>
       {open &&
         (note.isPending ? (
-          <Loading what="the note" />
+          <Loading what={t('the note')} />
         ) : note.isError ? (
           <ErrorNotice error={note.error} />
         ) : (

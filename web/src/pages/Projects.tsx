@@ -1,8 +1,9 @@
 import { Link, useSearchParams } from 'react-router'
 import { useInfiniteQuery } from '@tanstack/react-query'
-import { day } from '../format'
+import { day, label } from '../format'
 import { Empty, ErrorNotice, Loading, ShowMore, Status } from '../components/states'
 import { queries } from '../queries'
+import { plural, t } from '../i18n'
 
 const FILTERS = ['all', 'active', 'planning', 'on_hold', 'completed'] as const
 
@@ -12,21 +13,21 @@ export function Projects() {
   const projects = useInfiniteQuery(queries.projects(status))
   return (
     <>
-      <h1>Projects</h1>
-      <label htmlFor="status">Show</label>{' '}
+      <h1>{t('Projects')}</h1>
+      <label htmlFor="status">{t('Show')}</label>{' '}
       <select id="status" value={status} onChange={(e) => setParams(e.target.value === 'all' ? {} : { status: e.target.value })}>
         {FILTERS.map((f) => (
           <option key={f} value={f}>
-            {f === 'all' ? 'All projects' : f.replace('_', ' ')}
+            {f === 'all' ? t('All projects') : label(f)}
           </option>
         ))}
       </select>
       {projects.isPending ? (
-        <Loading what="projects" />
+        <Loading what={t('projects')} />
       ) : projects.isError ? (
         <ErrorNotice error={projects.error} retry={() => projects.refetch()} />
       ) : projects.data.pages[0]?.items.length === 0 ? (
-        <Empty>No projects here yet.</Empty>
+        <Empty>{t('No projects here yet.')}</Empty>
       ) : (
         <ul className="cards">
           {projects.data.pages.flatMap((page) =>
@@ -36,9 +37,10 @@ export function Projects() {
                   <Link to={`/portal/projects/${p.id}`}>{p.name}</Link> <Status value={p.status} />
                 </h2>
                 <p>{p.summary}</p>
-                <progress max={Math.max(p.progress.total, 1)} value={p.progress.done} aria-label={`${p.name} progress`} />
+                <progress max={Math.max(p.progress.total, 1)} value={p.progress.done} aria-label={t('{name} progress', { name: p.name })} />
                 <p className="muted">
-                  {p.progress.done}/{p.progress.total} milestones · due {day(p.due_date)}
+                  {plural(p.progress.total, { one: '{done} of {count} milestone done', other: '{done} of {count} milestones done' }, { done: p.progress.done })} ·{' '}
+                  {t('due {date}', { date: day(p.due_date) })}
                 </p>
               </li>
             )),

@@ -8,6 +8,7 @@ import { keys, queries } from '../queries'
 import { dateTime, day, label } from '../format'
 import { Empty, ErrorNotice, Loading, ShowMore, Status } from '../components/states'
 import { FileList, FileUploader } from '../components/files'
+import { t } from '../i18n'
 
 export function Requests() {
   const [status, setStatus] = useState('open')
@@ -15,19 +16,19 @@ export function Requests() {
   const items = list.data?.pages.flatMap((p) => p.items) ?? []
   return (
     <>
-      <h1>File requests</h1>
-      <p className="muted">Files the agency has asked you for. Open one to upload files and mark it done.</p>
-      <label htmlFor="request-filter">Show</label>
+      <h1>{t('File requests')}</h1>
+      <p className="muted">{t('Files the agency has asked you for. Open one to upload files and mark it done.')}</p>
+      <label htmlFor="request-filter">{t('Show')}</label>
       <select id="request-filter" value={status} onChange={(e) => setStatus(e.target.value)}>
-        <option value="open">Waiting for your files</option>
-        <option value="all">All requests</option>
+        <option value="open">{t('Waiting for your files')}</option>
+        <option value="all">{t('All requests')}</option>
       </select>
       {list.isPending ? (
-        <Loading what="file requests" />
+        <Loading what={t('file requests')} />
       ) : list.isError && !list.data ? (
         <ErrorNotice error={list.error} retry={() => list.refetch()} />
       ) : items.length === 0 ? (
-        <Empty>{status === 'open' ? 'Nothing is waiting for your files.' : 'The agency has not asked for files yet.'}</Empty>
+        <Empty>{status === 'open' ? t('Nothing is waiting for your files.') : t('The agency has not asked for files yet.')}</Empty>
       ) : (
         <ul className="list">
           {items.map((r) => (
@@ -53,7 +54,7 @@ export function ProjectRequests({ projectId }: { projectId: string }) {
   if (mine.length === 0) return null
   return (
     <section className="card" aria-labelledby="project-requests">
-      <h2 id="project-requests">Files requested for this project</h2>
+      <h2 id="project-requests">{t('Files requested for this project')}</h2>
       <ul className="list">
         {mine.map((r) => (
           <li key={r.id}>
@@ -113,20 +114,20 @@ export function RequestDetail() {
       refresh()
     },
   })
-  if (request.isPending) return <Loading what="the file request" />
+  if (request.isPending) return <Loading what={t('the file request')} />
   if (request.isError) return <ErrorNotice error={request.error} retry={() => request.refetch()} />
   const r = request.data
   const open = r.status === 'open' || r.status === 'changes_requested'
   return (
     <>
       <p>
-        <Link to="/portal/requests">← All file requests</Link>
+        <Link to="/portal/requests">{t('← All file requests')}</Link>
       </p>
       <RequestHeading request={r}>
         {r.project_id && (
           <>
             {' · '}
-            <Link to={`/portal/projects/${r.project_id}`}>Open the project</Link>
+            <Link to={`/portal/projects/${r.project_id}`}>{t('Open the project')}</Link>
           </>
         )}
       </RequestHeading>
@@ -134,15 +135,15 @@ export function RequestDetail() {
       {r.status === 'changes_requested' && (
         <div className="notice" role="note">
           <p>
-            <strong>The agency needs more:</strong> {r.history.filter((e) => e.kind === 'changes_requested').at(-1)?.note}
+            <strong>{t('The agency needs more:')}</strong> {r.history.filter((e) => e.kind === 'changes_requested').at(-1)?.note}
           </p>
         </div>
       )}
       <section className="card" aria-labelledby="request-files">
-        <h2 id="request-files">Files</h2>
+        <h2 id="request-files">{t('Files')}</h2>
         <FileList
           files={r.files}
-          empty="No files yet."
+          empty={t('No files yet.')}
           linkPath={(f) => `/api/requests/${r.id}/files/${f.id}`}
           canRemove={() => open}
           onRemove={async (f) => {
@@ -155,38 +156,38 @@ export function RequestDetail() {
           <FileUploader
             base="/api"
             destination={{ kind: 'request', request_id: r.id }}
-            label="Add files to this request"
+            label={t('Add files to this request')}
             onUploaded={() => {
               void request.refetch()
               refresh()
             }}
           />
         ) : (
-          <p className="muted">{r.status === 'accepted' ? 'The agency accepted these files.' : 'Sent: the agency is reviewing your files.'}</p>
+          <p className="muted">{r.status === 'accepted' ? t('The agency accepted these files.') : t('Sent: the agency is reviewing your files.')}</p>
         )}
       </section>
       {open && (
         <section className="card" aria-labelledby="request-done">
-          <h2 id="request-done">Done?</h2>
+          <h2 id="request-done">{t('Done?')}</h2>
           <form
             onSubmit={(e) => {
               e.preventDefault()
               submit.mutate()
             }}
           >
-            <label htmlFor="request-note">Note for the agency (optional)</label>
+            <label htmlFor="request-note">{t('Note for the agency (optional)')}</label>
             <textarea id="request-note" value={note} onChange={(e) => setNote(e.target.value)} maxLength={2000} rows={3} />
             {submit.isError && <ErrorNotice error={submit.error} />}
             <button type="submit" disabled={submit.isPending || r.files.length === 0}>
-              {submit.isPending ? 'Sending…' : 'Mark as done and notify the agency'}
+              {submit.isPending ? t('Sending…') : t('Mark as done and notify the agency')}
             </button>
-            {r.files.length === 0 && <p className="muted">Upload at least one file first.</p>}
+            {r.files.length === 0 && <p className="muted">{t('Upload at least one file first.')}</p>}
           </form>
         </section>
       )}
-      {submit.isSuccess && <p role="status">Sent. The agency has been told.</p>}
+      {submit.isSuccess && <p role="status">{t('Sent. The agency has been told.')}</p>}
       <section className="card" aria-labelledby="request-history">
-        <h2 id="request-history">History</h2>
+        <h2 id="request-history">{t('History')}</h2>
         <RequestHistory request={r} />
       </section>
     </>

@@ -7,6 +7,7 @@ import { dateTime } from '../format'
 import { passkeysSupported, registerPasskey } from '../passkeys'
 import { keys, queries } from '../queries'
 import { PasskeyError } from '../components/passkey-offer'
+import { t } from '../i18n'
 
 /** Your passkeys: add, rename, remove. */
 export function Security({ area }: { area: 'portal' | 'admin' }) {
@@ -18,7 +19,7 @@ export function Security({ area }: { area: 'portal' | 'admin' }) {
     mutationFn: () => registerPasskey(),
     onMutate: () => setNotice(null),
     onSuccess: (passkey) => {
-      setNotice(`Passkey “${passkey.name}” added. Next time, choose “Sign in with a passkey”.`)
+      setNotice(t('Passkey “{name}” added. Next time, choose “Sign in with a passkey”.', { name: passkey.name }))
       refresh()
     },
   })
@@ -26,16 +27,15 @@ export function Security({ area }: { area: 'portal' | 'admin' }) {
     mutationFn: (passkey: Passkey) => api('DELETE', `/api/passkeys/${passkey.id}`),
     onMutate: () => setNotice(null),
     onSuccess: (_, passkey) => {
-      setNotice(`Passkey “${passkey.name}” removed.`)
+      setNotice(t('Passkey “{name}” removed.', { name: passkey.name }))
       refresh()
     },
   })
   return (
     <>
-      <h1>Security</h1>
+      <h1>{t('Security')}</h1>
       <p className="muted">
-        A passkey signs you in with your fingerprint, face or screen lock — no email round trip, and it only works on this
-        portal&apos;s real address, so a look-alike site cannot use it.
+        {t('A passkey signs you in with your fingerprint, face or screen lock — no email round trip, and it only works on this portal’s real address, so a look-alike site cannot use it.')}
       </p>
       {notice && (
         <p className="notice" role="status">
@@ -45,15 +45,15 @@ export function Security({ area }: { area: 'portal' | 'admin' }) {
       {remove.isError && <ErrorNotice error={remove.error} />}
       {add.isError && <PasskeyError error={add.error} />}
       <section className="card" aria-labelledby="passkeys">
-        <h2 id="passkeys">Passkeys</h2>
+        <h2 id="passkeys">{t('Passkeys')}</h2>
         {passkeys.isPending ? (
-          <Loading what="your passkeys" />
+          <Loading what={t('your passkeys')} />
         ) : passkeys.isError ? (
           <ErrorNotice error={passkeys.error} retry={() => passkeys.refetch()} />
         ) : passkeys.data.items.length === 0 ? (
-          <Empty>No passkeys yet. You sign in with emailed links.</Empty>
+          <Empty>{t('No passkeys yet. You sign in with emailed links.')}</Empty>
         ) : (
-          <ul className="list" aria-label="Your passkeys">
+          <ul className="list" aria-label={t('Your passkeys')}>
             {passkeys.data.items.map((passkey) => (
               <PasskeyRow key={passkey.id} passkey={passkey} onRemove={() => remove.mutate(passkey)} onRenamed={refresh} />
             ))}
@@ -61,14 +61,14 @@ export function Security({ area }: { area: 'portal' | 'admin' }) {
         )}
         {passkeysSupported() ? (
           <button type="button" onClick={() => add.mutate()} disabled={add.isPending}>
-            {add.isPending ? 'Waiting for your device…' : 'Add a passkey'}
+            {add.isPending ? t('Waiting for your device…') : t('Add a passkey')}
           </button>
         ) : (
-          <p className="muted">This browser cannot create passkeys.</p>
+          <p className="muted">{t('This browser cannot create passkeys.')}</p>
         )}
       </section>
       <p>
-        <Link to={area === 'admin' ? '/admin' : '/portal'}>Back</Link>
+        <Link to={area === 'admin' ? '/admin' : '/portal'}>{t('Back')}</Link>
       </p>
     </>
   )
@@ -92,15 +92,15 @@ function PasskeyRow({ passkey, onRemove, onRenamed }: { passkey: Passkey; onRemo
     <li>
       {editing ? (
         <form onSubmit={submit}>
-          <label htmlFor={`name-${passkey.id}`}>Name</label>
+          <label htmlFor={`name-${passkey.id}`}>{t('Name')}</label>
           <input id={`name-${passkey.id}`} value={name} onChange={(e) => setName(e.target.value)} maxLength={60} required />
           {rename.isError && <ErrorNotice error={rename.error} />}
           <div className="actions">
             <button type="submit" disabled={rename.isPending}>
-              Save
+              {t('Save')}
             </button>
             <button type="button" className="secondary" onClick={() => setEditing(false)}>
-              Cancel
+              {t('Cancel')}
             </button>
           </div>
         </form>
@@ -108,14 +108,15 @@ function PasskeyRow({ passkey, onRemove, onRenamed }: { passkey: Passkey; onRemo
         <>
           <strong>{passkey.name}</strong>{' '}
           <span className="muted">
-            added {dateTime(passkey.created_at)} · {passkey.last_used_at ? `last used ${dateTime(passkey.last_used_at)}` : 'not used yet'}
+            {t('added {when}', { when: dateTime(passkey.created_at) })} ·{' '}
+            {passkey.last_used_at ? t('last used {when}', { when: dateTime(passkey.last_used_at) }) : t('not used yet')}
           </span>
           <div className="actions">
             <button type="button" className="secondary" onClick={() => setEditing(true)}>
-              Rename<span className="sr-only"> {passkey.name}</span>
+              {t('Rename')}<span className="sr-only"> {passkey.name}</span>
             </button>
             <button type="button" className="secondary danger" onClick={onRemove}>
-              Remove<span className="sr-only"> {passkey.name}</span>
+              {t('Remove')}<span className="sr-only"> {passkey.name}</span>
             </button>
           </div>
         </>

@@ -3,8 +3,9 @@ import { useMutation, useQuery } from '@tanstack/react-query'
 import { api, type Topic, type Unsubscribe } from '../api'
 import { useBranding } from '../branding'
 import { ErrorNotice, Loading } from '../components/states'
+import { currentLocale, t, type Message } from '../i18n'
 
-const TOPIC_NAMES: Record<Topic, string> = {
+const TOPIC_NAMES: Record<Topic, Message> = {
   deliverables: 'deliverables and files',
   messages: 'messages',
   file_requests: 'file requests',
@@ -14,8 +15,7 @@ const TOPIC_NAMES: Record<Topic, string> = {
 }
 
 function list(topics: Topic[]): string {
-  const names = topics.map((t) => TOPIC_NAMES[t])
-  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`
+  return new Intl.ListFormat(currentLocale(), { type: 'conjunction' }).format(topics.map((topic) => t(TOPIC_NAMES[topic])))
 }
 
 /**
@@ -37,42 +37,42 @@ export function UnsubscribePage() {
   const stop = useMutation({ mutationFn: (all: boolean) => api<Unsubscribe>('POST', path, { all }) })
 
   const body = () => {
-    if (!token) return <p role="alert">This link is incomplete. Open it again from the email.</p>
-    if (link.isPending) return <Loading what="your email settings" />
+    if (!token) return <p role="alert">{t('This link is incomplete. Open it again from the email.')}</p>
+    if (link.isPending) return <Loading what={t('your email settings')} />
     if (link.isError) return <ErrorNotice error={link.error} />
-    const topics = link.data.topics.map((t) => t.topic)
+    const topics = link.data.topics.map((choice) => choice.topic)
     const done = stop.data
     if (done) {
       return (
         <div className="notice success" role="status">
           <p>
             {done.all_off
-              ? 'Done: you will get no more notification emails. Sign-in links still arrive when you ask for one.'
-              : `Done: no more emails about ${list(topics)}.`}
+              ? t('Done: you will get no more notification emails. Sign-in links still arrive when you ask for one.')
+              : t('Done: no more emails about {topics}.', { topics: list(topics) })}
           </p>
           <p>
-            You can change this any time under Notifications after <Link to="/login">signing in</Link>.
+            {t('You can change this any time under Notifications after')} <Link to="/login">{t('signing in')}</Link>.
           </p>
         </div>
       )
     }
-    const already = link.data.topics.every((t) => t.cadence === 'off')
+    const already = link.data.topics.every((choice) => choice.cadence === 'off')
     return (
       <>
         <p>
           {already
-            ? `Emails about ${list(topics)} are already off.`
-            : `Stop emails about ${list(topics)} from the ${brand.agency_name} portal?`}
+            ? t('Emails about {topics} are already off.', { topics: list(topics) })
+            : t('Stop emails about {topics} from the {agency} portal?', { topics: list(topics), agency: brand.agency_name })}
         </p>
         {stop.isError && <ErrorNotice error={stop.error} />}
         <p className="actions">
           {!already && (
             <button type="button" onClick={() => stop.mutate(false)} disabled={stop.isPending}>
-              Stop these emails
+              {t('Stop these emails')}
             </button>
           )}
           <button type="button" className="secondary" onClick={() => stop.mutate(true)} disabled={stop.isPending}>
-            Turn off all notification emails
+            {t('Turn off all notification emails')}
           </button>
         </p>
       </>
@@ -80,7 +80,7 @@ export function UnsubscribePage() {
   }
   return (
     <main className="narrow" id="content">
-      <h1>Email notifications</h1>
+      <h1>{t('Email notifications')}</h1>
       {body()}
     </main>
   )

@@ -5,6 +5,7 @@ import { api, ApiError, type Me } from '../api'
 import { cancelled, finishSecondFactor, passkeysSupported, type SecondFactor } from '../passkeys'
 import { useSignedIn } from './Login'
 import { OFFER_PASSKEY } from '../components/passkey-offer'
+import { t } from '../i18n'
 
 /** Reads the token from the URL fragment (never sent to a server) and only spends it on the
  * button's POST, so mail scanners that open links cannot burn it. Reading is pure (a render
@@ -36,9 +37,9 @@ export function Verify() {
   if (!token) {
     return (
       <main className="card narrow">
-        <h1>This link is incomplete</h1>
-        <p>The sign-in code is missing. Open the link from your email again, or ask for a new one.</p>
-        <Link to="/login">Request a new link</Link>
+        <h1>{t('This link is incomplete')}</h1>
+        <p>{t('The sign-in code is missing. Open the link from your email again, or ask for a new one.')}</p>
+        <Link to="/login">{t('Request a new link')}</Link>
       </main>
     )
   }
@@ -46,23 +47,23 @@ export function Verify() {
     const register = step.second_factor === 'register'
     return (
       <main className="card narrow">
-        <h1>{register ? 'Create your passkey' : 'Confirm with your passkey'}</h1>
+        <h1>{register ? t('Create your passkey') : t('Confirm with your passkey')}</h1>
         <p>
           {register
-            ? 'Agency staff sign in with a passkey as well as the emailed link. Create one on this device: your fingerprint, face or screen lock.'
-            : 'Agency staff confirm the emailed link with their passkey.'}
+            ? t('Agency staff sign in with a passkey as well as the emailed link. Create one on this device: your fingerprint, face or screen lock.')
+            : t('Agency staff confirm the emailed link with their passkey.')}
         </p>
-        {!passkeysSupported() && <p role="alert">This browser cannot use passkeys. Open the link in an up-to-date browser.</p>}
+        {!passkeysSupported() && <p role="alert">{t('This browser cannot use passkeys. Open the link in an up-to-date browser.')}</p>}
         {second.isError && !cancelled(second.error) && (
           <p className="field-error" role="alert">
-            {second.error instanceof ApiError ? second.error.message : 'The passkey could not be used.'} Request a new link to try again.
+            {second.error instanceof ApiError ? second.error.message : t('The passkey could not be used.')} {t('Request a new link to try again.')}
           </p>
         )}
         <button type="button" onClick={() => second.mutate(step)} disabled={second.isPending || !passkeysSupported()}>
-          {second.isPending ? 'Waiting for your passkey…' : register ? 'Create a passkey' : 'Use my passkey'}
+          {second.isPending ? t('Waiting for your passkey…') : register ? t('Create a passkey') : t('Use my passkey')}
         </button>
         <p>
-          <Link to="/login">Request a new link</Link>
+          <Link to="/login">{t('Request a new link')}</Link>
         </p>
       </main>
     )
@@ -70,21 +71,21 @@ export function Verify() {
   if (verify.isError) {
     return (
       <main className="card narrow">
-        <h1>This link no longer works</h1>
+        <h1>{t('This link no longer works')}</h1>
         <p role="alert">{verify.error.message}</p>
-        <p>Links work once and expire after 10 minutes.</p>
+        <p>{t('Links work once and expire after 10 minutes.')}</p>
         <Link to="/login" className="button">
-          Request a new link
+          {t('Request a new link')}
         </Link>
       </main>
     )
   }
   return (
     <main className="card narrow">
-      <h1>Welcome back</h1>
-      <p>Press the button to finish signing in.</p>
+      <h1>{t('Welcome back')}</h1>
+      <p>{t('Press the button to finish signing in.')}</p>
       <button type="button" onClick={() => verify.mutate()} disabled={verify.isPending}>
-        {verify.isPending ? 'Signing in…' : 'Sign in'}
+        {verify.isPending ? t('Signing in…') : t('Sign in')}
       </button>
     </main>
   )
