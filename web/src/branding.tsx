@@ -30,7 +30,7 @@ export function applyBranding(branding: Branding, doc: Document = document) {
   const root = doc.documentElement.style
   root.setProperty('--accent', branding.accent)
   root.setProperty('--accent-on-dark', branding.accent_on_dark)
-  doc.title = `${branding.agency_name} · Client portal`
+  doc.title = `${branding.agency_name} · ${t('Client portal')}`
   let icon = doc.querySelector<HTMLLinkElement>('link[rel="icon"]')
   if (!icon) {
     icon = doc.createElement('link')

@@ -38,7 +38,8 @@ test('the bell shows the count, opens on click, lists the latest and closes on E
       </MemoryRouter>
     </QueryClientProvider>,
   )
-  const button = await screen.findByRole('button', { name: 'Notifications: 1 unread notification' })
+  // The count is asked for 1.5 s after the page draws.
+  const button = await screen.findByRole('button', { name: 'Notifications: 1 unread notification' }, { timeout: 4000 })
   expect(button.getAttribute('aria-expanded')).toBe('false')
   fireEvent.click(button)
   expect(button.getAttribute('aria-expanded')).toBe('true')

@@ -19,9 +19,15 @@ export function unreadLabel(count: number, more: boolean): string {
  * the way to the notification settings.
  */
 export function NotificationBell({ settingsPath }: { settingsPath: string }) {
-  const bell = useQuery(queries.bell())
-  const queryClient = useQueryClient()
   const [open, setOpen] = useState(false)
+  // Asked for once the page itself has drawn: the count is not worth slowing the first view.
+  const [wanted, setWanted] = useState(false)
+  useEffect(() => {
+    const timer = window.setTimeout(() => setWanted(true), 1500)
+    return () => window.clearTimeout(timer)
+  }, [])
+  const bell = useQuery({ ...queries.bell(), enabled: wanted || open })
+  const queryClient = useQueryClient()
   const panelId = useId()
   const root = useRef<HTMLDivElement>(null)
   // Optimistic: the count drops at once; if the server refuses, the bell goes back as it was.

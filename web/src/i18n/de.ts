@@ -3,6 +3,12 @@
 // chunk, only when German is chosen.
 
 export const messages = {
+  '{count} new': '{count} neu',
+  'asked by {name}': 'angefragt von {name}',
+  'Asked by {name}, {when}': 'Angefragt von {name}, {when}',
+  'by {name}, {when}': 'von {name}, {when}',
+  'Estimate {number}': 'Angebot {number}',
+  'Client portal': 'Kundenportal',
   'Cannot reach the portal. Check your connection and try again.': 'Das Portal ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
   'Something went wrong. Try again shortly.': 'Etwas ist schiefgelaufen. Versuchen Sie es gleich noch einmal.',
   'The file storage refused a part (HTTP {status}). Try again.': 'Der Dateispeicher hat einen Teil abgelehnt (HTTP {status}). Versuchen Sie es erneut.',
@@ -597,6 +603,7 @@ export const messages = {
 
 /** Counted messages: keyed by the English `other` form. */
 export const plurals = {
+  '{count} files': { one: '{count} Datei', other: '{count} Dateien' },
   '{count} unread notifications': { one: '{count} ungelesene Benachrichtigung', other: '{count} ungelesene Benachrichtigungen' },
   '{done} of {count} milestones done': { one: '{done} von {count} Meilenstein erreicht', other: '{done} von {count} Meilensteinen erreicht' },
   '{count} unread messages.': { one: '{count} ungelesene Nachricht.', other: '{count} ungelesene Nachrichten.' },

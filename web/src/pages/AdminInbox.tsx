@@ -23,12 +23,14 @@ export function AdminInbox() {
         <Empty>{t('No conversations yet.')}</Empty>
       ) : (
         <ul className="list card">
-          {items.map((t) => (
-            <li key={t.client_id}>
-              <Link to={`/admin/messages/${t.client_id}`}>{t.company_name}</Link>
-              {t.unread_for_agency > 0 && <span className="badge badge-unread">{t.unread_for_agency} new</span>}
+          {items.map((thread) => (
+            <li key={thread.client_id}>
+              <Link to={`/admin/messages/${thread.client_id}`}>{thread.company_name}</Link>
+              {thread.unread_for_agency > 0 && (
+                <span className="badge badge-unread">{t('{count} new', { count: thread.unread_for_agency })}</span>
+              )}
               <div className="muted">
-                {t.last_author_name}: {t.last_preview} · {dateTime(t.last_message_at)}
+                {thread.last_author_name}: {thread.last_preview} · {dateTime(thread.last_message_at)}
               </div>
             </li>
           ))}

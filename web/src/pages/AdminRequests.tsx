@@ -9,7 +9,7 @@ import { day } from '../format'
 import { Empty, ErrorNotice, Loading, ShowMore, Status } from '../components/states'
 import { FileList } from '../components/files'
 import { RequestHeading, RequestHistory } from './Requests'
-import { t } from '../i18n'
+import { plural, t } from '../i18n'
 
 const emptyForm = { title: '', details: '', due_date: '', project_id: '' }
 
@@ -53,8 +53,8 @@ export function ClientRequests({ clientId }: { clientId: string }) {
             <li key={r.id}>
               <Link to={`/admin/clients/${clientId}/requests/${r.id}`}>{r.title}</Link> <Status value={r.status} />
               <div className="muted">
-                {r.files.length} file{r.files.length === 1 ? '' : 's'}
-                {r.due_date && ` · due ${day(r.due_date)}`}
+                {plural(r.files.length, { one: '{count} file', other: '{count} files' })}
+                {r.due_date && ` · ${t('due {date}', { date: day(r.due_date) })}`}
               </div>
             </li>
           ))}

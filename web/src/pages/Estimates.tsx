@@ -124,7 +124,7 @@ export function EstimatePage() {
         <Link to="/portal/estimates">{t('← All estimates')}</Link>
       </p>
       <h1>
-        Estimate {e.number} <Status value={e.status} />
+        {t('Estimate {number}', { number: e.number })} <Status value={e.status} />
       </h1>
       {e.subject && <p>{e.subject}</p>}
       {e.stale && (

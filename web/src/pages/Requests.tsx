@@ -8,7 +8,7 @@ import { keys, queries } from '../queries'
 import { dateTime, day, label } from '../format'
 import { Empty, ErrorNotice, Loading, ShowMore, Status } from '../components/states'
 import { FileList, FileUploader } from '../components/files'
-import { t } from '../i18n'
+import { plural, t } from '../i18n'
 
 export function Requests() {
   const [status, setStatus] = useState('open')
@@ -35,8 +35,8 @@ export function Requests() {
             <li key={r.id}>
               <Link to={`/portal/requests/${r.id}`}>{r.title}</Link> <Status value={r.status} />
               <div className="muted">
-                {r.files.length} file{r.files.length === 1 ? '' : 's'}
-                {r.due_date && ` · due ${day(r.due_date)}`} · asked by {r.requested_by}
+                {plural(r.files.length, { one: '{count} file', other: '{count} files' })}
+                {r.due_date && ` · ${t('due {date}', { date: day(r.due_date) })}`} · {t('asked by {name}', { name: r.requested_by })}
               </div>
             </li>
           ))}
@@ -59,7 +59,7 @@ export function ProjectRequests({ projectId }: { projectId: string }) {
         {mine.map((r) => (
           <li key={r.id}>
             <Link to={`/portal/requests/${r.id}`}>{r.title}</Link> <Status value={r.status} />
-            {r.due_date && <div className="muted">due {day(r.due_date)}</div>}
+            {r.due_date && <div className="muted">{t('due {date}', { date: day(r.due_date) })}</div>}
           </li>
         ))}
       </ul>
@@ -75,8 +75,8 @@ export function RequestHeading({ request: r, children }: { request: FileRequest;
         {r.title} <Status value={r.status} />
       </h1>
       <p className="muted">
-        Asked by {r.requested_by}, {dateTime(r.created_at)}
-        {r.due_date && ` · due ${day(r.due_date)}`}
+        {t('Asked by {name}, {when}', { name: r.requested_by, when: dateTime(r.created_at) })}
+        {r.due_date && ` · ${t('due {date}', { date: day(r.due_date) })}`}
         {children}
       </p>
     </>
@@ -89,7 +89,7 @@ export function RequestHistory({ request }: { request: FileRequest }) {
     <ol className="list">
       {request.history.map((event, i) => (
         <li key={i}>
-          <strong>{label(event.kind)}</strong> by {event.by}, {dateTime(event.at)}
+          <strong>{label(event.kind)}</strong> {t('by {name}, {when}', { name: event.by, when: dateTime(event.at) })}
           {event.note && <blockquote>{event.note}</blockquote>}
         </li>
       ))}
