@@ -8,7 +8,7 @@ log=$(mktemp)
 stack=target/contract-stack
 export MOTO_PORT=${TEST_MOTO_PORT:-4577} LAMBDA_PORT=${TEST_LAMBDA_PORT:-9077} WEB_PORT=${TEST_WEB_PORT:-5177} \
   HARVEST_PORT=${TEST_HARVEST_PORT:-4587}
-trap 'scripts/stack.sh down "$stack"; rm -f "$log" "$log.e2e" "$log.schemathesis"' EXIT
+trap 'scripts/stack.sh down "$stack"; rm -f "$log" "$log.e2e" "$log.schemathesis" "$log.lighthouse"' EXIT
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -46,10 +46,18 @@ step "web: end-to-end in headless Chromium (Playwright + axe-core; screenshots i
   exit 1
 }
 
-step "API contract: schemathesis against the running functions (openapi.yaml)"
-# As a client contact: every route (admin ones must answer 403 as documented)…
+# One client and one agency session for the Lighthouse and contract runs below.
 cookie=$(scripts/session-cookie.sh "$stack" alice@northwind.example)
 [ -n "$cookie" ] || { echo "could not sign in to the contract stack" >&2; exit 1; }
+admin_cookie=$(scripts/session-cookie.sh "$stack" admin@agency.example)
+[ -n "$admin_cookie" ] || { echo "could not sign the admin in to the contract stack" >&2; exit 1; }
+
+step "web: Lighthouse 12.2.3 on the production build (5 pages × desktop, mobile; median of 3 runs; perf ≥ 95, a11y 100, best practices ≥ 95)"
+CLIENT_COOKIE="$cookie" ADMIN_COOKIE="$admin_cookie" PREVIEW_PORT=${TEST_PREVIEW_PORT:-4178} scripts/lighthouse.sh "$stack" 2>&1 |
+  grep -v -e 'Module level directives' -e 'Error when using sourcemap' | tee "$log.lighthouse"
+
+step "API contract: schemathesis against the running functions (openapi.yaml)"
+# As a client contact: every route (admin ones must answer 403 as documented)…
 contract() {
   PYTHONPATH=tools SCHEMATHESIS_HOOKS=schemathesis_hooks schemathesis run openapi.yaml \
     --url "http://127.0.0.1:$WEB_PORT" \
@@ -63,8 +71,6 @@ contract() {
 }
 contract -H "Cookie: $cookie"
 # …and as an agency admin, the admin routes.
-admin_cookie=$(scripts/session-cookie.sh "$stack" admin@agency.example)
-[ -n "$admin_cookie" ] || { echo "could not sign the admin in to the contract stack" >&2; exit 1; }
 contract -H "Cookie: $admin_cookie" --include-path-regex '^/api/admin/'
 
 step "web: end-to-end with STAFF_REQUIRE_PASSKEY=true (a stack of its own: staff need a passkey after the link)"
@@ -86,6 +92,7 @@ failed=$(plain "$log" | grep -Eo '[0-9]+ failed' | awk '{s+=$1} END {print s+0}'
 contract=$(plain "$log.schemathesis" | grep -Eo '[0-9]+ generated, [0-9]+ passed' | awk '{g+=$1; p+=$3} END {printf "%d generated, %d passed", g, p}' || true)
 e2e=$(plain "$log.e2e" | grep -Eo '^ *[0-9]+ passed' | awk '{s+=$1} END {print s " passed"}' || true)
 web=$(plain "$log" | grep -Eo 'Tests +[0-9]+ passed' | grep -Eo '[0-9]+' | tail -n 1 || true)
+lighthouse=$(plain "$log.lighthouse" | grep -Eo 'all [0-9]+ pages \(median of [0-9]+ runs\) at or above the bar' || true)
 rm -f "$log.schemathesis" "$log.e2e"
-printf '\n== Summary: %d Rust tests passed, %d failed; web unit tests: %s passed; end-to-end: %s; API contract: %s; template valid; %ds wall time\n' \
-  "$passed" "$failed" "${web:-?}" "${e2e:-?}" "${contract:-?}" "$((SECONDS - started))"
+printf '\n== Summary: %d Rust tests passed, %d failed; web unit tests: %s passed; end-to-end: %s; Lighthouse: %s; API contract: %s; template valid; %ds wall time\n' \
+  "$passed" "$failed" "${web:-?}" "${e2e:-?}" "${lighthouse:-?}" "${contract:-?}" "$((SECONDS - started))"

@@ -1,7 +1,9 @@
 /* global process, fetch, URL, console */
 // Lighthouse (12.2.3, the last for Node 20) against the production build, in Debian's Chromium:
 // the sign-in page, dashboard, a project, invoices and an admin client page, desktop and mobile.
-// Fails with the audits that cost points when a page is under the bar.
+// Fails with the audits that cost points when a page is under the bar. Each page is measured
+// LIGHTHOUSE_RUNS times (default 3) and the median run counts, as Lighthouse's own guidance on
+// variability advises: one run on a busy machine can be off by several points.
 //
 //   E2E_STACK_DIR=… CLIENT_COOKIE=portal_session=… ADMIN_COOKIE=portal_session=… \
 //     PREVIEW_URL=http://localhost:4173 node e2e/lighthouse.mjs
@@ -20,6 +22,7 @@ if (!client || !admin) throw new Error('CLIENT_COOKIE and ADMIN_COOKIE are requi
 
 /** What each category must reach (0–100). */
 const BAR = { performance: 95, accessibility: 100, 'best-practices': 95 }
+const RUNS = Math.max(1, Number(process.env.LIGHTHOUSE_RUNS ?? 3))
 
 async function first(path, cookie) {
   const response = await fetch(`${base}${path}`, { headers: { cookie, accept: 'application/json' } })
@@ -54,17 +57,25 @@ try {
         onlyCategories: Object.keys(BAR),
         extraHeaders: page.cookie ? { Cookie: page.cookie } : undefined,
       }
-      const result = await lighthouse(`${base}${page.path}`, flags, formFactor === 'desktop' ? desktopConfig : undefined)
+      const results = []
+      for (let run = 0; run < RUNS; run++) {
+        results.push(await lighthouse(`${base}${page.path}`, flags, formFactor === 'desktop' ? desktopConfig : undefined))
+      }
+      const runtimeError = results.find((r) => r.lhr.runtimeError)?.lhr.runtimeError
+      if (runtimeError) throw new Error(`${page.name} (${formFactor}): ${runtimeError.message}`)
+      // The median run by performance score.
+      const ranked = [...results].sort((a, b) => (a.lhr.categories.performance.score ?? 0) - (b.lhr.categories.performance.score ?? 0))
+      const result = ranked[Math.floor((ranked.length - 1) / 2)]
       const lhr = result.lhr
+      const everyRun = ranked.map((r) => Math.round((r.lhr.categories.performance.score ?? 0) * 100))
       mkdirSync('test-results/lighthouse', { recursive: true })
       writeFileSync(`test-results/lighthouse/${page.name.replace(' ', '-')}-${formFactor}.json`, result.report)
-      if (lhr.runtimeError) throw new Error(`${page.name} (${formFactor}): ${lhr.runtimeError.message}`)
       const scores = Object.fromEntries(Object.keys(BAR).map((id) => [id, Math.round((lhr.categories[id].score ?? 0) * 100)]))
       // A page that redirected (to sign-in, say) measured the wrong thing.
       if (new URL(lhr.finalDisplayedUrl).pathname !== page.path) {
         failures.push(`${page.name} (${formFactor}): ended on ${lhr.finalDisplayedUrl}, not ${page.path}`)
       }
-      rows.push({ page: page.name, formFactor, ...scores, fcp: lhr.audits['first-contentful-paint'].displayValue, lcp: lhr.audits['largest-contentful-paint'].displayValue })
+      rows.push({ page: page.name, formFactor, ...scores, runs: everyRun.join('/'), fcp: lhr.audits['first-contentful-paint'].displayValue, lcp: lhr.audits['largest-contentful-paint'].displayValue })
       for (const [id, bar] of Object.entries(BAR)) {
         if (scores[id] >= bar) continue
         const lost = lhr.categories[id].auditRefs
@@ -78,10 +89,10 @@ try {
   await chrome.kill()
 }
 
-console.log('page           form     perf  a11y  best  FCP      LCP')
+console.log(`page           form     perf  a11y  best  FCP      LCP      perf of each run (${RUNS})`)
 for (const r of rows) {
   console.log(
-    `${r.page.padEnd(14)} ${r.formFactor.padEnd(8)} ${String(r.performance).padStart(4)}  ${String(r.accessibility).padStart(4)}  ${String(r['best-practices']).padStart(4)}  ${String(r.fcp).padEnd(8)} ${r.lcp}`,
+    `${r.page.padEnd(14)} ${r.formFactor.padEnd(8)} ${String(r.performance).padStart(4)}  ${String(r.accessibility).padStart(4)}  ${String(r['best-practices']).padStart(4)}  ${String(r.fcp).padEnd(8)} ${String(r.lcp).padEnd(8)} ${r.runs}`,
   )
 }
 mkdirSync('test-results', { recursive: true })
@@ -91,4 +102,4 @@ if (failures.length) {
   for (const failure of failures) console.error(`  - ${failure}`)
   process.exit(1)
 }
-console.log(`\nLighthouse: all ${rows.length} runs at or above the bar (performance ≥ 95, accessibility 100, best practices ≥ 95)`)
+console.log(`\nLighthouse: all ${rows.length} pages (median of ${RUNS} runs) at or above the bar (performance ≥ 95, accessibility 100, best practices ≥ 95)`)
