@@ -13,7 +13,7 @@ use shared::domain::{
 };
 use tower::ServiceExt;
 
-use super::{ApiRequest, SENDER, TestResponse, moto_endpoint, route_for, sdk_config, test_config};
+use super::{ApiRequest, SENDER, TestResponse, moto_endpoint, moto_sdk_config, route_for, test_config};
 
 /// A fresh portal with the test configuration.
 pub async fn spawn_app() -> TestApp {
@@ -49,7 +49,7 @@ impl TestApp {
         let suffix = ulid::Ulid::new().to_string().to_lowercase();
         let mut config = test_config(&format!("portal-{suffix}"), &format!("files-{suffix}"));
         adjust(&mut config);
-        let sdk = sdk_config(&endpoint).await;
+        let sdk = moto_sdk_config(&endpoint).await;
         let state = AppState::new(config, &sdk);
         let sender = EmailAddress::parse(SENDER).unwrap();
         let ses = aws_sdk_sesv2::Client::new(&sdk);

@@ -66,6 +66,24 @@ pub async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
     .await
 }
 
+/// The SDK configuration the API tests run against moto with: production's, but patient. One
+/// moto process serves every test on two shared cores and now and then stalls for more than
+/// production's 2 s per attempt (DynamoDB answers in milliseconds). Tests of a dead or silent
+/// dependency use `sdk_config`, with production's timeouts.
+pub async fn moto_sdk_config(endpoint: &str) -> aws_config::SdkConfig {
+    sdk_config(endpoint)
+        .await
+        .into_builder()
+        .timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .connect_timeout(std::time::Duration::from_secs(2))
+                .operation_attempt_timeout(std::time::Duration::from_secs(10))
+                .operation_timeout(std::time::Duration::from_secs(20))
+                .build(),
+        )
+        .build()
+}
+
 pub const SENDER: &str = "portal@agency.example";
 pub const PUBLIC_URL: &str = "https://portal.agency.example";
 

@@ -8,7 +8,7 @@ mod fixtures;
 mod gateway;
 
 pub use app::{TestApp, spawn_app};
-pub use emulator::{PUBLIC_URL, SENDER, moto_endpoint, sdk_config, test_config, workspace_root};
+pub use emulator::{PUBLIC_URL, SENDER, moto_endpoint, moto_sdk_config, sdk_config, test_config, workspace_root};
 pub use fixtures::Tenant;
 pub use gateway::{ApiRequest, Route, TestResponse, route_for, template_routes};
 
