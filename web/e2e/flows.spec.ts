@@ -271,6 +271,44 @@ test('an admin moves a milestone in one request; the client sees the new order',
   await client.context.close()
 })
 
+test('marking a milestone done shows at once; a refused change is put back', async ({ browser }) => {
+  const admin = await as(browser, 'admin')
+  const page = admin.page
+  await page.goto('/admin')
+  await page.getByRole('link', { name: 'Northwind Traders' }).click()
+  await page.getByRole('link', { name: 'Website redesign' }).click()
+  await page.getByRole('tab', { name: /Milestones/ }).click()
+  const launch = page.getByRole('region', { name: 'Milestones' }).getByRole('listitem').filter({ hasText: 'Launch' })
+  await expect(launch.locator('.badge')).toHaveText('Pending')
+  // The server takes its time: the change is on screen before it answers.
+  let release: () => void = () => undefined
+  const answered = new Promise<void>((resolve) => (release = resolve))
+  await page.route('**/milestones/*', async (route) => {
+    if (route.request().method() !== 'PATCH') return route.fallback()
+    await answered
+    await route.fallback()
+  })
+  await page.getByRole('button', { name: 'Mark done Launch' }).click()
+  await expect(launch.locator('.badge')).toHaveText('Done', { timeout: 1_000 })
+  release()
+  await expect(page.getByRole('button', { name: 'Reopen Launch' })).toBeEnabled()
+  await page.unroute('**/milestones/*')
+  // Refused (the server says no): the milestone goes back and the reason shows.
+  await page.route('**/milestones/*', (route) =>
+    route.request().method() === 'PATCH'
+      ? route.fulfill({ status: 409, contentType: 'application/json', body: JSON.stringify({ error: { code: 'conflict', message: 'Someone changed this milestone.' } }) })
+      : route.fallback(),
+  )
+  await page.getByRole('button', { name: 'Reopen Launch' }).click()
+  await expect(page.getByText('Someone changed this milestone.')).toBeVisible()
+  await expect(launch.locator('.badge')).toHaveText('Done')
+  await page.unroute('**/milestones/*')
+  // Back as it was for the tests after this one.
+  await page.getByRole('button', { name: 'Reopen Launch' }).click()
+  await expect(launch.locator('.badge')).toHaveText('Pending')
+  await admin.context.close()
+})
+
 test('an admin signs a contact out everywhere; their open portal goes to sign-in', async ({ browser }) => {
   const bob = await as(browser, 'bob')
   await bob.page.goto('/portal')

@@ -48,7 +48,9 @@ export function AdminProjectPage() {
             id: 'milestones',
             label: t('Milestones'),
             badge: milestones.length,
-            panel: () => <Milestones base={base} milestones={milestones} onChange={refresh} />,
+            panel: () => (
+              <Milestones base={base} milestones={milestones} queryKey={keys.adminProject(clientId, projectId)} onChange={refresh} />
+            ),
           },
           {
             id: 'deliverables',
@@ -201,7 +203,18 @@ function ProjectDetails({ base, project, onSaved }: { base: string; project: Adm
   )
 }
 
-function Milestones({ base, milestones, onChange }: { base: string; milestones: AdminMilestone[]; onChange: () => void }) {
+function Milestones({
+  base,
+  milestones,
+  queryKey,
+  onChange,
+}: {
+  base: string
+  milestones: AdminMilestone[]
+  queryKey: readonly unknown[]
+  onChange: () => void
+}) {
+  const queryClient = useQueryClient()
   const [title, setTitle] = useState('')
   const [due, setDue] = useState('')
   // The server sends milestones in timeline order.
@@ -214,9 +227,25 @@ function Milestones({ base, milestones, onChange }: { base: string; milestones: 
       onChange()
     },
   })
+  // Done or reopened shows at once (nothing about it can surprise); if the server refuses, the
+  // milestone goes back as it was and the error says why.
   const update = useMutation({
     mutationFn: ({ id, patch }: { id: string; patch: Partial<AdminMilestone> }) => api('PATCH', `${base}/milestones/${id}`, patch),
-    onSuccess: onChange,
+    onMutate: async ({ id, patch }) => {
+      await queryClient.cancelQueries({ queryKey })
+      const before = queryClient.getQueryData<AdminProjectTree>(queryKey)
+      if (before) {
+        queryClient.setQueryData<AdminProjectTree>(queryKey, {
+          ...before,
+          milestones: before.milestones.map((m) => (m.id === id ? { ...m, ...patch } : m)),
+        })
+      }
+      return { before }
+    },
+    onError: (_, __, context) => {
+      if (context?.before) queryClient.setQueryData(queryKey, context.before)
+    },
+    onSettled: onChange,
   })
   // One request moves a milestone to its new place; the server renumbers the timeline in one
   // transaction, so two people reordering at once cannot leave it half-moved.
