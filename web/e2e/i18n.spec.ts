@@ -62,11 +62,20 @@ test.describe('client contact', () => {
     await check(page, testInfo, 'client-project', /Website redesign/)
     await expect(page.getByRole('heading', { name: 'Meilensteine' })).toBeVisible()
     await expect(page.getByRole('heading', { name: 'Lieferungen' })).toBeVisible()
+    // The deliverable preview, in German too.
+    await page.getByRole('button', { name: 'Vorschau von homepage-v2.png' }).first().click()
+    await expect(page.getByRole('dialog', { name: 'homepage-v2.png' }).getByRole('button', { name: 'Schließen' })).toBeVisible()
+    await expectAccessible(page)
+    await page.keyboard.press('Escape')
+    await page.goto('/portal/nowhere/at/all')
+    await check(page, testInfo, 'not-found', 'Seite nicht gefunden')
   })
 
   test('file requests, invoices, estimates', async ({ page }, testInfo) => {
     await page.goto('/portal/requests')
     await check(page, testInfo, 'client-requests', 'Dateianfragen')
+    await page.getByRole('link', { name: 'Brand assets for the new site' }).click()
+    await check(page, testInfo, 'client-request', /Brand assets for the new site/)
     await page.goto('/portal/invoices')
     await check(page, testInfo, 'client-invoices', 'Rechnungen')
     await expect(page.getByRole('columnheader', { name: 'Noch offen' })).toBeVisible()
@@ -74,6 +83,8 @@ test.describe('client contact', () => {
     await check(page, testInfo, 'client-invoice', /Rechnung 2026-067/)
     await page.goto('/portal/estimates')
     await check(page, testInfo, 'client-estimates', 'Angebote')
+    await page.getByRole('link', { name: /E-2026-015/ }).click()
+    await check(page, testInfo, 'client-estimate', /Angebot E-2026-015/)
   })
 
   test('messages, team, notifications, security', async ({ page }, testInfo) => {
@@ -111,6 +122,15 @@ test.describe('agency admin', () => {
   test('inbox, audit log, staff, branding, notifications, security', async ({ page }, testInfo) => {
     await page.goto('/admin/messages')
     await check(page, testInfo, 'admin-inbox', 'Nachrichten')
+    await page.getByRole('link', { name: /Northwind Traders/ }).first().click()
+    await expect(page.getByRole('button', { name: 'Antwort senden' })).toBeVisible()
+    await settled(page)
+    await expectAccessible(page)
+    await expectNoHorizontalScroll(page)
+    await page.goto('/admin')
+    await page.getByRole('link', { name: 'Northwind Traders' }).click()
+    await page.getByRole('link', { name: 'Signed statement of work' }).click()
+    await check(page, testInfo, 'admin-request', /Signed statement of work/)
     await page.goto('/admin/audit')
     await check(page, testInfo, 'admin-audit', 'Protokoll')
     await page.goto('/admin/staff')
