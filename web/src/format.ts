@@ -1,7 +1,7 @@
 // Display formatting. Amounts arrive as exact decimal strings ("1449.95") and are formatted in
 // their own currency, never summed here.
 
-import { currentLocale, plural, t, type Message } from './i18n'
+import { currentLocale, t, type Message } from './i18n'
 
 // Building an Intl formatter is costly (tens of ms on a slow phone): each one is made once.
 const formatters = new Map<string, unknown>()
@@ -111,5 +111,3 @@ export function label(status: string): string {
   const known = labels[status]
   return known ? t(known) : status
 }
-
-export { plural }

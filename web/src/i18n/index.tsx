@@ -60,10 +60,6 @@ export function currentLocale(): string {
   return browser.find((tag) => tag.toLowerCase().split('-')[0] === language) ?? (language === 'de' ? 'de-DE' : 'en-GB')
 }
 
-export function currentLanguage(): Language {
-  return language
-}
-
 /** The stored choice, else the browser's first language we have, else English. */
 export function preferredLanguage(): Language {
   try {
