@@ -21,6 +21,12 @@ async fn main() -> Result<(), Error> {
                 shared::notify::now(),
             )
             .await?;
+            // The outbox-age alarm's metric (template.yaml: OutboxAgeAlarm).
+            let function = std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_else(|_| "notify-drain".into());
+            let at_ms = shared::notify::now() * 1000;
+            #[allow(clippy::cast_precision_loss)] // seconds of waiting, far below 2^52
+            let age = report.outbox_age_secs as f64;
+            println!("{}", shared::app::metrics::emf_line(&function, &[("OutboxAgeSeconds", "Seconds", age)], at_ms));
             Ok::<_, Error>(serde_json::to_value(report)?)
         }
     }))

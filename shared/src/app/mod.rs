@@ -3,6 +3,7 @@
 //! layers every function gets, and served by `lambda_http`.
 
 mod lambda;
+pub mod metrics;
 pub mod telemetry;
 
 use std::sync::Arc;

@@ -167,6 +167,8 @@ pub struct DrainReport {
     pub dropped: usize,
     /// Clients whose Harvest invoices and estimates the billing watch looked at.
     pub billing_clients: usize,
+    /// Age in seconds of the oldest event still in the outbox after this run (0: empty).
+    pub outbox_age_secs: i64,
 }
 
 /// How long one run may work before it stops taking new work (the function's timeout is 60 s;
@@ -189,9 +191,10 @@ pub async fn drain(
         tracing::warn!(%error, "billing watch skipped this run");
         0
     });
-    let events = outbox::fan_out(store, config, now, deadline).await?;
+    let fanned = outbox::fan_out(store, config, now, deadline).await?;
     let mut report = delivery::send_due(store, mailer, config, now, deadline).await?;
-    report.events = events;
+    report.events = fanned.events;
+    report.outbox_age_secs = fanned.oldest_waiting_secs;
     report.billing_clients = watched;
     Ok(report)
 }

@@ -12,12 +12,25 @@ use crate::store::{Addressee, NoticeRecord, Store};
 /// Events read per outbox page.
 const PAGE: i32 = 25;
 
-pub async fn fan_out(store: &Store, config: &Config, now: i64, deadline: Instant) -> Result<usize, Error> {
+/// What one fan-out did: events announced, and how old the oldest event still waiting is
+/// (seconds; 0 when the outbox is empty) — the figure the outbox-age alarm watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FanOut {
+    pub events: usize,
+    pub oldest_waiting_secs: i64,
+}
+
+pub async fn fan_out(store: &Store, config: &Config, now: i64, deadline: Instant) -> Result<FanOut, Error> {
     let mut done = 0;
-    while Instant::now() < deadline {
+    loop {
         let events = store.outbox(PAGE).await?;
-        if events.is_empty() {
-            break;
+        let Some(oldest) = events.first() else {
+            return Ok(FanOut { events: done, oldest_waiting_secs: 0 });
+        };
+        if Instant::now() >= deadline {
+            // Out of time with work left: report how long it has been waiting.
+            let waiting = (now - oldest.at.unix_timestamp()).max(0);
+            return Ok(FanOut { events: done, oldest_waiting_secs: waiting });
         }
         for event in &events {
             announce(store, config, event, now).await?;
@@ -25,7 +38,6 @@ pub async fn fan_out(store: &Store, config: &Config, now: i64, deadline: Instant
             done += 1;
         }
     }
-    Ok(done)
 }
 
 /// The side that did it: recorded on the event, or implied by its kind (older events).

@@ -439,3 +439,22 @@ async fn bounces_and_complaints_stop_all_mail_until_an_owner_clears_the_address(
     assert_eq!(mail.len(), 1, "{mail:?}");
     assert!(mail[0].body.contains("And now?") && !mail[0].body.contains("Can you hear me?"));
 }
+
+/// The outbox-age alarm's figure: how long the oldest event has waited when a run runs out
+/// of time, and 0 once the outbox is empty.
+#[tokio::test]
+async fn a_run_out_of_time_reports_how_long_the_oldest_event_has_waited() {
+    let a = agency().await;
+    a.reply("Waiting in the outbox").await;
+    let now = shared::notify::now();
+    let state = &a.app.state;
+
+    let late = shared::notify::outbox::fan_out(&state.store, &state.config, now + 600, std::time::Instant::now())
+        .await
+        .unwrap();
+    assert_eq!(late.events, 0, "no time left: nothing announced");
+    assert!((599..=610).contains(&late.oldest_waiting_secs), "{late:?}");
+
+    let report = drain_with(&a.app, &state.mailer, now).await;
+    assert_eq!((report.events, report.outbox_age_secs), (1, 0), "{report:?}");
+}
