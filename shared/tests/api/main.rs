@@ -11,6 +11,7 @@ mod helpers;
 mod http_errors;
 mod invoices;
 mod notifications;
+mod operations;
 mod passkeys;
 mod portal;
 mod roles;
