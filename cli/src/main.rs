@@ -44,6 +44,9 @@ enum Command {
     /// Manage contacts at client companies.
     #[command(subcommand)]
     Contact(ContactCommand),
+    /// Back the table up to a JSON-lines archive (with a manifest of the files), or restore one.
+    #[command(subcommand)]
+    Backup(BackupCommand),
     /// Show mail the local emulator accepted (magic links and notifications).
     Mailbox(MailboxArgs),
     /// Serve a local fake of Harvest API v2 with the demo clients' invoices (for `make dev`).
@@ -201,6 +204,26 @@ enum ContactCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum BackupCommand {
+    /// Write every item of the table, and the key, size and ETag of every file in the bucket.
+    Export {
+        /// The archive to write (JSON lines); `-` for standard output.
+        #[arg(long)]
+        out: String,
+        /// The files bucket to list.
+        #[arg(long, env = "FILES_BUCKET", default_value = "client-portal-files")]
+        bucket: String,
+    },
+    /// Restore an archive into the table given by --table, which must exist and be empty.
+    /// The whole archive is checked first; nothing is written if any line is wrong.
+    Import {
+        /// The archive to read; `-` for standard input.
+        #[arg(long)]
+        from: String,
+    },
+}
+
 #[derive(Args)]
 struct MailboxArgs {
     /// Only mail to this address.
@@ -230,6 +253,36 @@ async fn main() -> Result<()> {
             devkit::init_resources(&store, &s3, &ses, &args.bucket, &sender).await?;
             devkit::allow_browser_uploads(&s3, &args.bucket, &args.web_origin).await?;
             println!("Ready at {endpoint}: table {}, bucket {}, sender {sender}", cli.table, args.bucket);
+        }
+        Command::Backup(BackupCommand::Export { out, bucket }) => {
+            let s3 =
+                aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build());
+            let mut writer: Box<dyn std::io::Write> = if out == "-" {
+                Box::new(std::io::stdout().lock())
+            } else {
+                Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(&out).with_context(|| format!("cannot create {out}"))?,
+                ))
+            };
+            let summary = shared::backup::export(store.client(), &cli.table, &s3, &bucket, &mut writer).await?;
+            eprintln!(
+                "Exported {} items of {} and {} file(s) of {bucket} to {out}.",
+                summary.items, cli.table, summary.files
+            );
+        }
+        Command::Backup(BackupCommand::Import { from }) => {
+            let reader: Box<dyn std::io::BufRead> = if from == "-" {
+                Box::new(std::io::stdin().lock())
+            } else {
+                Box::new(std::io::BufReader::new(
+                    std::fs::File::open(&from).with_context(|| format!("cannot open {from}"))?,
+                ))
+            };
+            let summary = shared::backup::import(store.client(), &cli.table, reader).await?;
+            eprintln!(
+                "Restored {} items into {}. The archive lists {} file(s); the bucket keeps them (versioned).",
+                summary.items, cli.table, summary.files
+            );
         }
         Command::Seed { bucket } => {
             emulator_endpoint()?;

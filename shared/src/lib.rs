@@ -11,6 +11,7 @@ pub mod admin;
 pub mod app;
 pub mod auth;
 pub mod aws;
+pub mod backup;
 pub mod branding;
 pub mod config;
 pub mod domain;
