@@ -120,6 +120,17 @@ fn the_api_is_throttled_and_every_quiet_failure_has_an_alarm_to_the_alarm_topic(
     for (name, alarm) in &alarms {
         assert_eq!(refs(&alarm["Properties"]["AlarmActions"]), ["AlarmTopic"], "{name} tells the alarm topic");
     }
+    // AlarmDetail=account (the default): one alarm on Lambda's account-wide sums instead of
+    // the per-function ones, which then need AlarmDetail=per-function.
+    let account_wide: Vec<_> = alarms.iter().filter(|(_, a)| a["Condition"] == "AlarmForAccount").collect();
+    assert_eq!(account_wide.len(), 1);
+    let sums = text(&account_wide[0].1["Properties"]["Metrics"]);
+    assert!(sums.contains("\"MetricName\":\"Errors\"") && sums.contains("\"MetricName\":\"Throttles\""), "{sums}");
+    assert!(!sums.contains("FunctionName"), "account-wide: no function dimension");
+    let per_function = alarms.iter().filter(|(_, a)| text(&a["Properties"]["Metrics"]).contains("FunctionName"));
+    assert!(per_function.clone().count() >= 15);
+    assert!(per_function.into_iter().all(|(_, a)| a["Condition"] == "AlarmPerFunction"));
+
     let all = alarms.iter().map(|(_, a)| text(a)).collect::<Vec<_>>().join("\n");
     for watched in [
         "\"MetricName\":\"5xx\"",
