@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help tools web-deps chromium dev test e2e screenshots lighthouse bench load fuzz audit build deploy mailbox clean
+.PHONY: help tools web-deps chromium dev test e2e screenshots lighthouse bench cost load fuzz audit build deploy mailbox clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -64,6 +64,9 @@ lighthouse: web-deps chromium ## Lighthouse (desktop + mobile) on the production
 
 bench: tools ## Benchmarks: cold start, warm latency, scale, Harvest calls (figures for the README)
 	scripts/bench.sh
+
+cost: ## Monthly AWS cost for 10, 50 and 500 client companies (scripts/cost_model.py; inputs in the file)
+	python3 scripts/cost_model.py
 
 audit: $(CARGO_DENY) ## Known-vulnerable crates (RustSec; needs access to GitHub for the advisory database)
 	$(CARGO_DENY) check advisories
