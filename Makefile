@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help tools web-deps chromium dev test e2e screenshots lighthouse bench cost load fuzz audit build deploy mailbox clean
+.PHONY: help tools web-deps chromium dev test e2e screenshots lighthouse bench cost chaos load fuzz audit build deploy mailbox clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -73,6 +73,9 @@ audit: $(CARGO_DENY) ## Known-vulnerable crates (RustSec; needs access to GitHub
 
 fuzz: ## Fuzz the parsers of outside input, FUZZ_SECONDS each (nightly + cargo-fuzz, installed if missing)
 	scripts/fuzz.sh
+
+chaos: tools ## Fault drill against the running `make dev`: the emulator frozen mid-traffic, Harvest down; prints what held
+	.venv/bin/python scripts/chaos.py
 
 load: ## Load test against the running `make dev`: 200 sign-ins, 1000 reads, 200 posts; no 5xx, no lost message
 	scripts/load.sh
