@@ -2,13 +2,13 @@
 """`make chaos`: a fault drill against the running `make dev` stack. Prints what held.
 
 1. The emulator (DynamoDB, S3, SES) freezes mid-traffic (SIGSTOP on moto) for 8 s while a
-   contact reads and posts messages: every answer must be JSON, a 503 or a success, within
-   5 s. When it thaws: every post that was answered 201 is in the thread exactly once, and
+   contact posts messages and reads four pages (one caller per function): every answer must
+   be JSON, a 503 or a success, within 5 s. When it thaws: every post that was answered 201 is in the thread exactly once, and
    no message is half-written (each has its activity-feed entry, written in the same
    transaction).
-2. Harvest stops answering (SIGSTOP on the fake Harvest) once invoices are cached and the
-   copy has aged: invoices still answer 200 within 5 s, marked `stale: true`; when Harvest is
-   back, the next fetch is fresh again.
+2. Harvest stops answering (SIGSTOP on the fake Harvest: it hangs, the worse case) once
+   invoices are cached and the copy is expired: invoices still answer 200, marked
+   `stale: true`, within Harvest's timeout; when Harvest is back, the next fetch is fresh.
 
 Signs in alice@northwind.example once (a magic link from the dev mailbox).
 """
@@ -94,25 +94,35 @@ def emulator_freeze(session, client_id):
     print("\n== 1. The emulator freezes for 8 s mid-traffic")
     run = uuid.uuid4().hex[:8]
     answers = []
+    stop = time.monotonic() + 13
+    counter = iter(range(10_000))
 
-    def post(i):
-        return ("post", f"chaos {run} #{i}", call(session, "POST", "/api/messages", data=json.dumps({"body": f"chaos {run} #{i}"})))
+    # One caller per function: the emulator runs one instance of each function, so two callers
+    # of the same one would queue behind each other (in AWS each gets an instance of its own).
+    def poster():
+        done = []
+        while time.monotonic() < stop:
+            body = f"chaos {run} #{next(counter)}"
+            done.append(("post", body, call(session, "POST", "/api/messages", data=json.dumps({"body": body}))))
+        return done
 
-    def read(_):
-        return ("read", None, call(session, "GET", "/api/messages?limit=5"))
+    def reader(path):
+        def loop():
+            done = []
+            while time.monotonic() < stop:
+                done.append(("read", path, call(session, "GET", path)))
+                time.sleep(0.1)
+            return done
+        return loop
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
-        futures = []
-        for i in range(40):
-            futures.append(pool.submit(post if i % 2 == 0 else read, i))
-            if i == 10:
-                os.kill(MOTO_PID, signal.SIGSTOP)
-                frozen_at = time.monotonic()
-            time.sleep(0.25)
-        while time.monotonic() - frozen_at < 8:
-            time.sleep(0.2)
+    callers = [poster, reader("/api/dashboard"), reader("/api/projects"), reader("/api/me"), reader("/api/notifications")]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(callers)) as pool:
+        futures = [pool.submit(caller) for caller in callers]
+        time.sleep(2)
+        os.kill(MOTO_PID, signal.SIGSTOP)
+        time.sleep(8)
         os.kill(MOTO_PID, signal.SIGCONT)
-        answers = [f.result() for f in futures]
+        answers = [answer for f in futures for answer in f.result()]
 
     statuses = {}
     for _, _, answer in answers:
@@ -147,16 +157,19 @@ def harvest_down(session, client_id):
     check("invoices answer before the outage", first["status"] == 200 and first["json"]["stale"] is False)
     os.kill(HARVEST_PID, signal.SIGSTOP)
     try:
-        # The copy has aged past its lifetime, so the next view asks Harvest.
+        # Expire the copy as the portal does when Harvest says it changed (`expire_cache`:
+        # fetched_at 0), so the next view asks Harvest, which does not answer.
         table().update_item(
             Key={"PK": f"CLIENT#{client_id}", "SK": "INVOICES"},
-            UpdateExpression="SET fetched_at = :old",
-            ExpressionAttributeValues={":old": int(time.time()) - 86_400},
+            UpdateExpression="SET fetched_at = :zero",
+            ConditionExpression="attribute_exists(PK)",
+            ExpressionAttributeValues={":zero": 0},
         )
         down = call(session, "GET", "/api/invoices")
         check("invoices still answer 200 while Harvest is down", down["status"] == 200, f"{down['status']}")
         check("marked stale", bool(down["json"]) and down["json"].get("stale") is True)
-        check(f"within {LIMIT_S:.0f} s", down["elapsed"] <= LIMIT_S, f"{down['elapsed']:.2f} s")
+        # Harvest's own request timeout is 5 s; the function's is 15 s.
+        check("within Harvest's timeout and a margin (8 s)", down["elapsed"] <= 8, f"{down['elapsed']:.2f} s")
     finally:
         os.kill(HARVEST_PID, signal.SIGCONT)
     fresh = None
