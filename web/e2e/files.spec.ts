@@ -122,12 +122,15 @@ test('a 300 MB file goes up in parts and resumes after a reload without re-sendi
     await expect(after.locator('.files strong', { hasText: 'print-run.pdf' })).toBeVisible()
     await expect(after.getByText(/PDF · 300\.0 MB/)).toBeVisible()
 
+    // Every part went out at least once. A part in flight at the reload may have reached S3
+    // without the page seeing the answer; the resumed upload learns it from S3's part list, so
+    // `finished` (answers the page saw) need not hold every part, but what was sent must.
     const parts = Math.ceil(size / (8 * 1024 * 1024))
-    expect([...finished].sort((a, b) => a - b)).toEqual(Array.from({ length: parts }, (_, i) => i + 1))
+    const everyPart = Array.from({ length: parts }, (_, i) => i + 1)
+    expect([...new Set(sent)].sort((a, b) => a - b)).toEqual(everyPart)
     const resent = sentAfterReload.filter((n) => finishedBeforeReload.has(n))
     expect(resent, 'parts S3 had acknowledged before the reload were not sent again').toEqual([])
     expect(sentAfterReload.length).toBeLessThanOrEqual(parts - finishedBeforeReload.size + 3)
-    expect(new Set(sent).size).toBe(parts)
     await context.close()
   } finally {
     rmSync(dir, { recursive: true, force: true })
