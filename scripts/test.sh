@@ -34,7 +34,7 @@ cargo test --workspace --locked 2>&1 | tee "$log"
 step "sam validate --lint"
 sam validate --lint --template template.yaml
 
-step "tooling: publish_web.py against moto (in process), the contract step's hooks, the cost model"
+step "tooling: publish_web.py against moto (in process), the mailbox page, the contract step's hooks, the cost model"
 python -m unittest discover -s tools -p 'test_*.py' 2>&1 | tail -n 3
 
 step "web: typecheck, lint, unit tests"

@@ -14,7 +14,8 @@ It also names two answers as S3 does: moto 5.2 wraps ListParts and CompleteMulti
 And `/moto-api/data.json` (the dev mailbox and the tests read sent mail from it) survives an
 unfinished multipart upload: moto 5.2 fails the whole page on an attribute of a part it cannot
 read, so attributes that fail in any way are left out, as moto already does for those it cannot
-serialise (and objects' bytes are not read at all).
+serialise (and objects' bytes are not read at all). `?service=ses` limits the walk to one
+service, which the mailbox reader asks for.
 
 Usage is moto_server's: `python tools/moto_server.py -H 127.0.0.1 -p 4566`.
 """
@@ -22,6 +23,7 @@ Usage is moto_server's: `python tools/moto_server.py -H 127.0.0.1 -p 4566`.
 import functools
 import sys
 import threading
+from urllib.parse import parse_qs, urlparse
 
 from moto.dynamodb.models import DynamoDBBackend
 import json
@@ -62,8 +64,13 @@ S3Serializer._serialized_result_to_response = _s3_result
 def _model_data(self, request, full_url, headers):
     from moto.core.model_instances import model_data
 
+    # `?service=ses` walks that service alone. The whole walk reads every DynamoDB item and S3
+    # object ever stored, so a mailbox poll would grow slower with every test that ran before it.
+    only = parse_qs(urlparse(full_url).query).get("service")
     results = {}
     for service in sorted(model_data):
+        if only and service not in only:
+            continue
         models = model_data[service]
         results[service] = {}
         for name in sorted(models):

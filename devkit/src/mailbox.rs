@@ -58,7 +58,8 @@ pub async fn read(endpoint: &str, to: Option<&EmailAddress>) -> Result<Vec<SentM
 }
 
 async fn fetch(endpoint: &str) -> Result<Value, String> {
-    let response = reqwest::get(format!("{endpoint}/moto-api/data.json")).await.map_err(|e| e.to_string())?;
+    let response =
+        reqwest::get(format!("{endpoint}/moto-api/data.json?service=ses")).await.map_err(|e| e.to_string())?;
     if !response.status().is_success() {
         return Err(format!("status {}", response.status()));
     }
