@@ -10,7 +10,7 @@ export MOTO_PORT=${TEST_MOTO_PORT:-4577} LAMBDA_PORT=${TEST_LAMBDA_PORT:-9077} W
   HARVEST_PORT=${TEST_HARVEST_PORT:-4587}
 trap 'scripts/stack.sh down "$stack"; rm -f "$log" "$log.e2e" "$log.schemathesis" "$log.lighthouse"' EXIT
 
-step() { printf '\n== %s\n' "$*"; }
+step() { printf '\n== %s  [%dm%02ds in]\n' "$*" $(((SECONDS - started) / 60)) $(((SECONDS - started) % 60)); }
 
 # A cold run builds the workspace twice (tests; the stack's binaries) in about 5 GB. Incremental
 # state would add 1-2 GB that a one-off run never reads again, so it is off here (not in make dev).
