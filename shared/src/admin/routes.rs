@@ -51,6 +51,7 @@ where
     Billing: FromRef<S>,
     Arc<Config>: FromRef<S>,
     Sessions: FromRef<S>,
+    crate::files::FileStore: FromRef<S>,
 {
     let project_text = DefaultBodyLimit::max(body_limit_for_chars(200 + MAX_SUMMARY_CHARS));
     let note_text = DefaultBodyLimit::max(body_limit_for_chars(MAX_REQUEST_CHARS));
@@ -93,6 +94,8 @@ where
         .route("/api/admin/staff/{adminId}/invite", post(invite_staff))
         .route("/api/admin/email-problems/{email}", axum::routing::delete(clear_email_problem))
         .route("/api/admin/clients/{clientId}/staff/{adminId}", put(assign_staff).delete(unassign_staff))
+        // A contact's data exported or erased on request (agency owners).
+        .merge(crate::privacy::routes::privacy())
 }
 
 /// The acting principal of an admin write: the signed-in admin (a contact gets 403).

@@ -14,6 +14,7 @@ mod harvest_cache;
 mod messages;
 mod notifications;
 mod passkeys;
+mod privacy;
 mod projects;
 mod schema;
 mod sessions;

@@ -99,7 +99,14 @@ impl Store {
     }
 
     pub async fn put_ceremony(&self, id: &str, ceremony: &CeremonyRecord) -> Result<(), StoreError> {
-        self.put_new(to_item(ceremony, ceremony_key(id), "CEREMONY".into(), [("ttl", n(ceremony.expires_at))])?).await
+        let mut extra = vec![("ttl", n(ceremony.expires_at))];
+        // A registration names its person (and the state holds their address): filed under
+        // them in GSI1, so erasing them finds it.
+        if let Some(principal) = &ceremony.principal_id {
+            extra.push(("GSI1PK", s(keys::principal(principal))));
+            extra.push(("GSI1SK", s(ceremony_key(id))));
+        }
+        self.put_new(to_item(ceremony, ceremony_key(id), "CEREMONY".into(), extra)?).await
     }
 
     /// Takes a ceremony: deletes it and returns what it was, so it serves once.

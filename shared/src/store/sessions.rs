@@ -54,7 +54,13 @@ impl Store {
     }
 
     pub async fn put_login_token(&self, hash: &TokenHash, record: &LoginTokenRecord) -> Result<(), StoreError> {
-        self.put_new(to_item(record, keys::token(hash), "TOKEN".into(), [("ttl", n(record.expires_at))])?).await
+        // Filed under the person in GSI1 too, so erasing them finds their unused links.
+        let index = [
+            ("GSI1PK", s(keys::principal(&record.principal_id))),
+            ("GSI1SK", s(keys::token(hash))),
+            ("ttl", n(record.expires_at)),
+        ];
+        self.put_new(to_item(record, keys::token(hash), "TOKEN".into(), index)?).await
     }
 
     pub async fn get_login_token(&self, hash: &TokenHash) -> Result<Option<LoginTokenRecord>, StoreError> {

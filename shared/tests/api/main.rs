@@ -15,6 +15,7 @@ mod notifications;
 mod operations;
 mod passkeys;
 mod portal;
+mod privacy;
 mod roles;
 mod routes;
 mod signin;

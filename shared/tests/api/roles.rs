@@ -113,6 +113,8 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("PATCH", "/api/admin/clients/{clientId}/contacts/{contactId}", Rule::AgencyOnClient),
     ("POST", "/api/admin/clients/{clientId}/contacts/{contactId}/revoke", Rule::AgencyOnClient),
     ("POST", "/api/admin/clients/{clientId}/contacts/{contactId}/invite", Rule::AgencyOnClient),
+    ("GET", "/api/admin/clients/{clientId}/contacts/{contactId}/export", Rule::AgencyOwner),
+    ("POST", "/api/admin/clients/{clientId}/contacts/{contactId}/erase", Rule::AgencyOwner),
     ("GET", "/api/admin/clients/{clientId}/projects", Rule::AgencyOnClient),
     ("POST", "/api/admin/clients/{clientId}/projects", Rule::AgencyOnClient),
     ("GET", "/api/admin/clients/{clientId}/projects/{projectId}", Rule::AgencyOnClient),
@@ -314,9 +316,15 @@ impl Matrix {
     async fn send(&self, route: &Route, tenant: &Tenant, other: &Tenant, cookie: &str) -> (String, TestResponse) {
         let path = fill(route, |p| self.id(route, tenant, p));
         let method: Method = route.method.parse().unwrap();
+        let body = if route.path.ends_with("/erase") {
+            // The right confirmation: an agency owner really erases the contact named.
+            json!({ "confirm_email": tenant.contact.email.to_string() })
+        } else {
+            self.body(route, other)
+        };
         let request = match method {
             Method::GET => ApiRequest::get(&path),
-            _ => ApiRequest::post(&path, self.body(route, other)).method(method),
+            _ => ApiRequest::post(&path, body).method(method),
         };
         (path, self.app.send(request.cookie(cookie)).await)
     }
@@ -366,8 +374,9 @@ async fn every_route_gives_what_the_rules_say(who: Person) {
     let m = matrix().await;
     let routes: Vec<&Route> =
         template_routes().iter().filter(|r| !matches!(rule_of(r), Rule::Public | Rule::SignOut)).collect();
-    // Deletions last: they remove what the other routes name.
-    let (deletions, others): (Vec<&Route>, Vec<&Route>) = routes.into_iter().partition(|r| r.method == "DELETE");
+    // Deletions (and erasures) last: they remove what the other routes name.
+    let (deletions, others): (Vec<&Route>, Vec<&Route>) =
+        routes.into_iter().partition(|r| r.method == "DELETE" || r.path.ends_with("/erase"));
     let mut checked = 0;
     // The state as last read, while only refused requests have run since (they must not change
     // it): saves reading it again before each of them.
