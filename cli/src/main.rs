@@ -181,6 +181,32 @@ enum ContactCommand {
         #[arg(long)]
         contact: String,
     },
+    /// Everything the portal holds about a contact (a privacy request), as JSON; files they
+    /// uploaded come as five-minute download links.
+    Export {
+        #[arg(long)]
+        client: String,
+        #[arg(long)]
+        contact: String,
+        /// Where to write it; `-` for standard output.
+        #[arg(long, default_value = "-")]
+        out: String,
+        /// The files bucket (for the download links).
+        #[arg(long, env = "FILES_BUCKET", default_value = "client-portal-files")]
+        bucket: String,
+    },
+    /// Erase a contact on request: sessions, passkeys and notifications removed, every mention
+    /// of them anonymised ("Former contact"), the contact and their address removed. Cannot be
+    /// undone; if it stops early, run it again to finish.
+    Erase {
+        #[arg(long)]
+        client: String,
+        #[arg(long)]
+        contact: String,
+        /// The contact's email address, as a confirmation.
+        #[arg(long)]
+        confirm_email: String,
+    },
     /// Add a contact to a client company. Prints its id.
     Add {
         /// Client id (from `portal client add`).
@@ -346,6 +372,35 @@ async fn main() -> Result<()> {
                 Err(other) => return Err(refused("add the contact")(other)),
             }
         }
+        Command::Contact(ContactCommand::Export { client, contact, out, bucket }) => {
+            let (client_id, contact_id) = (client_id(&client)?, contact_id(&contact)?);
+            let s3 = shared::aws::LazyClient::new(&std::sync::Arc::new(sdk.clone()));
+            let files = shared::files::FileStore::new(s3, &sdk, &bucket, None, 0);
+            let export = shared::privacy::export(&store, &files, client_id, contact_id)
+                .await
+                .map_err(refused("export the contact"))?;
+            let json = serde_json::to_string_pretty(&export)?;
+            if out == "-" {
+                println!("{json}");
+            } else {
+                std::fs::write(&out, json).with_context(|| format!("cannot write {out}"))?;
+                eprintln!("Wrote {} record(s) and {} file link(s) to {out}.", export.records.len(), export.files.len());
+            }
+        }
+        Command::Contact(ContactCommand::Erase { client, contact, confirm_email }) => {
+            let (client_id, contact_id) = (client_id(&client)?, contact_id(&contact)?);
+            let person = contacts::get(&store, client_id, contact_id).await.map_err(refused("find the contact"))?;
+            if !confirm_email.trim().eq_ignore_ascii_case(person.email.as_str()) {
+                bail!("--confirm-email is not the contact's address; nothing was erased");
+            }
+            let erasure = shared::privacy::erase(&store, &operator, client_id, contact_id)
+                .await
+                .map_err(refused("erase the contact"))?;
+            println!(
+                "Erased (reference {}): {} item(s) anonymised, {} removed.",
+                erasure.reference, erasure.anonymised, erasure.removed
+            );
+        }
         Command::Mailbox(args) => mailbox(args).await?,
         Command::FakeHarvest { port, token, account_id } => {
             let fake = devkit::fake_harvest::FakeHarvest::serve_demo(port, &token, &account_id)
@@ -364,6 +419,10 @@ fn staff_id(raw: &str) -> Result<AdminId> {
 
 fn client_id(raw: &str) -> Result<ClientId> {
     ClientId::parse(raw.trim()).context("--client is not a client id")
+}
+
+fn contact_id(raw: &str) -> Result<ContactId> {
+    ContactId::parse(raw.trim()).context("--contact is not a contact id")
 }
 
 /// `portal staff …`: the console's staff management, through the same services.

@@ -364,6 +364,34 @@ test('an owner invites a colleague who sees no invoices until the owner gives ac
   await dee.close()
 })
 
+test('an owner answers a privacy request: the contact\'s data downloads, then the contact is erased', async ({ browser }) => {
+  const admin = await as(browser, 'admin')
+  await admin.page.goto('/admin')
+  await admin.page.getByRole('link', { name: 'Northwind Traders' }).click()
+  const contacts = admin.page.getByRole('region', { name: 'Contacts and access' })
+  await contacts.getByLabel('Name', { exact: true }).fill('Erin Erasable')
+  await contacts.getByLabel('Email', { exact: true }).fill('erin@northwind.example')
+  await contacts.getByRole('button', { name: 'Add contact' }).click()
+  await expect(contacts.locator('strong', { hasText: 'Erin Erasable' })).toBeVisible()
+
+  await contacts.getByText('Privacy request for Erin Erasable').click()
+  const saved = admin.page.waitForEvent('download')
+  await contacts.getByRole('button', { name: 'Download their data Erin Erasable' }).click()
+  const download = await saved
+  const exported = JSON.parse(readFileSync(await download.path(), 'utf8'))
+  expect(exported.contact.email).toBe('erin@northwind.example')
+  expect(exported.records.map((r: { kind: string }) => r.kind)).toContain('audit_event')
+
+  const erase = contacts.getByRole('button', { name: 'Erase Erin Erasable' })
+  await expect(erase).toBeDisabled()
+  await contacts.getByLabel('To erase Erin Erasable, type their email address').fill('erin@northwind.example')
+  await expectAccessible(admin.page)
+  await erase.click()
+  await expect(admin.page.getByText(/Erin Erasable was erased \(reference [0-9A-Z]{26}\)\./)).toBeVisible()
+  await expect(contacts.locator('strong', { hasText: 'Erin Erasable' })).toHaveCount(0)
+  await admin.context.close()
+})
+
 test('an agency member sees only the clients assigned to them', async ({ page }) => {
   await signIn(page, 'sam@agency.example')
   await expect(page.getByRole('heading', { name: 'Clients' })).toBeVisible()

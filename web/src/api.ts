@@ -104,6 +104,8 @@ export type FileRequest = Schemas['FileRequest']
 
 export type AdminClient = Schemas['AdminClient']
 export type AdminContact = Schemas['AdminContact']
+export type ContactExport = Schemas['ContactExport']
+export type Erasure = Schemas['Erasure']
 export type AdminClientDetail = Schemas['AdminClientDetail']
 export type AdminProject = Schemas['AdminProject']
 export type AdminProjectTree = Schemas['AdminProjectTree']

@@ -1089,6 +1089,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/clients/{clientId}/contacts/{contactId}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything the portal holds about a contact (agency owners)
+         * @description The contact, and every item that names them, by kind: sessions (no secrets), passkeys (no credentials), notifications and their settings, messages, activity, reviews, files, file requests, estimate decisions, audit events. Files they uploaded come as five-minute download links.
+         */
+        get: operations["adminExportContact"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/clients/{clientId}/contacts/{contactId}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a contact on request (agency owners; cannot be undone)
+         * @description Ends their sessions, removes what is theirs alone (passkeys, sign-in links, notifications, a suppression of their address), replaces their name, address and id wherever anything else mentions them ("Former contact": messages stay, so the thread still reads), then removes the contact and their email claim with one audit event that names neither. Resumable: if it stops early, asking again finishes it. The last owner of a company cannot be erased (409 last_owner).
+         */
+        post: operations["adminEraseContact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/clients/{clientId}/projects": {
         parameters: {
             query?: never;
@@ -2171,6 +2211,30 @@ export interface components {
             /** @description A member's switch; owners always see invoices */
             invoice_access: boolean;
             created_at: components["schemas"]["DateTime"];
+        };
+        ContactExport: {
+            exported_at: components["schemas"]["DateTime"];
+            contact: components["schemas"]["AdminContact"];
+            records: {
+                /** @description message, activity, session, passkey, notification, audit_event, … */
+                kind: string;
+                /** @description The item as stored, without the portal's keys and secrets */
+                data: unknown;
+            }[];
+            files: {
+                filename: string;
+                size: number;
+                url: string;
+                expires_at: components["schemas"]["DateTime"];
+            }[];
+        };
+        Erasure: {
+            /** @description Names the erasure in the audit log, which no longer names the person */
+            reference: string;
+            /** @description Items that mentioned them, now saying "Former contact" */
+            anonymised: number;
+            /** @description Items that were theirs alone */
+            removed: number;
         };
         Passkey: {
             id: string;
@@ -4611,6 +4675,73 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    adminExportContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clientId: string;
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactExport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    adminEraseContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clientId: string;
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The contact's email address, as a confirmation. */
+                    confirm_email: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Erased */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erasure"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
             503: components["responses"]["Unavailable"];
         };
     };

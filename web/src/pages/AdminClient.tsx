@@ -2,6 +2,7 @@ import { useDeferredValue, useEffect, useState, type FormEvent } from 'react'
 import { Link, useParams } from 'react-router'
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api, type AdminClient, type AdminContact as Contact, type AdminProject, type Staff, type EmailProblem } from '../api'
+import { PrivacyRequest } from '../components/privacy'
 import { Empty, ErrorNotice, Loading, ShowMore, Status } from '../components/states'
 import { keys, queries } from '../queries'
 import { useMe } from './Layout'
@@ -85,7 +86,7 @@ export function AdminClientPage() {
         )}
         {update.isError && <ErrorNotice error={update.error} />}
       </section>
-      <Contacts clientId={clientId} contacts={c.contacts} problems={c.email_problems} onChange={refresh} />
+      <Contacts clientId={clientId} contacts={c.contacts} problems={c.email_problems} owner={owner} onChange={refresh} />
       <AssignedStaff clientId={clientId} assigned={c.staff} owner={owner} onChange={refresh} />
       <Projects clientId={clientId} />
       <ClientRequests clientId={clientId} />
@@ -129,11 +130,14 @@ function Contacts({
   clientId,
   contacts,
   problems,
+  owner,
   onChange,
 }: {
   clientId: string
   contacts: Contact[]
   problems: EmailProblem[]
+  /** Agency owners answer privacy requests (export, erase). */
+  owner: boolean
   onChange: () => void
 }) {
   const [name, setName] = useState('')
@@ -253,6 +257,7 @@ function Contacts({
                   {t('Sign out now')}<span className="sr-only"> {contact.name}</span>
                 </button>
               </div>
+              {owner && <PrivacyRequest clientId={clientId} contact={contact} onErased={(message) => { setDone(message); onChange() }} />}
             </li>
           ))}
         </ul>
