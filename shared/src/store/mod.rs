@@ -174,6 +174,11 @@ impl Store {
 
     /// Strongly consistent read of one item.
     pub(crate) async fn get<T: DeserializeOwned>(&self, pk: String, sk: String) -> Result<Option<T>, StoreError> {
+        self.raw_item(&pk, &sk).await?.map(from_item).transpose()
+    }
+
+    /// One item as stored (strongly consistent), or `None`.
+    pub async fn raw_item(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
         let output = self
             .db
             .get_item()
@@ -184,7 +189,7 @@ impl Store {
             .send()
             .await
             .map_err(classify)?;
-        output.item.map(from_item).transpose()
+        Ok(output.item.filter(|item| !item.is_empty()))
     }
 }
 

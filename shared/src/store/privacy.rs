@@ -127,20 +127,3 @@ impl Store {
         }
     }
 }
-
-impl Store {
-    /// One item as stored (strongly consistent), or `None`.
-    pub async fn raw_item(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
-        let output = self
-            .db
-            .get_item()
-            .table_name(&*self.table)
-            .key("PK", s(pk))
-            .key("SK", s(sk))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(classify)?;
-        Ok(output.item.filter(|item| !item.is_empty()))
-    }
-}
