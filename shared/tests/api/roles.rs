@@ -316,15 +316,13 @@ impl Matrix {
     async fn send(&self, route: &Route, tenant: &Tenant, other: &Tenant, cookie: &str) -> (String, TestResponse) {
         let path = fill(route, |p| self.id(route, tenant, p));
         let method: Method = route.method.parse().unwrap();
-        let body = if route.path.ends_with("/erase") {
-            // The right confirmation: an agency owner really erases the contact named.
-            json!({ "confirm_email": tenant.contact.email.to_string() })
-        } else {
-            self.body(route, other)
-        };
         let request = match method {
             Method::GET => ApiRequest::get(&path),
-            _ => ApiRequest::post(&path, body).method(method),
+            // The right confirmation: an agency owner really erases the contact named.
+            _ if route.path.ends_with("/erase") => {
+                ApiRequest::post(&path, json!({ "confirm_email": tenant.contact.email.to_string() })).method(method)
+            }
+            _ => ApiRequest::post(&path, self.body(route, other)).method(method),
         };
         (path, self.app.send(request.cookie(cookie)).await)
     }
