@@ -178,3 +178,56 @@ async fn the_last_owner_is_not_erased_and_two_erasures_at_once_make_one() {
     let path = format!("/api/admin/clients/{}/contacts/{}/export", a.client.id, a.colleague.id);
     assert_eq!(app.send(ApiRequest::get(&path).cookie(&contact)).await.status, StatusCode::FORBIDDEN);
 }
+
+/// What a run that stopped after its first steps leaves behind (access off, sessions gone,
+/// some mentions rewritten, the contact still there) is finished by asking again.
+#[tokio::test]
+async fn an_erasure_that_stopped_midway_finishes_when_asked_again() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    use shared::privacy::person::Person;
+
+    let app = spawn_app().await;
+    let a = app.tenant("Alpha").await;
+    let owner = app.add_admin("privacy-owner").await;
+    let staff = app.sign_in(&owner.email).await;
+    let lead = a.contact.clone();
+    let cookie = app.sign_in(&lead.email).await;
+    for n in 0..4 {
+        let post = ApiRequest::post("/api/messages", json!({ "body": format!("Message {n} from {}", lead.name) }));
+        assert_eq!(app.send(post.cookie(&cookie)).await.status, StatusCode::CREATED);
+    }
+    app.deliver_notifications().await;
+
+    let store = &app.state.store;
+    let person = Person::of(&lead);
+    let client = format!("CLIENT#{}", a.client.id);
+    let contact_key = format!("CONTACT#{}", lead.id);
+    let off = [("portal_enabled".to_owned(), AttributeValue::Bool(true), AttributeValue::Bool(false))];
+    store.rewrite_attributes(&client, &contact_key, &off).await.unwrap();
+    for item in store.principal_items(&person.id).await.unwrap() {
+        store.delete_key(item["PK"].as_s().unwrap(), item["SK"].as_s().unwrap()).await.unwrap();
+    }
+    let mut rewritten = 0;
+    for item in store.partition_items(client.clone()).await.unwrap().iter().step_by(2) {
+        let sk = item["SK"].as_s().unwrap();
+        let changes = person.changes(item);
+        if sk != &contact_key && sk != "OWNERS" && !person.owns(item) && !changes.is_empty() {
+            store.rewrite_attributes(&client, sk, &changes).await.unwrap();
+            rewritten += 1;
+        }
+    }
+    assert!(rewritten >= 2, "the stopped run must have done part of the work");
+    assert_eq!(app.send(ApiRequest::get("/api/me").cookie(&cookie)).await.status, StatusCode::UNAUTHORIZED);
+
+    let path = format!("/api/admin/clients/{}/contacts/{}/erase", a.client.id, lead.id);
+    let erased =
+        app.send(ApiRequest::post(&path, json!({ "confirm_email": lead.email.as_str() })).cookie(&staff)).await;
+    assert_eq!(erased.status, StatusCode::OK, "{}", erased.body);
+    let (id, email) = (lead.id.to_string(), lead.email.to_string());
+    let after = table_text(&app).await;
+    let left = naming(&after, &[&id, &email, &lead.name]);
+    assert!(left.is_empty(), "items still name the erased contact: {left:#?}");
+    let thread =
+        app.send(ApiRequest::get(&format!("/api/admin/clients/{}/messages", a.client.id)).cookie(&staff)).await;
+    assert_eq!(thread.body.to_string().matches("from Former contact").count(), 4, "{}", thread.body);
+}
