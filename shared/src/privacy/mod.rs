@@ -25,7 +25,7 @@ use time::OffsetDateTime;
 use crate::domain::{Actor, ClientId, Contact, ContactId, ContactRole, Error};
 use crate::files::FileStore;
 use crate::notify::outbox::INBOX;
-use crate::store::{Item, Store, StoreError};
+use crate::store::{Item, Store, StoreError, is_contact_item, is_owner_set};
 use person::Person;
 
 /// Everything the portal holds about a contact, as one JSON document.
@@ -77,13 +77,9 @@ pub async fn export(
 ) -> Result<ContactExport, Error> {
     let contact = store.get_contact(client_id, id).await?.ok_or(Error::NotFound)?;
     let person = Person::of(&contact);
-    let own_key = format!("CONTACT#{id}");
-    let mut items = Vec::new();
-    items.extend(store.principal_items(&person.id).await?);
-    items.extend(store.partition_items(notify_partition(&person.id)).await?);
-    items.extend(store.partition_items(format!("SUPPRESSED#{}", person.email)).await?);
-    for item in store.partition_items(client_partition(client_id)).await? {
-        if sort_key(&item) != own_key && person.is_mentioned_in(&item) {
+    let mut items = store.person_items(&person.id, &contact.email).await?;
+    for item in store.client_items(client_id).await? {
+        if !is_contact_item(&item, id) && person.is_mentioned_in(&item) {
             items.push(item);
         }
     }
@@ -116,47 +112,35 @@ pub async fn erase(store: &Store, actor: &Actor, client_id: ClientId, id: Contac
     if contact.role == ContactRole::Owner && store.client_owners(client_id).await? == [person.id.clone()] {
         return Err(StoreError::LastOwner.into());
     }
-    let client = client_partition(client_id);
-    let own_key = format!("CONTACT#{id}");
 
     // 1. Shut the door: no sign-in and no request of theirs while the rest runs.
     if contact.portal_enabled {
-        let off = [("portal_enabled".to_owned(), aws_bool(true), aws_bool(false))];
-        ignore_changed(store.rewrite_attributes(&client, &own_key, &off).await)?;
+        ignore_changed(store.switch_off_contact_access(&contact).await)?;
     }
     // 2. What is theirs alone goes: sessions, passkeys, links, ceremonies, notifications, a
     // suppression of their address.
     let mut removed = 0;
-    let mut own = store.principal_items(&person.id).await?;
-    own.extend(store.partition_items(notify_partition(&person.id)).await?);
-    own.extend(store.partition_items(format!("SUPPRESSED#{}", person.email)).await?);
-    for item in own {
+    for item in store.person_items(&person.id, &contact.email).await? {
         store.delete_key(&partition_key(&item), &sort_key(&item)).await?;
         removed += 1;
     }
     // 3. What mentions them is rewritten ("Former contact"), or removed when its key is theirs.
-    let mut others = vec![client.clone(), notify_partition(INBOX)];
-    others.extend(
-        store
-            .list_contacts(client_id)
-            .await?
-            .iter()
-            .filter(|c| c.id != id)
-            .map(|c| notify_partition(&c.id.to_string())),
-    );
-    others.extend(store.list_admins().await?.iter().map(|a| notify_partition(&a.id.to_string())));
-    let mut mentioning = Vec::new();
-    for partition in others {
-        mentioning.extend(store.partition_items(partition).await?);
+    // Their colleagues', the staff's and the agency inbox's notifications may quote them.
+    let mut readers = vec![INBOX.to_owned()];
+    readers.extend(store.list_contacts(client_id).await?.iter().filter(|c| c.id != id).map(|c| c.id.to_string()));
+    readers.extend(store.list_admins().await?.iter().map(|a| a.id.to_string()));
+    let mut mentioning = store.client_items(client_id).await?;
+    for reader in readers {
+        mentioning.extend(store.notification_items(&reader).await?);
     }
     mentioning.extend(store.agency_audit_mentioning(&person.needles()).await?);
     let mut anonymised = 0;
     for item in mentioning {
-        let (pk, sk) = (partition_key(&item), sort_key(&item));
         // The contact and the owner set change in the final transaction.
-        if pk == client && (sk == own_key || sk == "OWNERS") {
+        if is_contact_item(&item, id) || is_owner_set(&item) {
             continue;
         }
+        let (pk, sk) = (partition_key(&item), sort_key(&item));
         if person.owns(&item) {
             store.delete_key(&pk, &sk).await?;
             removed += 1;
@@ -211,18 +195,6 @@ fn ignore_changed(result: Result<(), StoreError>) -> Result<(), StoreError> {
         Err(StoreError::ConditionFailed) => Ok(()),
         other => other,
     }
-}
-
-fn aws_bool(value: bool) -> aws_sdk_dynamodb::types::AttributeValue {
-    aws_sdk_dynamodb::types::AttributeValue::Bool(value)
-}
-
-fn client_partition(client_id: ClientId) -> String {
-    format!("CLIENT#{client_id}")
-}
-
-fn notify_partition(principal: &str) -> String {
-    format!("NOTIFY#{principal}")
 }
 
 fn key_of(item: &Item, name: &str) -> String {

@@ -35,6 +35,7 @@ pub use harvest_cache::{CacheKey, CacheRecord};
 pub use messages::MessageMeta;
 pub use notifications::{Addressee, BatchRecord, NoticeRecord, Suppression};
 pub use passkeys::{CeremonyRecord, PasskeyRecord, is_ceremony_id};
+pub use privacy::{is_contact_item, is_owner_set};
 pub use projects::{ProjectTree, status_key as projects_status_key, summarise as summarise_milestones};
 pub use schema::TableSpec;
 pub use sessions::RateLimitHit;

@@ -24,11 +24,11 @@ const QUEUE_DAYS: i64 = 14;
 /// At most this many keys in one BatchGetItem.
 const BATCH_GET: usize = 100;
 
-fn partition(principal: &str) -> String {
+pub(super) fn partition(principal: &str) -> String {
     format!("NOTIFY#{principal}")
 }
 
-fn suppressed(email: &EmailAddress) -> String {
+pub(super) fn suppressed(email: &EmailAddress) -> String {
     format!("SUPPRESSED#{email}")
 }
 

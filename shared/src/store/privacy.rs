@@ -6,9 +6,19 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::team::OwnerChange;
-use super::{Item, ListQuery, Store, StoreError, TableSpec, classify, keys, s};
-use crate::domain::{AuditEvent, Contact, ContactRole};
+use super::team::{OWNERS, OwnerChange};
+use super::{Item, ListQuery, Store, StoreError, TableSpec, classify, keys, notifications, s};
+use crate::domain::{AuditEvent, ClientId, Contact, ContactId, ContactRole, EmailAddress};
+
+/// Whether `item` is the contact's own record (it goes in the erasure's last transaction).
+pub fn is_contact_item(item: &Item, contact: ContactId) -> bool {
+    item.get("SK").and_then(|v| v.as_s().ok()).is_some_and(|sk| *sk == format!("CONTACT#{contact}"))
+}
+
+/// Whether `item` is a team's owner set (changed in the erasure's last transaction).
+pub fn is_owner_set(item: &Item) -> bool {
+    item.get("SK").and_then(|v| v.as_s().ok()).is_some_and(|sk| sk == OWNERS)
+}
 
 impl Store {
     /// Every item of one partition, oldest key first, page by page (a client's partition, a
@@ -19,6 +29,31 @@ impl Store {
         query.newest_first = false;
         query.consistent = true;
         self.query_all(query).await
+    }
+
+    /// Every item of a client company's partition.
+    pub async fn client_items(&self, client: ClientId) -> Result<Vec<Item>, StoreError> {
+        self.partition_items(keys::client(client)).await
+    }
+
+    /// Every item of a person's notifications (bell, mail queue, batches, preferences).
+    pub async fn notification_items(&self, principal_id: &str) -> Result<Vec<Item>, StoreError> {
+        self.partition_items(notifications::partition(principal_id)).await
+    }
+
+    /// What is one person's alone: what GSI1 files under them (sessions, passkeys, sign-in
+    /// links, ceremonies), their notifications, and a suppression of their address.
+    pub async fn person_items(&self, principal_id: &str, email: &EmailAddress) -> Result<Vec<Item>, StoreError> {
+        let mut items = self.principal_items(principal_id).await?;
+        items.extend(self.notification_items(principal_id).await?);
+        items.extend(self.partition_items(notifications::suppressed(email)).await?);
+        Ok(items)
+    }
+
+    /// Switches a contact's portal access off, if it is still on (`ConditionFailed` otherwise).
+    pub async fn switch_off_contact_access(&self, contact: &Contact) -> Result<(), StoreError> {
+        let off = [("portal_enabled".to_owned(), AttributeValue::Bool(true), AttributeValue::Bool(false))];
+        self.rewrite_attributes(&keys::client(contact.client_id), &format!("CONTACT#{}", contact.id), &off).await
     }
 
     /// Every item GSI1 files under a person (`PRINCIPAL#{id}`).

@@ -16,7 +16,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, TransactWriteItem,
 use super::{Item, ListQuery, Store, StoreError, classify, from_item, keys, s, to_item};
 use crate::domain::{Admin, AdminId, AuditEvent, ClientId, EmailClaim, Role, StaffRole};
 
-const OWNERS: &str = "OWNERS";
+pub(super) const OWNERS: &str = "OWNERS";
 
 fn other(e: impl std::fmt::Display) -> StoreError {
     StoreError::Other(e.to_string())
