@@ -389,11 +389,7 @@ async fn main() -> Result<()> {
         }
         Command::Contact(ContactCommand::Erase { client, contact, confirm_email }) => {
             let (client_id, contact_id) = (client_id(&client)?, contact_id(&contact)?);
-            let person = contacts::get(&store, client_id, contact_id).await.map_err(refused("find the contact"))?;
-            if !confirm_email.trim().eq_ignore_ascii_case(person.email.as_str()) {
-                bail!("--confirm-email is not the contact's address; nothing was erased");
-            }
-            let erasure = shared::privacy::erase(&store, &operator, client_id, contact_id)
+            let erasure = shared::privacy::erase(&store, &operator, client_id, contact_id, &confirm_email)
                 .await
                 .map_err(refused("erase the contact"))?;
             println!(

@@ -106,8 +106,22 @@ pub async fn export(
     Ok(ContactExport { exported_at: OffsetDateTime::now_utc(), contact, records, files: links })
 }
 
-pub async fn erase(store: &Store, actor: &Actor, client_id: ClientId, id: ContactId) -> Result<Erasure, Error> {
+/// Erases a contact. `confirm_email` must be their address: an erasure cannot be undone, so a
+/// wrong id in a script or a slip in the console erases nobody.
+pub async fn erase(
+    store: &Store,
+    actor: &Actor,
+    client_id: ClientId,
+    id: ContactId,
+    confirm_email: &str,
+) -> Result<Erasure, Error> {
     let contact = store.get_contact(client_id, id).await?.ok_or(Error::NotFound)?;
+    if !confirm_email.trim().eq_ignore_ascii_case(contact.email.as_str()) {
+        return Err(Error::invalid(
+            "confirmation_mismatch",
+            "`confirm_email` must be the contact's email address: erasing cannot be undone.",
+        ));
+    }
     let person = Person::of(&contact);
     if contact.role == ContactRole::Owner && store.client_owners(client_id).await? == [person.id.clone()] {
         return Err(StoreError::LastOwner.into());
