@@ -1,4 +1,4 @@
-import { render, screen } from '@testing-library/react'
+import { render, screen } from '@testing-library/preact'
 import { BudgetBurn } from './billing'
 
 const base = { unit: 'hours', currency: null, monthly: false, budget: '20.00', spent: '12.50', remaining: '7.50', percent_spent: 63, over_budget: false } as const

@@ -1,4 +1,4 @@
-import { render, screen, within } from '@testing-library/react'
+import { render, screen, within } from '@testing-library/preact'
 import { Conversation } from './conversation'
 
 test('a thread shows who wrote each message, tints the reader side and marks what is new', () => {

@@ -1,4 +1,4 @@
-import { useDeferredValue, useEffect, useState, type FormEvent } from 'react'
+import { useEffect, useState, type FormEvent } from 'react'
 import { Link, useParams } from 'react-router'
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api, type AdminClient, type AdminContact as Contact, type AdminProject, type Staff, type EmailProblem } from '../api'
@@ -31,8 +31,7 @@ export function AdminClientPage() {
   const requests = useInfiniteQuery(queries.clientRequests(clientId))
   const staff = useQuery({ ...queries.staff(), enabled: owner })
   const sectionsPending = projects.isPending || requests.isPending || (owner && staff.isPending)
-  // …and as a background render React splits into small slices, so a slow phone never freezes.
-  const ready = useDeferredValue(!detail.isPending && !sectionsPending)
+  const ready = !detail.isPending && !sectionsPending
   if (!ready || detail.isPending) return <Loading what={t('the client')} />
   if (detail.isError) return <ErrorNotice error={detail.error} retry={() => detail.refetch()} />
   const c = detail.data

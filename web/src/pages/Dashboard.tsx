@@ -1,4 +1,4 @@
-import { useDeferredValue, useEffect } from 'react'
+import { useEffect } from 'react'
 import { Link } from 'react-router'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import type { Activity, Dashboard as DashboardData, EstimateList } from '../api'
@@ -22,8 +22,7 @@ export function Dashboard() {
   }, [queryClient])
   const dashboard = useQuery(queries.dashboard())
   const estimates = useQuery({ ...queries.estimates(), enabled: seesInvoices })
-  // Drawn as a background render React splits into small slices (no long task on a slow phone).
-  const ready = useDeferredValue(!dashboard.isPending && !(seesInvoices && estimates.isPending))
+  const ready = !dashboard.isPending && !(seesInvoices && estimates.isPending)
   if (!ready || dashboard.isPending) return <PageSkeleton />
   if (dashboard.isError) return <ErrorNotice error={dashboard.error} retry={() => dashboard.refetch()} />
   const data = dashboard.data

@@ -1,4 +1,4 @@
-import { useDeferredValue, useState, type FormEvent } from 'react'
+import { useState, type FormEvent } from 'react'
 import { useParams } from 'react-router'
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api, type Deliverable, type DownloadLink } from '../api'
@@ -20,8 +20,7 @@ export function ProjectDetail() {
   const files = useInfiniteQuery(queries.projectFiles(projectId))
   const requests = useInfiniteQuery(queries.requests('open'))
   const canUpload = useMe().data?.can.share_files ?? false
-  // …and as a background render React splits into small slices, so a slow phone never freezes.
-  const ready = useDeferredValue(!project.isPending && !budget.isPending && !files.isPending && !requests.isPending)
+  const ready = !project.isPending && !budget.isPending && !files.isPending && !requests.isPending
   if (!ready || project.isPending) return <Loading what={t('the project')} />
   if (project.isError) return <ErrorNotice error={project.error} retry={() => project.refetch()} />
   const p = project.data
