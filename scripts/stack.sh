@@ -19,11 +19,22 @@ mkdir -p "$dir"
 
 down() {
   if [ -f "$dir/pids" ]; then
-    while read -r pid; do
+    local pids
+    mapfile -t pids <"$dir/pids"
+    for pid in "${pids[@]}"; do
       # Each component runs in its own process group: stop the group (cargo lambda's
       # children, vite's esbuild) as well as the leader.
       kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
-    done <"$dir/pids"
+    done
+    # Wait until they are gone (10 s, then SIGKILL): a stack started right after this one
+    # (make test starts a second) would otherwise find its ports still taken.
+    for pid in "${pids[@]}"; do
+      for _ in $(seq 1 20); do
+        kill -0 -- "-$pid" 2>/dev/null || kill -0 "$pid" 2>/dev/null || break
+        sleep 0.5
+      done
+      kill -KILL -- "-$pid" 2>/dev/null || true
+    done
     rm -f "$dir/pids"
   fi
 }
