@@ -51,7 +51,6 @@ function initialJsBudget(limitKb: number): Plugin {
  * and run (what a phone's slow CPU spends its first second on). Types stay React's. */
 const preact = {
   react: 'preact/compat',
-  'react-dom/test-utils': 'preact/test-utils',
   'react-dom/client': 'preact/compat/client',
   'react-dom': 'preact/compat',
   'react/jsx-runtime': 'preact/jsx-runtime',
