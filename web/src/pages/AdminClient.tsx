@@ -32,7 +32,7 @@ export function AdminClientPage() {
   const staff = useQuery({ ...queries.staff(), enabled: owner })
   const sectionsPending = projects.isPending || requests.isPending || (owner && staff.isPending)
   const ready = !detail.isPending && !sectionsPending
-  if (!ready || detail.isPending) return <Loading what={t('the client')} />
+  if (!ready) return <Loading what={t('the client')} />
   if (detail.isError) return <ErrorNotice error={detail.error} retry={() => detail.refetch()} />
   const c = detail.data
   return (

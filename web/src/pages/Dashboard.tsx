@@ -23,7 +23,7 @@ export function Dashboard() {
   const dashboard = useQuery(queries.dashboard())
   const estimates = useQuery({ ...queries.estimates(), enabled: seesInvoices })
   const ready = !dashboard.isPending && !(seesInvoices && estimates.isPending)
-  if (!ready || dashboard.isPending) return <PageSkeleton />
+  if (!ready) return <PageSkeleton />
   if (dashboard.isError) return <ErrorNotice error={dashboard.error} retry={() => dashboard.refetch()} />
   const data = dashboard.data
   return (

@@ -21,7 +21,7 @@ export function ProjectDetail() {
   const requests = useInfiniteQuery(queries.requests('open'))
   const canUpload = useMe().data?.can.share_files ?? false
   const ready = !project.isPending && !budget.isPending && !files.isPending && !requests.isPending
-  if (!ready || project.isPending) return <Loading what={t('the project')} />
+  if (!ready) return <Loading what={t('the project')} />
   if (project.isError) return <ErrorNotice error={project.error} retry={() => project.refetch()} />
   const p = project.data
   // The timeline marks where the project stands: the first milestone not yet done.
