@@ -7,8 +7,8 @@
 //! - Agency **owners** see and act on every client and manage staff, client creation, Harvest
 //!   links and assignments. Agency **members** see and act only on the clients assigned to them.
 //!
-//! Access is read fresh on every request (the person's own item, and for agency members the
-//! assignment to the client the path names), beside the session check: a role change, a
+//! Access is read fresh on every request (the person's own item, a contact's company, and for
+//! agency members the assignment to the client the path names), beside the session check: a role change, a
 //! removal or an unassignment counts from the very next request of every session it touches.
 
 use tokio::try_join;
@@ -117,7 +117,15 @@ pub async fn resolve(store: &Store, expected: &SessionRecord, path_client: Optio
         Role::Client => {
             let client_id = expected.client_id.ok_or(Error::Unauthenticated)?;
             let contact_id = ContactId::parse(&expected.principal_id).ok_or(Error::Unauthenticated)?;
-            let ((), contact) = try_join!(session, async { Ok(store.get_contact(client_id, contact_id).await?) })?;
+            // The company's switch is read beside the contact's: switching a company off counts
+            // from its very next request, whatever sessions are still stored.
+            let ((), contact, company) =
+                try_join!(session, async { Ok(store.get_contact(client_id, contact_id).await?) }, async {
+                    Ok(store.get_client(client_id).await?)
+                })?;
+            if !company.is_some_and(|c| c.portal_open()) {
+                return Err(Error::Unauthenticated);
+            }
             let contact = contact.filter(|c| c.portal_enabled).ok_or(Error::Unauthenticated)?;
             Access::Contact {
                 client_id,

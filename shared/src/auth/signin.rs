@@ -67,6 +67,7 @@ pub async fn request_magic_link(
         principal_id: principal.id(),
         client_id: principal.client_id(),
         expires_at: now() + i64::try_from(ttl.as_secs()).unwrap_or(600),
+        sent_to: Some(email.clone()),
     };
     store.put_login_token(&token.hash(), &record).await?;
     let link = format!("{}/auth/verify#token={}", config.public_url, token.as_str());
@@ -105,6 +106,10 @@ pub async fn redeem_token(store: &Store, config: &Config, raw_token: &str) -> Re
         .await?
         .filter(Principal::may_sign_in)
         .ok_or(Error::InvalidToken)?;
+    // A link works only for the address it was sent to: corrected since, it is dead.
+    if record.sent_to.as_ref().is_some_and(|to| to != principal.email()) {
+        return Err(Error::InvalidToken);
+    }
     if principal.role() == Role::Admin && config.staff_require_passkey {
         let audit = AuditEvent::new(None, principal.actor(), "auth.link_verified", "passkey required".to_owned());
         return match store.consume_login_token(&hash, &audit, now).await {

@@ -34,6 +34,14 @@ pub struct Client {
     pub created_at: OffsetDateTime,
 }
 
+impl Client {
+    /// Whether its contacts may use the portal at all: switched on and not archived. Read on
+    /// every request and before every mail, not only when the switch is thrown.
+    pub fn portal_open(&self) -> bool {
+        self.portal_enabled && self.status == ClientStatus::Active
+    }
+}
+
 /// The agency's choice per client: budgets in hours only (money budgets hidden), or money too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -208,9 +216,7 @@ impl Principal {
     /// portal switch and an active company; admins always may.
     pub fn may_sign_in(&self) -> bool {
         match self {
-            Self::Contact { client, contact } => {
-                contact.portal_enabled && client.portal_enabled && client.status == ClientStatus::Active
-            }
+            Self::Contact { client, contact } => contact.portal_enabled && client.portal_open(),
             Self::Admin(_) => true,
         }
     }
@@ -233,6 +239,10 @@ pub struct LoginTokenRecord {
     pub client_id: Option<ClientId>,
     /// Unix seconds. Checked in code: DynamoDB's TTL deletion is lazy (up to days).
     pub expires_at: i64,
+    /// The address the link was mailed to: it signs in only while that is still the person's
+    /// address (a link sent to a mistyped address dies when the address is corrected).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_to: Option<EmailAddress>,
 }
 
 /// A signed-in session. The JWT in the cookie is valid only while this row exists.
@@ -483,6 +493,37 @@ pub enum ActivityKind {
     InvoiceOverdue,
 }
 
+impl ActivityKind {
+    /// Billing news: seen only by those who may see the company's invoices and estimates,
+    /// decided again whenever a feed, a bell or a mail is read or sent.
+    pub fn concerns_billing(self) -> bool {
+        Self::BILLING.contains(&self)
+    }
+
+    pub const BILLING: [Self; 5] =
+        [Self::EstimateAccepted, Self::EstimateDeclined, Self::EstimateSent, Self::InvoiceIssued, Self::InvoiceOverdue];
+
+    /// The name stored and sent (`estimate_declined`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::DeliverableDelivered => "deliverable_delivered",
+            Self::DeliverableReviewed => "deliverable_reviewed",
+            Self::MessagePosted => "message_posted",
+            Self::MilestoneCompleted => "milestone_completed",
+            Self::FilesRequested => "files_requested",
+            Self::FilesSubmitted => "files_submitted",
+            Self::FileRequestAccepted => "file_request_accepted",
+            Self::FileRequestReopened => "file_request_reopened",
+            Self::FileShared => "file_shared",
+            Self::EstimateAccepted => "estimate_accepted",
+            Self::EstimateDeclined => "estimate_declined",
+            Self::EstimateSent => "estimate_sent",
+            Self::InvoiceIssued => "invoice_issued",
+            Self::InvoiceOverdue => "invoice_overdue",
+        }
+    }
+}
+
 /// An event in the client's activity feed (what clients see; the audit log is the agency's).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Activity {
@@ -567,6 +608,33 @@ impl Activity {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn activity_kinds_are_stored_by_the_names_serde_gives_them() {
+        use ActivityKind::*;
+        let all = [
+            DeliverableDelivered,
+            DeliverableReviewed,
+            MessagePosted,
+            MilestoneCompleted,
+            FilesRequested,
+            FilesSubmitted,
+            FileRequestAccepted,
+            FileRequestReopened,
+            FileShared,
+            EstimateAccepted,
+            EstimateDeclined,
+            EstimateSent,
+            InvoiceIssued,
+            InvoiceOverdue,
+        ];
+        for kind in all {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str(), "{kind:?}");
+        }
+        let billing: Vec<_> = all.into_iter().filter(|k| k.concerns_billing()).map(ActivityKind::as_str).collect();
+        assert_eq!(billing.len(), 5, "{billing:?}");
+        assert!(billing.iter().all(|k| k.starts_with("estimate_") || k.starts_with("invoice_")), "{billing:?}");
+    }
+
     use super::*;
 
     fn client(status: ClientStatus, portal_enabled: bool) -> Client {

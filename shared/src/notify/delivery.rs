@@ -6,6 +6,7 @@
 
 use std::time::Instant;
 
+use super::reader::Reader;
 use super::unsubscribe::UnsubscribeKey;
 use super::{Cadence, DrainReport, Preferences, Topic};
 use crate::config::Config;
@@ -74,12 +75,13 @@ enum Outcome {
     Failed,
 }
 
-/// Who a batch goes to now: name, address and side; `None` when they are gone or shut out.
+/// Who a batch goes to now: name, address, side and what they may hear of; `None` when they
+/// are gone or shut out.
 async fn addressee(
     store: &Store,
     config: &Config,
     batch: &BatchRecord,
-) -> Result<Option<(String, EmailAddress, Side)>, Error> {
+) -> Result<Option<(String, EmailAddress, Side, Reader)>, Error> {
     Ok(match batch.person_kind.as_str() {
         "contact" => {
             let (Some(client), Some(id)) = (batch.client_id, ContactId::parse(&batch.principal)) else {
@@ -87,14 +89,25 @@ async fn addressee(
             };
             let (company, contact) = tokio::try_join!(store.get_client(client), store.get_contact(client, id))?;
             contact
-                .filter(|c| c.portal_enabled && company.is_some_and(|co: crate::domain::Client| co.portal_enabled))
-                .map(|c| (c.name, c.email, Side::Client))
+                .filter(|c| c.portal_enabled && company.is_some_and(|co: crate::domain::Client| co.portal_open()))
+                .map(|c| {
+                    let reader = Reader::Contact { client_id: client, sees_billing: c.sees_invoices() };
+                    (c.name, c.email, Side::Client, reader)
+                })
         }
         "staff" => {
             let Some(id) = crate::domain::AdminId::parse(&batch.principal) else { return Ok(None) };
-            store.get_admin(id).await?.map(|a| (a.name, a.email, Side::Agency))
+            match store.get_admin(id).await? {
+                Some(admin) => {
+                    let reader = Reader::staff(store, admin.id, admin.role).await?;
+                    Some((admin.name, admin.email, Side::Agency, reader))
+                }
+                None => None,
+            }
         }
-        "inbox" => config.notify_email.clone().map(|email| (config.agency_name.clone(), email, Side::Agency)),
+        "inbox" => {
+            config.notify_email.clone().map(|email| (config.agency_name.clone(), email, Side::Agency, Reader::Inbox))
+        }
         _ => None,
     })
 }
@@ -107,19 +120,22 @@ async fn send_batch(
     batch: &BatchRecord,
 ) -> Result<Outcome, Error> {
     let items = store.queued(&batch.principal, &batch.cadence).await?;
-    let Some((name, email, side)) = addressee(store, config, batch).await? else {
+    let Some((name, email, side, reader)) = addressee(store, config, batch).await? else {
         return Ok(Outcome::Dropped(items));
     };
     if store.suppression(&email).await?.is_some() {
         tracing::info!(principal = %batch.principal, "notification not sent: the address is suppressed");
         return Ok(Outcome::Dropped(items));
     }
-    // Choices made since the items were queued count: "off" now means not in this mail.
+    // Choices made since the items were queued count: "off" now means not in this mail; and so
+    // does access lost since (billing news, a client no longer assigned): those items are
+    // dropped with the batch, never sent.
     let prefs = Preferences::from_stored(&store.notification_preferences(&batch.principal).await?);
     let cadence = Cadence::parse(&batch.cadence).unwrap_or(Cadence::Now);
     let wanted: Vec<&NoticeRecord> = items
         .iter()
         .filter(|item| Topic::parse(&item.topic).is_some_and(|topic| prefs.cadence(topic) != Cadence::Off))
+        .filter(|item| reader.may_see(item))
         .collect();
     if wanted.is_empty() {
         return Ok(Outcome::Dropped(items));

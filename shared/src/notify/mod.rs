@@ -9,6 +9,7 @@
 pub mod bounces;
 pub mod delivery;
 pub mod outbox;
+pub mod reader;
 pub mod routes;
 pub mod unsubscribe;
 mod views;

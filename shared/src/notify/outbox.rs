@@ -127,6 +127,7 @@ async fn announce(store: &Store, config: &Config, event: &Activity, now: i64) ->
         excerpt: event.excerpt.clone(),
         path: path(event, side),
         at: event.at.unix_timestamp(),
+        client_id: Some(event.client_id),
     };
     for person in &people {
         if person.kind != "inbox" {

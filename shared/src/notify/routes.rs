@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
+use super::reader::Reader;
 use super::unsubscribe::{UnsubscribeKey, UnsubscribeLink};
 use super::views::{BellItem, BellView, PreferencesView, TopicChoice, UnsubscribeView, UnsubscribedTopic};
 use super::{Cadence, Preferences, Topic};
@@ -47,12 +48,22 @@ fn side(signed_in: &SignedIn) -> Side {
     }
 }
 
+/// The bell as this person may see it now (`Reader`): entries about billing or about a client
+/// they no longer act on stay stored but are not shown.
 async fn bell(State(store): State<Store>, signed_in: SignedIn) -> Reply<BellView> {
     let principal = signed_in.session.principal_id.as_str();
-    let (notices, read_through) =
-        tokio::try_join!(store.inbox(principal, UNREAD_WINDOW), store.inbox_read_through(principal))?;
+    let reader = async { Reader::of(&store, &signed_in.access().await?).await };
+    let (notices, read_through, reader) = tokio::try_join!(
+        async { Ok(store.inbox(principal, UNREAD_WINDOW).await?) },
+        async { Ok(store.inbox_read_through(principal).await?) },
+        reader
+    )?;
     let full = notices.len() >= usize::try_from(UNREAD_WINDOW).unwrap_or(usize::MAX);
-    let items: Vec<BellItem> = notices.into_iter().filter_map(|n| BellItem::new(n, read_through)).collect();
+    let items: Vec<BellItem> = notices
+        .into_iter()
+        .filter(|notice| reader.may_see(notice))
+        .filter_map(|n| BellItem::new(n, read_through))
+        .collect();
     let unread_count = items.iter().filter(|item| item.unread).count();
     let unread_more = full && items.iter().all(|item| item.unread);
     Ok(axum::Json(BellView { items: items.into_iter().take(BELL_ITEMS).collect(), unread_count, unread_more }))

@@ -87,12 +87,15 @@ pub async fn dashboard(
     })
 }
 
+/// The feed as this contact may see it now: billing news only with invoice access (asked at
+/// read time, so taking access away hides what was written before).
 pub async fn activity(
     store: &Store,
     client: ClientId,
+    sees_billing: bool,
     limit: i32,
     start: Option<Item>,
 ) -> Result<(Vec<ActivityView>, Option<Item>), Error> {
-    let (events, last) = store.list_activity(client, limit, start).await?;
+    let (events, last) = store.list_activity(client, sees_billing, limit, start).await?;
     Ok((events.into_iter().map(ActivityView::from).collect(), last))
 }

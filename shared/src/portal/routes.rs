@@ -193,6 +193,8 @@ async fn show_dashboard(
 }
 
 async fn activity(State(store): State<Store>, session: ClientSession, paging: Paging) -> Reply<Page<ActivityView>> {
-    let (items, last) = dashboard::activity(&store, session.client_id, paging.limit, paging.start.clone()).await?;
+    let sees_billing = session.require(Action::SeeInvoices).await.is_ok();
+    let (items, last) =
+        dashboard::activity(&store, session.client_id, sees_billing, paging.limit, paging.start.clone()).await?;
     Ok(axum::Json(paging.page(items, last)?))
 }

@@ -3,7 +3,7 @@
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 
 use super::{Item, ListQuery, Store, StoreError, TableSpec, classify, keys, n, s, to_item};
-use crate::domain::{Activity, Message, MessageThread};
+use crate::domain::{Activity, ActivityKind, Message, MessageThread};
 use crate::domain::{ClientId, ContactId};
 
 /// Just enough of a message to count unread ones.
@@ -90,13 +90,21 @@ impl Store {
     }
 
     /// Newest first.
+    /// One page of the feed; without `billing`, billing news is left out in DynamoDB (the
+    /// page stays bounded: a short page comes with a cursor).
     pub async fn list_activity(
         &self,
         client: ClientId,
+        billing: bool,
         limit: i32,
         start: Option<Item>,
     ) -> Result<(Vec<Activity>, Option<Item>), StoreError> {
-        self.query_page(ListQuery::table(keys::client(client), "ACTIVITY#"), limit, start).await
+        let query = ListQuery::table(keys::client(client), "ACTIVITY#");
+        if billing {
+            return self.query_page(query, limit, start).await;
+        }
+        let kinds = ActivityKind::BILLING.iter().map(|kind| kind.as_str().to_owned());
+        self.query_page_filtered(query, &super::Filter::any_of("kind", kinds, true), limit, start).await
     }
 
     pub fn activity_item(&self, activity: &Activity) -> Result<Item, StoreError> {

@@ -270,6 +270,29 @@ pub enum Visible {
     Only(Vec<crate::domain::ClientId>),
 }
 
+/// A list filter on one string attribute: its value is (or, `negate`, is not) one of a set.
+pub(crate) struct Filter {
+    attribute: &'static str,
+    expression: String,
+    values: Vec<(String, AttributeValue)>,
+}
+
+impl Filter {
+    pub(crate) fn any_of(attribute: &'static str, allowed: impl IntoIterator<Item = String>, negate: bool) -> Self {
+        let allowed: Vec<String> = allowed.into_iter().collect();
+        let mut values = Vec::with_capacity(allowed.len());
+        let mut groups = Vec::new();
+        for (index, chunk) in allowed.chunks(MAX_IN_VALUES).enumerate() {
+            let names: Vec<String> = (0..chunk.len()).map(|i| format!(":v{}", index * MAX_IN_VALUES + i)).collect();
+            groups.push(format!("#filtered IN ({})", names.join(", ")));
+            values.extend(names.into_iter().zip(chunk.iter().map(|value| s(value.clone()))));
+        }
+        let any = groups.join(" OR ");
+        let expression = if negate { format!("NOT ({any})") } else { any };
+        Self { attribute, expression, values }
+    }
+}
+
 /// DynamoDB allows at most 100 values in one `IN (…)`.
 const MAX_IN_VALUES: usize = 100;
 /// How many items a filtered list page reads at most, whatever the filter keeps: a member with
@@ -332,21 +355,27 @@ impl Store {
         attribute: &'static str,
         visible: &Visible,
         limit: i32,
-        mut start: Option<Item>,
+        start: Option<Item>,
     ) -> Result<(Vec<T>, Option<Item>), StoreError> {
         let clients = match visible {
             Visible::All => return self.query_page(query, limit, start).await,
             Visible::Only(clients) if clients.is_empty() => return Ok((Vec::new(), None)),
             Visible::Only(clients) => clients,
         };
-        let mut values = Vec::with_capacity(clients.len());
-        let mut groups = Vec::new();
-        for (index, chunk) in clients.chunks(MAX_IN_VALUES).enumerate() {
-            let names: Vec<String> = (0..chunk.len()).map(|i| format!(":v{}", index * MAX_IN_VALUES + i)).collect();
-            groups.push(format!("#visible IN ({})", names.join(", ")));
-            values.extend(names.into_iter().zip(chunk.iter().map(|c| s(c.to_string()))));
-        }
-        let filter = groups.join(" OR ");
+        let filter = Filter::any_of(attribute, clients.iter().map(ToString::to_string), false);
+        self.query_page_filtered(query, &filter, limit, start).await
+    }
+
+    /// One page of a list, keeping only the items `filter` lets through. The filter runs in
+    /// DynamoDB; reads are bounded by `MAX_FILTERED_READ` per page, so a page may come back
+    /// short (even empty) with a cursor to go on from.
+    pub(crate) async fn query_page_filtered<T: DeserializeOwned>(
+        &self,
+        query: ListQuery,
+        filter: &Filter,
+        limit: i32,
+        mut start: Option<Item>,
+    ) -> Result<(Vec<T>, Option<Item>), StoreError> {
         let mut items = Vec::new();
         let mut read = 0;
         loop {
@@ -355,10 +384,10 @@ impl Store {
             let mut builder = self
                 .query_builder(&query)
                 .limit(wanted)
-                .filter_expression(&filter)
-                .expression_attribute_names("#visible", attribute)
+                .filter_expression(&filter.expression)
+                .expression_attribute_names("#filtered", filter.attribute)
                 .set_exclusive_start_key(start.take());
-            for (name, value) in &values {
+            for (name, value) in &filter.values {
                 builder = builder.expression_attribute_values(name, value.clone());
             }
             let output = builder.send().await.map_err(classify)?;

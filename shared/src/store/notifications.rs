@@ -44,6 +44,10 @@ pub struct NoticeRecord {
     pub path: String,
     /// Unix seconds.
     pub at: i64,
+    /// The client the event is about (absent on entries written before it was recorded), so
+    /// who may see it is decided again when it is read or mailed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<crate::domain::ClientId>,
 }
 
 /// Who a mail is for: a contact (of `client_id`), a staff member, or the agency's inbox

@@ -160,6 +160,25 @@ impl Store {
             .collect())
     }
 
+    /// Deletes a person's unused sign-in links (found under their GSI1 entry); answers how many.
+    pub async fn delete_sign_in_links(&self, principal_id: &str) -> Result<usize, StoreError> {
+        let mut query = ListQuery::index(TableSpec::GSI1, keys::principal(principal_id));
+        query.sk_prefix = Some("TOKEN#".into());
+        let items = self.query_all(query).await?;
+        for item in &items {
+            let Some(pk) = item.get("PK").and_then(|v| v.as_s().ok()) else { continue };
+            self.db
+                .delete_item()
+                .table_name(&*self.table)
+                .key("PK", s(pk))
+                .key("SK", s("TOKEN"))
+                .send()
+                .await
+                .map_err(classify)?;
+        }
+        Ok(items.len())
+    }
+
     /// Deletes sessions (idempotent: a session already gone is fine).
     pub async fn delete_sessions(&self, sessions: &[SessionId]) -> Result<(), StoreError> {
         for sid in sessions {

@@ -101,7 +101,8 @@ pub async fn list(store: &Store, client_id: ClientId) -> Result<Vec<Contact>, Er
 }
 
 /// Edits a contact. Demoting the company's last owner is refused (`last_owner`, also when two
-/// owners demote each other at once); switching portal access off ends the contact's sessions.
+/// owners demote each other at once); switching portal access off ends the contact's sessions
+/// and unused links, and a new address ends the links sent to the old one.
 pub async fn update(
     store: &Store,
     actor: &Actor,
@@ -139,6 +140,9 @@ pub async fn update(
     store.update_contact(&before, &after, &audit).await?;
     if before.portal_enabled && !after.portal_enabled {
         end_contact_sessions(store, id).await?;
+    } else if before.email != after.email {
+        // Links mailed to the old address die with it (sessions stay: it is the same person).
+        super::end_sign_in_links(store, &id.to_string()).await?;
     }
     Ok(after)
 }
@@ -186,7 +190,7 @@ pub async fn invite(
             "Turn on portal access for this contact (and their company) before inviting them.",
         ));
     }
-    let link = welcome_link(store, config, Role::Client, id.to_string(), Some(client_id)).await?;
+    let link = welcome_link(store, config, (Role::Client, id.to_string(), Some(client_id)), &person.email).await?;
     let brand = Brand::current(store, config).await?;
     let invitation = Invitation { name: &person.name, brand: &brand, company: &company.company_name, link: &link }
         .to(&person.email)?;

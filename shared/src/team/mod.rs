@@ -12,7 +12,7 @@ pub mod staff;
 use time::OffsetDateTime;
 
 use crate::config::Config;
-use crate::domain::{AdminId, ClientId, ContactId, Error, LoginToken, LoginTokenRecord, Role};
+use crate::domain::{AdminId, ClientId, ContactId, EmailAddress, Error, LoginToken, LoginTokenRecord, Role};
 use crate::mail::{Email, Mailer};
 use crate::store::Store;
 
@@ -23,13 +23,12 @@ const WELCOME_LINK_HOURS: i64 = 72;
 async fn welcome_link(
     store: &Store,
     config: &Config,
-    role: Role,
-    principal_id: String,
-    client_id: Option<ClientId>,
+    (role, principal_id, client_id): (Role, String, Option<ClientId>),
+    sent_to: &EmailAddress,
 ) -> Result<String, Error> {
     let token = LoginToken::generate().map_err(|_| Error::internal("system random number generator failed"))?;
     let expires_at = OffsetDateTime::now_utc().unix_timestamp() + WELCOME_LINK_HOURS * 3600;
-    let record = LoginTokenRecord { role, principal_id, client_id, expires_at };
+    let record = LoginTokenRecord { role, principal_id, client_id, expires_at, sent_to: Some(sent_to.clone()) };
     store.put_login_token(&token.hash(), &record).await?;
     Ok(format!("{}/auth/verify#token={}", config.public_url, token.as_str()))
 }
@@ -52,12 +51,21 @@ async fn send_invitation(store: &Store, mailer: &Mailer, invitation: &Email) -> 
     })
 }
 
-/// Ends every session of a person (contact or staff); returns how many there were. Access is
-/// also re-read on every request, so this is tidying up, not the guarantee.
+/// Ends every session of a person (contact or staff) and removes their unused sign-in links;
+/// returns how many sessions there were. Access is also re-read on every request, so this is
+/// tidying up, not the guarantee for sessions; for links it is what kills them.
 async fn end_sessions(store: &Store, principal_id: &str) -> Result<usize, Error> {
     let sessions = store.sessions_of(principal_id).await?;
     store.delete_sessions(&sessions).await?;
+    end_sign_in_links(store, principal_id).await?;
     Ok(sessions.len())
+}
+
+/// Removes a person's unused sign-in and welcome links: a link dies with the reason it was
+/// sent (their address, access or existence changed). Links also carry the address they went
+/// to, checked when redeemed, so one written during this sweep dies all the same.
+pub(crate) async fn end_sign_in_links(store: &Store, principal_id: &str) -> Result<usize, Error> {
+    Ok(store.delete_sign_in_links(principal_id).await?)
 }
 
 pub(crate) async fn end_contact_sessions(store: &Store, id: ContactId) -> Result<usize, Error> {

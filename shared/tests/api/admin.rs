@@ -150,6 +150,96 @@ async fn switching_access_off_blocks_sign_in_and_ends_sessions() {
 }
 
 #[tokio::test]
+async fn a_company_switched_off_is_off_on_its_next_request_whatever_sessions_remain() {
+    // The switch is read per request, like a contact's own: a write that does not (or not yet)
+    // end the sessions - a restore, a race with the session sweep - still shuts the door.
+    let a = admin().await;
+    let tenant = a.app.tenant("Acme").await;
+    let lead = a.app.sign_in(&tenant.contact.email).await;
+    assert_eq!(a.app.send(ApiRequest::get("/api/dashboard").cookie(&lead)).await.status, StatusCode::OK);
+    let store = &a.app.state.store;
+    let audit = || shared::domain::AuditEvent::new(None, "test".into(), "client.update", "setup".into());
+    let mut off = tenant.client.clone();
+    off.portal_enabled = false;
+    store.update_client(&off, &audit()).await.unwrap();
+    for path in ["/api/me", "/api/dashboard", "/api/projects", "/api/messages"] {
+        let response = a.app.send(ApiRequest::get(path).cookie(&lead)).await;
+        assert_eq!(response.status, StatusCode::UNAUTHORIZED, "{path}: {}", response.body);
+    }
+    let write = a.app.send(ApiRequest::post("/api/messages", json!({ "body": "still here?" })).cookie(&lead)).await;
+    assert_eq!(write.status, StatusCode::UNAUTHORIZED);
+    // Archived counts as off too; switched back on, the same session works again.
+    let mut archived = tenant.client.clone();
+    archived.status = shared::domain::ClientStatus::Archived;
+    store.update_client(&archived, &audit()).await.unwrap();
+    assert_eq!(a.app.send(ApiRequest::get("/api/me").cookie(&lead)).await.status, StatusCode::UNAUTHORIZED);
+    store.update_client(&tenant.client, &audit()).await.unwrap();
+    assert_eq!(a.app.send(ApiRequest::get("/api/me").cookie(&lead)).await.status, StatusCode::OK);
+}
+
+/// A sign-in link dies with the reason it was sent: a welcome mail to a mistyped address stops
+/// working when the address is corrected; and any unused link stops when access is switched
+/// off (even if switched on again), when the contact's sessions are revoked, or when the company
+/// is switched off.
+#[tokio::test]
+async fn a_link_dies_when_the_address_access_or_company_it_was_sent_for_changes() {
+    let a = admin().await;
+    let client = a.new_client("Acme").await;
+    let typo = a.app.email("pat.typo");
+    let right = a.app.email("pat");
+    let contact = a.new_contact(&client, typo.as_str()).await.body["id"].as_str().unwrap().to_owned();
+    let base = format!("/api/admin/clients/{client}/contacts/{contact}");
+    let invite_path = format!("{base}/invite");
+    let invite = || a.post(&invite_path, json!({}));
+    let redeem = |token: String| a.app.send(ApiRequest::post("/api/auth/verify", json!({ "token": token })));
+
+    assert_eq!(invite().await.status, StatusCode::ACCEPTED);
+    let mistyped = a.app.latest_token(&typo).await;
+    let corrected = a.patch(&base, json!({ "email": right.as_str() })).await;
+    assert_eq!(corrected.status, StatusCode::OK, "{}", corrected.body);
+    let dead = redeem(mistyped).await;
+    assert_eq!((dead.status, dead.error_code()), (StatusCode::UNAUTHORIZED, "invalid_token"));
+
+    // Access off and on again: the link sent before is dead.
+    assert_eq!(invite().await.status, StatusCode::ACCEPTED);
+    let before_off = a.app.latest_token(&right).await;
+    a.patch(&base, json!({ "portal_enabled": false })).await;
+    a.patch(&base, json!({ "portal_enabled": true })).await;
+    assert_eq!(redeem(before_off).await.status, StatusCode::UNAUTHORIZED);
+
+    // A revoke ends links as well as sessions.
+    assert_eq!(invite().await.status, StatusCode::ACCEPTED);
+    let before_revoke = a.app.latest_token(&right).await;
+    assert_eq!(a.post(&format!("{base}/revoke"), json!({})).await.status, StatusCode::OK);
+    assert_eq!(redeem(before_revoke).await.status, StatusCode::UNAUTHORIZED);
+
+    // The company switched off and on again.
+    assert_eq!(invite().await.status, StatusCode::ACCEPTED);
+    let before_company = a.app.latest_token(&right).await;
+    a.patch(&format!("/api/admin/clients/{client}"), json!({ "portal_enabled": false })).await;
+    a.patch(&format!("/api/admin/clients/{client}"), json!({ "portal_enabled": true })).await;
+    assert_eq!(redeem(before_company).await.status, StatusCode::UNAUTHORIZED);
+
+    // A link written for the old address that the sweep missed is dead all the same: it is
+    // checked against the address it was sent to when redeemed.
+    let token = shared::domain::LoginToken::generate().unwrap();
+    let record = shared::domain::LoginTokenRecord {
+        role: shared::domain::Role::Client,
+        principal_id: contact.clone(),
+        client_id: shared::domain::ClientId::parse(&client),
+        expires_at: time::OffsetDateTime::now_utc().unix_timestamp() + 3600,
+        sent_to: Some(typo.clone()),
+    };
+    a.app.state.store.put_login_token(&token.hash(), &record).await.unwrap();
+    assert_eq!(redeem(token.as_str().to_owned()).await.status, StatusCode::UNAUTHORIZED);
+
+    // The link that is still good signs in.
+    assert_eq!(invite().await.status, StatusCode::ACCEPTED);
+    let good = redeem(a.app.latest_token(&right).await).await;
+    assert_eq!(good.status, StatusCode::OK, "{}", good.body);
+}
+
+#[tokio::test]
 async fn contact_email_change_moves_the_claim() {
     let a = admin().await;
     let client = a.new_client("Acme").await;

@@ -626,3 +626,103 @@ async fn news_from_harvest_reaches_the_feed_and_those_who_see_invoices_once() {
     let third = b.app.drain_at(now + 2 * 3601).await;
     assert_eq!((third.billing_clients, third.events), (1, 0), "{third:?}");
 }
+
+/// Who may see billing news is decided when it is read or mailed, not when it was written:
+/// a member without invoice access never sees it (feed, bell, mail); taking invoice access
+/// away, or unassigning a staff member, hides what is on the bell and drops it from mail not
+/// yet sent.
+#[tokio::test]
+async fn billing_news_reaches_only_people_who_may_see_billing_when_they_read_it() {
+    use shared::domain::{Activity, ActivityKind, Side};
+    let b = billing(|_| {}).await;
+    with_estimates(&b).await;
+    b.fake.accept_estimate_events(Duration::ZERO).await;
+    let finance = b.app.add_contact_as(&b.client, "finance", ContactRole::Member, true).await;
+    let finance_cookie = b.app.sign_in(&finance.email).await;
+    let staff = b.app.add_staff("assigned", StaffRole::Member).await;
+    let audit = shared::domain::AuditEvent::new(None, "test".into(), "client.assign", "setup".into());
+    b.app.state.store.assign(b.client.id, staff.id, &audit).await.unwrap();
+    let staff_cookie = b.app.sign_in(&staff.email).await;
+
+    // The owner declines an estimate (news for the agency); Harvest issues an invoice (news for
+    // the company's people who see invoices).
+    let declined = b.app.send(post("/api/estimates/2/decline", json!({}), &b.owner)).await;
+    assert_eq!(declined.status, StatusCode::OK, "{}", declined.body);
+    let issued =
+        Activity::new(b.client.id, ActivityKind::InvoiceIssued, None, None, "Harvest", "Invoice INV-9 issued".into())
+            .by(Side::Agency, None);
+    b.app.state.store.put_activity(&issued).await.unwrap();
+    let message = b.app.send(post("/api/messages", json!({ "body": "Hello" }), &b.member)).await;
+    assert_eq!(message.status, StatusCode::CREATED, "{}", message.body);
+
+    let kinds = |body: &Value| -> Vec<String> {
+        body["items"].as_array().unwrap().iter().map(|a| a["kind"].as_str().unwrap().to_owned()).collect()
+    };
+    let member_feed = b.app.send(get("/api/activity", &b.member)).await;
+    assert_eq!(member_feed.status, StatusCode::OK);
+    assert_eq!(kinds(&member_feed.body), ["message_posted"], "no billing news without invoice access");
+    // A page of one still pages past the hidden news to the end, and never shows it.
+    let one = b.app.send(get("/api/activity?limit=1", &b.member)).await;
+    assert_eq!(kinds(&one.body), ["message_posted"]);
+    let owner_feed = kinds(&b.app.send(get("/api/activity", &b.owner)).await.body);
+    for kind in ["estimate_declined", "invoice_issued", "message_posted"] {
+        assert!(owner_feed.contains(&kind.to_owned()), "{kind} in {owner_feed:?}");
+    }
+
+    // Fanned out: finance and the assigned staff have it on the bell and in queued mail.
+    let now = shared::notify::now();
+    b.app.drain_at(now).await;
+    let bell = |cookie: String| {
+        let app = &b.app;
+        async move {
+            let bell = app.send(get("/api/notifications", &cookie)).await;
+            assert_eq!(bell.status, StatusCode::OK, "{}", bell.body);
+            bell.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["topic"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(bell(finance_cookie.clone()).await, ["invoices"]);
+    assert!(bell(staff_cookie.clone()).await.contains(&"estimates".to_owned()));
+    assert!(bell(b.member.clone()).await.is_empty(), "{:?}", bell(b.member.clone()).await);
+
+    // Access goes before the mail does.
+    let finance_path = format!("/api/team/{}", finance.id);
+    let revoked = b
+        .app
+        .send(
+            ApiRequest::post(&finance_path, json!({ "invoice_access": false })).method(Method::PATCH).cookie(&b.owner),
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
+    let unassigned = b
+        .app
+        .send(
+            ApiRequest::get(&format!("/api/admin/clients/{}/staff/{}", b.client.id, staff.id))
+                .method(Method::DELETE)
+                .cookie(&b.agency),
+        )
+        .await;
+    assert!(unassigned.status.is_success(), "{}", unassigned.body);
+    assert!(bell(finance_cookie.clone()).await.is_empty(), "hidden from the bell at once");
+    assert!(bell(staff_cookie.clone()).await.is_empty(), "hidden from the bell at once");
+
+    let window = i64::try_from(b.app.state.config.notifications.batch_window.as_secs()).unwrap();
+    let sent = b.app.drain_at(now + window + 1).await;
+    let mail_for = |to: shared::domain::EmailAddress| {
+        let app = &b.app;
+        async move { app.inbox(&to).await.into_iter().filter(|m| !m.subject.starts_with("Your sign-in")).count() }
+    };
+    assert_eq!(mail_for(finance.email.clone()).await, 0, "the queued invoice news was dropped: {sent:?}");
+    assert_eq!(mail_for(staff.email.clone()).await, 0, "the queued estimate news was dropped: {sent:?}");
+    assert!(sent.dropped >= 2, "{sent:?}");
+
+    // Given back, the bell shows what it holds again (nothing was deleted to hide it).
+    b.app
+        .send(ApiRequest::post(&finance_path, json!({ "invoice_access": true })).method(Method::PATCH).cookie(&b.owner))
+        .await;
+    assert_eq!(bell(finance_cookie).await, ["invoices"]);
+}

@@ -124,6 +124,7 @@ async fn expired_tokens_are_refused_even_before_ttl_deletion() {
         principal_id: contact.id.to_string(),
         client_id: Some(client.id),
         expires_at: time::OffsetDateTime::now_utc().unix_timestamp() - 1,
+        sent_to: None,
     };
     app.state.store.put_login_token(&token.hash(), &record).await.unwrap();
     let response = app.send(verify(token.as_str())).await;
