@@ -7,7 +7,8 @@
 //! reviews, files, file requests, estimate decisions, the thread, audit events); other people's
 //! bells and queued mail (`NOTIFY#{principal}` of the company's contacts, the staff and the
 //! agency inbox); and the agency's own audit log. `person` finds them in any attribute of any
-//! item there, so a new kind of item is covered without a list to keep.
+//! item there, so a new kind of item is covered without a list to keep, and rewrites only what
+//! names them (never keys, kinds, roles or other people's records).
 //!
 //! An erasure is resumable, never half-done: it first switches their access off and ends their
 //! sessions, then removes and rewrites (each step idempotent; a rewrite is conditional on the
@@ -78,8 +79,10 @@ pub async fn export(
     let contact = store.get_contact(client_id, id).await?.ok_or(Error::NotFound)?;
     let person = Person::of(&contact);
     let mut items = store.person_items(&person.id, &contact.email).await?;
-    for item in store.client_items(client_id).await? {
-        if !is_contact_item(&item, id) && person.is_mentioned_in(&item) {
+    let company = store.client_items(client_id).await?;
+    let related = related_ids(&person, &company);
+    for item in company {
+        if !is_contact_item(&item, id) && (person.is_referred_to_in(&item) || Person::is_related(&item, &related)) {
             items.push(item);
         }
     }
@@ -144,10 +147,17 @@ pub async fn erase(
     readers.extend(store.list_contacts(client_id).await?.iter().filter(|c| c.id != id).map(|c| c.id.to_string()));
     readers.extend(store.list_admins().await?.iter().map(|a| a.id.to_string()));
     let mut mentioning = store.client_items(client_id).await?;
+    // Messages and events that refer to them: bell entries and the thread pointing at one refer
+    // to them too (a colleague's bell quoting their message names them only through it).
+    let related = related_ids(&person, &mentioning);
     for reader in readers {
         mentioning.extend(store.notification_items(&reader).await?);
     }
     mentioning.extend(store.agency_audit_mentioning(&person.needles()).await?);
+    // Items that refer to them only through another go first: a run stopped midway has then
+    // rewritten none of the messages and events they point at, so asking again still finds them.
+    let indirect_first = |item: &Item| !Person::is_related(item, &related) || person.is_referred_to_in(item);
+    mentioning.sort_by_key(indirect_first);
     let mut anonymised = 0;
     for item in mentioning {
         // The contact and the owner set change in the final transaction.
@@ -158,7 +168,7 @@ pub async fn erase(
         if person.owns(&item) {
             store.delete_key(&pk, &sk).await?;
             removed += 1;
-        } else if anonymise(store, &person, item).await? {
+        } else if anonymise(store, &person, item, &related).await? {
             anonymised += 1;
         }
     }
@@ -181,11 +191,25 @@ pub async fn erase(
     Ok(Erasure { reference, anonymised, removed })
 }
 
+/// The ids of the company's items (messages, events) that refer to them.
+fn related_ids(person: &Person, items: &[Item]) -> std::collections::HashSet<String> {
+    items
+        .iter()
+        .filter(|item| person.is_referred_to_in(item))
+        .filter_map(|item| Person::item_id(item).map(str::to_owned))
+        .collect()
+}
+
 /// Rewrites one item; an item changed meanwhile is read again (a few times), one gone is done.
-async fn anonymise(store: &Store, person: &Person, mut item: Item) -> Result<bool, Error> {
+async fn anonymise(
+    store: &Store,
+    person: &Person,
+    mut item: Item,
+    related: &std::collections::HashSet<String>,
+) -> Result<bool, Error> {
     let (pk, sk) = (partition_key(&item), sort_key(&item));
     for _ in 0..5 {
-        let changes = person.changes(&item);
+        let changes = person.changes_in(&item, Person::is_related(&item, related));
         if changes.is_empty() {
             return Ok(false);
         }

@@ -59,7 +59,7 @@ async fn an_exported_then_erased_contact_leaves_nothing_that_names_them() {
     let reviewed =
         app.send(ApiRequest::post(&review, json!({ "decision": "approved", "comment": "" })).cookie(&cookie)).await;
     assert_eq!(reviewed.status, StatusCode::OK, "{}", reviewed.body);
-    app.agency_message(&a, &format!("Thanks, {name}!")).await;
+    app.agency_message(&a, &format!("Thanks! Copying {email}.")).await;
     app.deliver_notifications().await;
     let link = ApiRequest::post("/api/auth/login", json!({ "email": email }));
     assert_eq!(app.send(link).await.status, StatusCode::ACCEPTED);
@@ -119,7 +119,7 @@ async fn an_exported_then_erased_contact_leaves_nothing_that_names_them() {
     assert_eq!(thread.status, StatusCode::OK, "{}", thread.body);
     let text = thread.body.to_string();
     assert!(text.contains("Former contact here; write to former.contact@erased.invalid"), "{text}");
-    assert!(text.contains("Thanks, Former contact!"), "{text}");
+    assert!(text.contains("Thanks! Copying former.contact@erased.invalid."), "{text}");
     // The project page with the review still reads too.
     let colleague = app.sign_in(&a.colleague.email).await;
     let project = app.send(ApiRequest::get(&format!("/api/projects/{}", a.project.id)).cookie(&colleague)).await;
@@ -207,8 +207,20 @@ async fn an_erasure_that_stopped_midway_finishes_when_asked_again() {
     for item in store.principal_items(&person.id).await.unwrap() {
         store.delete_key(item["PK"].as_s().unwrap(), item["SK"].as_s().unwrap()).await.unwrap();
     }
+    // The erasure rewrites what refers to them through a message first (the thread, bells),
+    // then the messages themselves: stopped midway through those.
+    let company = store.partition_items(client.clone()).await.unwrap();
+    let related: std::collections::HashSet<String> = company
+        .iter()
+        .filter(|item| person.is_referred_to_in(item))
+        .filter_map(|item| Person::item_id(item).map(str::to_owned))
+        .collect();
+    for item in company.iter().filter(|item| Person::is_related(item, &related) && !person.is_referred_to_in(item)) {
+        let changes = person.changes_in(item, true);
+        store.rewrite_attributes(&client, item["SK"].as_s().unwrap(), &changes).await.unwrap();
+    }
     let mut rewritten = 0;
-    for item in store.partition_items(client.clone()).await.unwrap().iter().step_by(2) {
+    for item in company.iter().step_by(2) {
         let sk = item["SK"].as_s().unwrap();
         let changes = person.changes(item);
         if sk != &contact_key && sk != "OWNERS" && !person.owns(item) && !changes.is_empty() {
@@ -230,4 +242,123 @@ async fn an_erasure_that_stopped_midway_finishes_when_asked_again() {
     let thread =
         app.send(ApiRequest::get(&format!("/api/admin/clients/{}/messages", a.client.id)).cookie(&staff)).await;
     assert_eq!(thread.body.to_string().matches("from Former contact").count(), 4, "{}", thread.body);
+}
+
+/// Whether an item is about the person (their id or address in it, or it points at a message or
+/// event that is), told from its text alone.
+fn about(item: &Item, needles: &[&str], related: &std::collections::HashSet<String>) -> bool {
+    let text = format!("{item:?}");
+    needles.iter().any(|needle| text.contains(needle))
+        || ["event_id", "last_message_id"]
+            .iter()
+            .any(|field| item.get(*field).and_then(|v| v.as_s().ok()).is_some_and(|id| related.contains(id)))
+}
+
+/// A contact called "member", "owner", "message", "admin", "Marketing" (the company's own name)
+/// or "Marketing website" (a project's) is erased without changing anyone else: every record
+/// that is not about them stays byte for byte, and in theirs no key, kind, role, status or
+/// action changes. The others' pages and the notification drain keep working.
+#[tokio::test]
+async fn erasing_a_contact_named_like_a_word_of_the_portal_changes_only_them() {
+    let app = spawn_app().await;
+    let a = app.tenant("Marketing").await;
+    let owner = app.add_admin("privacy-owner").await;
+    let staff = app.sign_in(&owner.email).await;
+    let audit = shared::domain::AuditEvent::new(None, "test".into(), "client.assign", "setup".into());
+    app.state.store.assign(a.client.id, owner.id, &audit).await.unwrap();
+    let lead = app.sign_in(&a.contact.email).await;
+    let colleague = app.sign_in(&a.colleague.email).await;
+    // The lead and the agency have spoken before: their words name nobody erased here.
+    let hello = ApiRequest::post("/api/messages", json!({ "body": "Hello from the member area of Marketing" }));
+    assert_eq!(app.send(hello.cookie(&lead)).await.status, StatusCode::CREATED);
+
+    for (n, name) in ["member", "owner", "message", "admin", "Marketing", "Marketing website"].into_iter().enumerate() {
+        let email = app.email(&format!("hostile{n}"));
+        let added = app
+            .send(
+                ApiRequest::post(
+                    &format!("/api/admin/clients/{}/contacts", a.client.id),
+                    json!({ "name": name, "email": email.as_str() }),
+                )
+                .cookie(&staff),
+            )
+            .await;
+        assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+        let id = added.body["id"].as_str().unwrap().to_owned();
+        let cookie = app.sign_in(&email).await;
+        let post = ApiRequest::post("/api/messages", json!({ "body": format!("Regards, {name}") }));
+        assert_eq!(app.send(post.cookie(&cookie)).await.status, StatusCode::CREATED);
+        let review = format!("/api/projects/{}/deliverables/{}/review", a.project.id, a.deliverable.id);
+        let reviewed =
+            app.send(ApiRequest::post(&review, json!({ "decision": "approved", "comment": "" })).cookie(&cookie)).await;
+        assert_eq!(reviewed.status, StatusCode::OK, "{}", reviewed.body);
+        let access = ApiRequest::post(&format!("/api/team/{id}"), json!({ "invoice_access": true }))
+            .method(http::Method::PATCH)
+            .cookie(&lead);
+        assert_eq!(app.send(access).await.status, StatusCode::OK);
+        app.agency_message(&a, &format!("Welcome, {name}")).await;
+        app.deliver_notifications().await;
+
+        let before = table_items(&app).await;
+        let needles = [id.as_str(), email.as_str()];
+        let related: std::collections::HashSet<String> = before
+            .iter()
+            .filter(|item| needles.iter().any(|needle| format!("{item:?}").contains(needle)))
+            .filter_map(|item| item.get("id").and_then(|v| v.as_s().ok()).cloned())
+            .collect();
+        let erase = ApiRequest::post(
+            &format!("/api/admin/clients/{}/contacts/{id}/erase", a.client.id),
+            json!({ "confirm_email": email.as_str() }),
+        );
+        let erased = app.send(erase.cookie(&staff)).await;
+        assert_eq!(erased.status, StatusCode::OK, "{name}: {}", erased.body);
+
+        let after = table_items(&app).await;
+        let key = |item: &Item| (format!("{:?}", item.get("PK")), format!("{:?}", item.get("SK")));
+        let after_by_key: std::collections::HashMap<_, _> = after.iter().map(|item| (key(item), item)).collect();
+        let mut theirs = 0;
+        for item in &before {
+            let now = after_by_key.get(&key(item));
+            if !about(item, &needles, &related) {
+                // The audit log gains the erasure; everything else not about them is as it was.
+                assert_eq!(now, Some(&item), "{name}: a record not about them changed");
+                continue;
+            }
+            theirs += 1;
+            let Some(now) = now else { continue }; // theirs alone: removed
+            for (attribute, value) in item.iter() {
+                let changed = now.get(attribute) != Some(value);
+                let structured = [
+                    "PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "kind", "role", "status", "action", "topic",
+                    "decision",
+                ];
+                assert!(
+                    !(changed && structured.contains(&attribute.as_str())),
+                    "{name}: {attribute} changed in {item:?} -> {now:?}"
+                );
+            }
+        }
+        assert!(theirs >= 6, "{name}: the footprint is too small to prove anything ({theirs})");
+        let left: Vec<String> = after
+            .iter()
+            .map(|item| format!("{item:?}"))
+            .filter(|text| needles.iter().any(|n| text.contains(n)))
+            .collect();
+        assert!(left.is_empty(), "{name}: still named by id or address: {left:#?}");
+
+        // Everyone else still works, and so does the drain.
+        for cookie in [&lead, &colleague] {
+            let me = app.send(ApiRequest::get("/api/me").cookie(cookie)).await;
+            assert_eq!(me.status, StatusCode::OK, "{name}: {}", me.body);
+        }
+        let page = app.send(ApiRequest::get(&format!("/api/admin/clients/{}", a.client.id)).cookie(&staff)).await;
+        assert_eq!(page.status, StatusCode::OK, "{name}: {}", page.body);
+        let roles: Vec<&str> =
+            page.body["contacts"].as_array().unwrap().iter().map(|c| c["role"].as_str().unwrap()).collect();
+        assert!(roles.iter().all(|r| ["owner", "member"].contains(r)), "{name}: {roles:?}");
+        app.deliver_notifications().await;
+        let thread = app.send(ApiRequest::get("/api/messages").cookie(&lead)).await;
+        assert_eq!(thread.status, StatusCode::OK, "{name}: {}", thread.body);
+        assert!(thread.body.to_string().contains("Hello from the member area of Marketing"), "{name}");
+    }
 }
