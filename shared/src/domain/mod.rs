@@ -15,7 +15,7 @@ mod error;
 mod files;
 mod models;
 
-pub use actor::{Actor, change, email, optional_text, text};
+pub use actor::{Actor, change, email, is_invisible_format, multiline_text, optional_text, text};
 pub use branding::*;
 pub use error::Error;
 pub use files::*;

@@ -69,6 +69,10 @@ pub enum Refusal {
     SizeMismatch { declared: u64, actual: u64 },
     #[error("The malware scan found a threat in this file. It was deleted.")]
     Threat,
+    #[error("This SVG drawing cannot be uploaded: {0}. Export it again without scripts, or send it as PNG or PDF.")]
+    UnsafeDrawing(String),
+    #[error("SVG drawings can be at most 5 MB (each is checked whole). Send a larger one as PDF or inside a ZIP.")]
+    DrawingTooLarge,
 }
 
 /// Lower-cases a declared type, drops parameters, and maps the names browsers use for the

@@ -9,6 +9,7 @@ mod multipart;
 pub mod project_files;
 pub mod requests;
 pub mod routes;
+pub mod svg;
 pub mod transfers;
 mod uploads;
 pub mod views;

@@ -250,7 +250,7 @@ pub async fn ask_for_more(
     id: ulid::Ulid,
     input: Note,
 ) -> Result<FileRequest, Error> {
-    let note = text(&input.note, "note", MAX_NOTE_CHARS)
+    let note = crate::domain::multiline_text(&input.note, "note", MAX_NOTE_CHARS)
         .map_err(|_| Error::invalid("note_required", "Say what is still needed (1 to 2000 characters)."))?;
     let agency = config.agency_name.clone();
     let request = step(

@@ -203,6 +203,8 @@ fn refused(refusal: Refusal) -> Error {
         Refusal::Mismatch { .. } => "content_mismatch",
         Refusal::SizeMismatch { .. } => "size_mismatch",
         Refusal::Threat => "malware_found",
+        Refusal::UnsafeDrawing(_) => "file_refused",
+        Refusal::DrawingTooLarge => "file_too_large",
     };
     Error::invalid(code, refusal.to_string())
 }
@@ -451,6 +453,16 @@ async fn judge(
         Ok(content_type) => content_type,
         Err(refusal) => return Ok(Err(refusal)),
     };
+    if content_type == "image/svg+xml" {
+        // A drawing is XML a browser may run: parsed whole, not judged by its first bytes.
+        if actual_size > super::svg::MAX_SVG_BYTES {
+            return Ok(Err(Refusal::DrawingTooLarge));
+        }
+        let whole = files.first_bytes(&key, actual_size).await?;
+        if let Err(super::svg::Unsafe(why)) = super::svg::check(&whole) {
+            return Ok(Err(Refusal::UnsafeDrawing(why)));
+        }
+    }
     if config.malware_scan {
         let tags = files.tags(&key).await?;
         match tags.iter().find(|(k, _)| k == SCAN_TAG).map(|(_, v)| v.as_str()) {

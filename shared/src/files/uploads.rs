@@ -104,7 +104,7 @@ pub fn safe_filename(raw: &str) -> Option<String> {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or_default().trim();
     let cleaned: String = base
         .chars()
-        .filter(|c| !c.is_control())
+        .filter(|c| !c.is_control() && !crate::domain::is_invisible_format(*c))
         .map(|c| if matches!(c, '"' | '#' | '?' | '%') { '_' } else { c })
         .collect();
     let cleaned = cleaned.trim_start_matches('.').trim().to_owned();
@@ -178,5 +178,9 @@ mod tests {
         assert_eq!(safe_filename(".hidden").as_deref(), Some("hidden"));
         assert_eq!(safe_filename("   "), None);
         assert_eq!(safe_filename("x".repeat(300).as_str()).map(|f| f.len()), Some(150));
+        // A right-to-left override would show `report\u{202E}fdp.zip` as "reportpiz.pdf".
+        assert_eq!(safe_filename("report\u{202E}fdp.zip").as_deref(), Some("reportfdp.zip"));
+        assert_eq!(safe_filename("\u{2067}a\u{200F}b\u{2069}\u{200B}.pdf\u{FEFF}").as_deref(), Some("ab.pdf"));
+        assert_eq!(safe_filename("line\nbreak\r\t.pdf").as_deref(), Some("linebreak.pdf"));
     }
 }
