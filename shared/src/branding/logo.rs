@@ -15,9 +15,18 @@ pub const MAX_UPLOAD_BYTES: usize = 2 * 1024 * 1024;
 /// The stored logo fits in this box (twice the header's size, for sharp high-DPI screens).
 pub const MAX_WIDTH: u32 = 480;
 pub const MAX_HEIGHT: u32 = 160;
-/// Larger sources are refused before decoding (a small file can claim a huge canvas).
+/// Larger sources are refused before decoding (a small file can claim a huge canvas: an
+/// 8000 × 8000 PNG of one colour is 250 KB and 256 MB decoded). The caps keep the decoded image
+/// and its thumbnail well inside the branding function's memory (256 MB, `template.yaml`;
+/// `tests/api/codebase.rs` checks the sum).
 const MAX_SOURCE_SIDE: u32 = 8000;
-const MAX_DECODE_BYTES: u64 = 256 * 1024 * 1024;
+/// 16 megapixels: 4000 × 4000, or a wide 8000 × 2000 banner.
+pub const MAX_SOURCE_PIXELS: u64 = 16_000_000;
+/// What the decoder may allocate at most: 16 MP at 4 bytes a pixel fits, 16 bits a channel
+/// does not.
+pub const MAX_DECODE_BYTES: u64 = 64 * 1024 * 1024;
+// An 8-bit RGBA image at the pixel cap decodes within the allocation cap.
+const _: () = assert!(MAX_SOURCE_PIXELS * 4 <= MAX_DECODE_BYTES);
 
 /// A logo ready to store and serve: PNG bytes and their size.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +59,15 @@ pub fn prepare(bytes: &[u8]) -> Result<Logo, Error> {
         }
         _ => return Err(refused("The logo must be a PNG, JPEG or WebP image.")),
     };
+    // The header alone says how large the canvas is: too many pixels is refused unread.
+    let (width, height) = ImageReader::with_format(Cursor::new(bytes), format)
+        .into_dimensions()
+        .map_err(|_| refused("This image could not be read. Save it again as PNG and retry."))?;
+    if u64::from(width) * u64::from(height) > MAX_SOURCE_PIXELS || width > MAX_SOURCE_SIDE || height > MAX_SOURCE_SIDE {
+        return Err(refused(
+            "This image is too large: at most 16 megapixels (e.g. 4000 × 4000). Save a smaller version and retry.",
+        ));
+    }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SOURCE_SIDE);
@@ -124,5 +142,39 @@ mod tests {
         png[16..20].copy_from_slice(&20_000u32.to_be_bytes());
         png[20..24].copy_from_slice(&20_000u32.to_be_bytes());
         assert!(matches!(prepare(&png), Err(Error::Invalid { code: "unsupported_logo", .. })));
+    }
+
+    /// A PNG whose header (with a correct checksum) claims `width` × `height`, and no pixels.
+    fn claiming(width: u32, height: u32) -> Vec<u8> {
+        let mut png = encoded(16, 16, ImageFormat::Png);
+        png[16..20].copy_from_slice(&width.to_be_bytes());
+        png[20..24].copy_from_slice(&height.to_be_bytes());
+        let crc = crc32(&png[12..29]); // chunk type and data of IHDR
+        png[29..33].copy_from_slice(&crc.to_be_bytes());
+        png
+    }
+
+    /// CRC-32 as PNG chunks use it (ISO 3309), bit by bit: a test helper, not a hot path.
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for byte in bytes {
+            crc ^= u32::from(*byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            }
+        }
+        !crc
+    }
+
+    #[test]
+    fn a_canvas_over_the_pixel_cap_is_refused_unread_even_within_the_side_limit() {
+        // 8000 × 8000 (64 MP, 256 MB decoded) would kill a 256 MB function: refused by its header.
+        for (width, height) in [(8000, 8000), (8000, 2001), (4001, 4000)] {
+            let Err(Error::Invalid { message, .. }) = prepare(&claiming(width, height)) else { panic!("{width}") };
+            assert!(message.contains("too large"), "{width} × {height}: {message}");
+        }
+        // At the cap, the canvas is allowed to be read (this one has no pixels, so it fails there).
+        let Err(Error::Invalid { message, .. }) = prepare(&claiming(4000, 4000)) else { panic!() };
+        assert!(message.contains("could not be read"), "{message}");
     }
 }

@@ -191,3 +191,24 @@ fn the_architecture_layout_matches_the_tree() {
     }
     assert!(missing.is_empty(), "ARCHITECTURE.md's layout does not mention: {missing:?}");
 }
+
+/// The logo decoder's caps fit the branding function: the decoded source, its thumbnail and
+/// the upload itself stay within its memory with room for the runtime (a decompression bomb
+/// that passes the caps still cannot kill the function).
+#[test]
+fn the_logo_decoder_fits_the_branding_functions_memory() {
+    use shared::branding::logo::{MAX_DECODE_BYTES, MAX_UPLOAD_BYTES};
+    let text = read(&crate::helpers::workspace_root().join("template.yaml"));
+    let template: serde_json::Value = serde_norway::from_str(&text).unwrap();
+    let memory_mb = template["Resources"]["BrandingFunction"]["Properties"]["MemorySize"]
+        .as_u64()
+        .or_else(|| template["Globals"]["Function"]["MemorySize"].as_u64())
+        .expect("a MemorySize for the branding function");
+    const RUNTIME: u64 = 64 * 1024 * 1024; // the binary, the SDK clients, Tokio, request buffers
+    let peak = 2 * MAX_DECODE_BYTES + MAX_UPLOAD_BYTES as u64 + RUNTIME;
+    assert!(
+        peak <= memory_mb * 1024 * 1024,
+        "the logo decoder may need {} MB; the branding function has {memory_mb} MB",
+        peak / 1024 / 1024
+    );
+}
