@@ -142,11 +142,35 @@ fn read_archive(input: impl BufRead) -> Result<Archive, BackupError> {
     Ok(archive)
 }
 
+/// Whether `table` holds no item: a consistent read (an item written just before counts), that
+/// follows the scan past pages that come back empty but are not the last (DynamoDB may answer
+/// so), until it sees an item or the end.
+async fn is_empty(db: &DynamoClient, table: &str) -> Result<bool, BackupError> {
+    let mut start = None;
+    loop {
+        let page = db
+            .scan()
+            .table_name(table)
+            .consistent_read(true)
+            .limit(1)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(dynamo)?;
+        if !page.items().is_empty() {
+            return Ok(false);
+        }
+        match page.last_evaluated_key.filter(|key| !key.is_empty()) {
+            Some(key) => start = Some(key),
+            None => return Ok(true),
+        }
+    }
+}
+
 /// Restores an archive into `table`, which must exist and be empty.
 pub async fn import(db: &DynamoClient, table: &str, input: impl BufRead) -> Result<Summary, BackupError> {
     let archive = read_archive(input)?;
-    let probe = db.scan().table_name(table).limit(1).send().await.map_err(dynamo)?;
-    if !probe.items().is_empty() {
+    if !is_empty(db, table).await? {
         return Err(BackupError::NotEmpty(table.to_owned()));
     }
     for chunk in archive.items.chunks(BATCH) {

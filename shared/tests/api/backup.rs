@@ -88,3 +88,52 @@ async fn a_damaged_archive_is_refused_before_anything_is_written() {
     }
     assert!(every_item(&target).await.is_empty(), "nothing was written");
 }
+
+/// The empty-table check cannot be fooled by a page boundary: DynamoDB may answer a scan with
+/// an empty page that is not the last. A fake DynamoDB (its documented JSON protocol) answers
+/// exactly that, then an item: the import refuses, having asked for consistent reads only and
+/// written nothing.
+#[tokio::test]
+async fn the_empty_check_reads_consistently_and_past_an_empty_page() {
+    use serde_json::{Value, json};
+    use wiremock::matchers::{body_partial_json, header, method};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let source = spawn_app().await;
+    source.add_client("Acme").await;
+    let (archive, _) = export(&source).await;
+
+    let fake = MockServer::start().await;
+    let answer = |body: Value| ResponseTemplate::new(200).set_body_raw(body.to_string(), "application/x-amz-json-1.0");
+    let boundary = json!({ "PK": { "S": "CLIENT#1" }, "SK": { "S": "A" } });
+    Mock::given(method("POST"))
+        .and(header("x-amz-target", "DynamoDB_20120810.Scan"))
+        .and(body_partial_json(json!({ "ExclusiveStartKey": boundary })))
+        .respond_with(answer(
+            json!({ "Items": [{ "PK": { "S": "CLIENT#1" }, "SK": { "S": "B" } }], "Count": 1, "ScannedCount": 1 }),
+        ))
+        .with_priority(1)
+        .mount(&fake)
+        .await;
+    Mock::given(method("POST"))
+        .and(header("x-amz-target", "DynamoDB_20120810.Scan"))
+        .respond_with(answer(json!({ "Items": [], "Count": 0, "ScannedCount": 0, "LastEvaluatedKey": boundary })))
+        .with_priority(2)
+        .mount(&fake)
+        .await;
+    let sdk = crate::helpers::sdk_config(&fake.uri()).await;
+    let db = aws_sdk_dynamodb::Client::new(&sdk);
+
+    let refused = backup::import(&db, "portal", archive.as_slice()).await;
+    assert!(matches!(refused, Err(BackupError::NotEmpty(_))), "{refused:?}");
+    let requests = fake.received_requests().await.unwrap();
+    let targets: Vec<String> = requests
+        .iter()
+        .map(|r| r.headers.get("x-amz-target").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default())
+        .collect();
+    assert_eq!(targets, ["DynamoDB_20120810.Scan", "DynamoDB_20120810.Scan"], "two scans, no write");
+    for request in &requests {
+        let body: Value = serde_json::from_slice(&request.body).unwrap();
+        assert_eq!(body["ConsistentRead"], true, "{body}");
+    }
+}
