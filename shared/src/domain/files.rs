@@ -52,6 +52,11 @@ pub struct Upload {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
+    /// Whether its size and one file are already counted against the client's quota (a
+    /// client's upload counts from the moment it starts, so open uploads cannot overrun it);
+    /// given back when it is aborted, refused or expires.
+    #[serde(default)]
+    pub reserved: bool,
 }
 
 impl Upload {

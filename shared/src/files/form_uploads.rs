@@ -67,6 +67,7 @@ pub async fn upload_form(
         uploader_name: person.name.clone(),
         created_at: now,
         expires_at: now + UPLOAD_LIFETIME,
+        reserved: false,
     };
     store.create_upload(&upload).await?;
     files.upload_form(&upload.quarantine_key(), upload.id, &upload.content_type).await

@@ -290,6 +290,10 @@ pub async fn remove_file(
 ) -> Result<(FileRequest, SharedFile), Error> {
     let before = get(store, client_id, id).await?;
     let file = before.files.iter().find(|f| f.id == file_id).cloned().ok_or(Error::NotFound)?;
+    if by.is_client() && !file.from_client() {
+        // What the agency put into the request (a template, an example) is theirs to remove.
+        return Err(Error::Forbidden("Only the agency can remove files it added to a request."));
+    }
     if !before.status.awaits_client() {
         return Err(Error::conflict("request_closed", "Files can be removed only while the request waits for files."));
     }

@@ -103,11 +103,13 @@ pub async fn start(
     }
     check_destination(store, config, uploader, client_id, input.destination).await?;
     if uploader.is_client() {
-        let usage = store.upload_usage(client_id).await?;
+        // The counter's condition covers what is used already; a file larger than the whole
+        // quota is refused here (a company with no counter yet has used nothing).
         let limits = config.upload_limits;
-        if usage.bytes + input.size > limits.client_bytes || usage.files >= limits.client_files {
+        if input.size > limits.client_bytes || limits.client_files == 0 {
             return Err(quota_error(config));
         }
+        release_expired(store, files, client_id).await?;
     }
     let now = OffsetDateTime::now_utc();
     let part_size = part_size_for(input.size);
@@ -126,6 +128,9 @@ pub async fn start(
         uploader_name: uploader.name.clone(),
         created_at: now,
         expires_at: now + UPLOAD_LIFETIME,
+        // A client's upload counts against their quota from now on, not when it completes:
+        // many uploads opened at once cannot together overrun it.
+        reserved: uploader.is_client(),
     };
     let s3_type = if upload.content_type == "application/octet-stream" {
         "application/octet-stream"
@@ -133,7 +138,22 @@ pub async fn start(
         &upload.content_type
     };
     upload.s3_upload_id = Some(files.create_multipart(&upload.quarantine_key(), s3_type).await?);
-    store.create_upload(&upload).await?;
+    let created = if upload.reserved {
+        let quota =
+            UploadQuota { max_bytes: config.upload_limits.client_bytes, max_files: config.upload_limits.client_files };
+        store.create_reserved_upload(&upload, quota).await
+    } else {
+        store.create_upload(&upload).await
+    };
+    if let Err(error) = created {
+        if let Some(s3_id) = &upload.s3_upload_id {
+            files.abort_multipart(&upload.quarantine_key(), s3_id).await?;
+        }
+        return Err(match error {
+            StoreError::Cancelled(failed) if failed.contains(&1) => quota_error(config),
+            other => other.into(),
+        });
+    }
     let first: Vec<u32> = (1..=upload.part_count.min(FIRST_PART_URLS)).collect();
     let parts = part_urls_for(files, &upload, &first).await?;
     Ok(view(upload, Vec::new(), parts))
@@ -323,7 +343,33 @@ async fn discard(store: &Store, files: &FileStore, upload: &Upload) -> Result<()
         files.abort_multipart(&key, s3_id).await?;
     }
     files.delete(&key).await?;
-    store.delete_upload(upload.client_id, upload.id).await?;
+    store.end_upload(upload).await?;
+    Ok(())
+}
+
+/// Open uploads a client may hold at once (each reserves its room in the quota).
+const MAX_OPEN_UPLOADS: i32 = 50;
+
+/// Gives back the room of a client's expired uploads (nobody will complete them; the table's
+/// TTL would remove them late and the quota would stay taken), and refuses a new one when too
+/// many are open.
+async fn release_expired(store: &Store, files: &FileStore, client_id: ClientId) -> Result<(), Error> {
+    let now = OffsetDateTime::now_utc();
+    let uploads = store.uploads_of(client_id, MAX_OPEN_UPLOADS + 1).await?;
+    let mut open = 0;
+    for upload in uploads {
+        if upload.expires_at <= now {
+            discard(store, files, &upload).await?;
+        } else {
+            open += 1;
+        }
+    }
+    if open > MAX_OPEN_UPLOADS - 1 {
+        return Err(Error::conflict(
+            "too_many_uploads",
+            format!("At most {MAX_OPEN_UPLOADS} uploads can be open at once. Finish or cancel some, then try again."),
+        ));
+    }
     Ok(())
 }
 
@@ -548,7 +594,8 @@ async fn place(
             .by(uploader.actor.side(), uploader.actor.person_id());
             let mut ops = vec![finish, store.project_file_put(&file, project_id)?, store.audit_put(&audit)?];
             ops.push(store.activity_put(&activity)?);
-            let usage_at = uploader.is_client().then_some(ops.len());
+            // A reserved upload was counted when it started.
+            let usage_at = (uploader.is_client() && !upload.reserved).then_some(ops.len());
             if usage_at.is_some() {
                 ops.push(usage()?);
             }
@@ -580,7 +627,7 @@ async fn place(
             );
             // `save_request` puts the request first: finish is write 1, the usage counter 3.
             let mut ops = vec![finish, store.audit_put(&audit)?];
-            let usage_at = uploader.is_client().then_some(3);
+            let usage_at = (uploader.is_client() && !upload.reserved).then_some(3);
             if usage_at.is_some() {
                 ops.push(usage()?);
             }

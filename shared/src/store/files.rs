@@ -58,6 +58,45 @@ impl Store {
         self.transact(vec![self.put_op(item, Some("attribute_not_exists(PK)"))?]).await
     }
 
+    /// Creates a client's upload and counts it against their quota in one transaction:
+    /// `QuotaExceeded`-style cancellation (`Cancelled([1])`) when it would not fit.
+    pub async fn create_reserved_upload(&self, upload: &Upload, quota: UploadQuota) -> Result<(), StoreError> {
+        let item = to_item(
+            upload,
+            keys::client(upload.client_id),
+            upload_key(upload.id),
+            [("ttl", n(upload.expires_at.unix_timestamp()))],
+        )?;
+        let bytes = i64::try_from(upload.size).unwrap_or(i64::MAX);
+        self.transact(vec![
+            self.put_op(item, Some("attribute_not_exists(PK)"))?,
+            self.usage_op(upload.client_id, bytes, 1, Some(quota))?,
+        ])
+        .await
+    }
+
+    /// A client's uploads still stored (open or expired but not yet removed), at most `limit`.
+    pub async fn uploads_of(&self, client: ClientId, limit: i32) -> Result<Vec<Upload>, StoreError> {
+        Ok(self.query_page(ListQuery::table(keys::client(client), "UPLOAD#"), limit, None).await?.0)
+    }
+
+    /// Removes an upload that did not become a file; a reserved one gives its room back to the
+    /// quota in the same transaction (once: a second removal finds nothing to give back).
+    pub async fn end_upload(&self, upload: &Upload) -> Result<(), StoreError> {
+        if !upload.reserved {
+            return self.delete_upload(upload.client_id, upload.id).await;
+        }
+        let bytes = i64::try_from(upload.size).unwrap_or(i64::MAX);
+        let ops = vec![
+            self.delete_op(keys::client(upload.client_id), upload_key(upload.id), Some("attribute_exists(PK)"))?,
+            self.usage_op(upload.client_id, -bytes, -1, None)?,
+        ];
+        match self.transact(ops).await {
+            Ok(()) | Err(StoreError::Cancelled(_)) => Ok(()),
+            Err(error) => Err(error),
+        }
+    }
+
     /// An upload in progress; expired ones read as gone (the table's TTL deletes them late).
     pub async fn get_upload(&self, client: ClientId, id: ulid::Ulid) -> Result<Option<Upload>, StoreError> {
         let upload: Option<Upload> = self.get(keys::client(client), upload_key(id)).await?;

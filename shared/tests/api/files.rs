@@ -182,7 +182,12 @@ async fn a_file_whose_bytes_disagree_with_its_type_is_refused_and_deleted() {
     let html = b"<!DOCTYPE html><html><body><script>document.cookie</script></body></html>".to_vec();
     let exe: Vec<u8> =
         b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff".iter().copied().chain(std::iter::repeat_n(0u8, 200)).collect();
+    // Script far past the first bytes a sniffer reads: the drawing is parsed whole.
+    let mut drawing = br#"<svg xmlns="http://www.w3.org/2000/svg">"#.to_vec();
+    drawing.extend(std::iter::repeat_n(b"<g/>".as_slice(), 4000).flatten());
+    drawing.extend(br#"<a href="&#106;avascript:alert(1)"><rect/></a></svg>"#);
     for (name, declared, bytes, code) in [
+        ("drawing.svg", "image/svg+xml", drawing, "file_refused"),
         ("logo.pdf", "application/pdf", PNG.to_vec(), "content_mismatch"),
         ("report.pdf", "application/pdf", elf.clone(), "file_refused"),
         ("invoice.pdf", "application/pdf", exe, "file_refused"),
@@ -223,7 +228,7 @@ async fn a_file_whose_bytes_disagree_with_its_type_is_refused_and_deleted() {
         .unwrap();
     assert_eq!(objects.key_count(), Some(0), "quarantine holds nothing after refusals");
     let refusals = audit_actions(&app, tenant.client.id).await.iter().filter(|a| *a == "upload.refused").count();
-    assert_eq!(refusals, 6, "each refusal is in the audit log");
+    assert_eq!(refusals, 7, "each refusal is in the audit log");
 }
 
 #[tokio::test]
@@ -267,13 +272,15 @@ async fn a_file_request_from_ask_to_accept() {
     let empty = contact.send(Method::POST, &format!("/api/requests/{id}/submit"), json!({})).await;
     assert_eq!((empty.status, empty.error_code()), (StatusCode::UNPROCESSABLE_ENTITY, "no_files"));
     let svg = b"<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\"><circle r=\"4\"/></svg>";
+    let uploaded = contact.upload(request(&id), "logo\u{202E}gvs.svg", "image/svg+xml", svg).await;
+    assert_eq!(uploaded.body["file"]["filename"], "logogvs.svg", "no direction override in a name: {}", uploaded.body);
     let uploaded = contact.upload(request(&id), "logo.svg", "image/svg+xml", svg).await;
     assert_eq!(uploaded.status, StatusCode::OK, "{}", uploaded.body);
     let submitted =
         contact.send(Method::POST, &format!("/api/requests/{id}/submit"), json!({ "note": "Fonts follow" })).await;
     assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.body);
     assert_eq!(submitted.body["status"], "submitted");
-    assert_eq!(submitted.body["files"][0]["filename"], "logo.svg");
+    assert_eq!(submitted.body["files"][1]["filename"], "logo.svg");
     // Sent: no more files until the agency asks.
     let late = contact.start(request(&id), "fonts.zip", "application/zip", 100).await;
     assert_eq!((late.status, late.error_code()), (StatusCode::CONFLICT, "request_closed"), "{}", late.body);
@@ -290,8 +297,8 @@ async fn a_file_request_from_ask_to_accept() {
 
     // The agency reviews the files (links work) and accepts.
     let seen = agency.send(Method::GET, &format!("{}/requests/{id}", agency.base), Value::Null).await;
-    assert_eq!(seen.body["files"].as_array().unwrap().len(), 2, "{}", seen.body);
-    let file_id = seen.body["files"][1]["id"].as_str().unwrap();
+    assert_eq!(seen.body["files"].as_array().unwrap().len(), 3, "{}", seen.body);
+    let file_id = seen.body["files"][2]["id"].as_str().unwrap();
     let link = agency.send(Method::GET, &format!("{}/requests/{id}/files/{file_id}", agency.base), Value::Null).await;
     let fetched = reqwest::get(link.body["download_url"].as_str().unwrap()).await.unwrap().bytes().await.unwrap();
     assert_eq!(&fetched[..], zip);
@@ -307,7 +314,7 @@ async fn a_file_request_from_ask_to_accept() {
     // Every step is in the activity feed and the audit log.
     let activity = contact.send(Method::GET, "/api/activity?limit=50", Value::Null).await.body.to_string();
     for words in
-        ["asked for files: Brand assets", "sent 1 file for Brand assets", "asked for more files", "accepted the files"]
+        ["asked for files: Brand assets", "sent 2 files for Brand assets", "asked for more files", "accepted the files"]
     {
         assert!(activity.contains(words), "activity lacks {words:?}: {activity}");
     }
@@ -341,26 +348,64 @@ async fn contacts_upload_only_where_allowed_and_within_the_quota() {
         contact.upload(project(tenant.project.id), "a.pdf", "application/pdf", &pdf(MIB)).await.status,
         StatusCode::OK
     );
-    // Two uploads that each fit, racing for the last megabyte: one is recorded, the other refused.
+    // Two uploads that each fit, racing for the last megabyte: an upload takes its room when it
+    // starts, so one starts and the other is refused at once.
     let (b, c) = (pdf(MIB - 10), pdf(MIB - 20));
     let started: Vec<TestResponse> = futures_util::future::join_all([
         contact.start(project(tenant.project.id), "b.pdf", "application/pdf", b.len()),
         contact.start(project(tenant.project.id), "c.pdf", "application/pdf", c.len()),
     ])
     .await;
-    for (response, bytes) in started.iter().zip([&b, &c]) {
-        assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
-        put_part(response.body["parts"][0]["url"].as_str().unwrap(), bytes).await;
-    }
-    let ids: Vec<String> = started.iter().map(|s| s.body["id"].as_str().unwrap().to_owned()).collect();
-    let done = futures_util::future::join_all(ids.iter().map(|id| contact.complete(id))).await;
-    let mut codes: Vec<_> = done.iter().map(|d| (d.status, d.error_code().to_owned())).collect();
+    let mut codes: Vec<_> = started.iter().map(|d| (d.status, d.error_code().to_owned())).collect();
     codes.sort();
-    assert_eq!(codes[0].0, StatusCode::OK, "{codes:?}");
+    assert_eq!(codes[0].0, StatusCode::CREATED, "{codes:?}");
     assert_eq!(codes[1], (StatusCode::UNPROCESSABLE_ENTITY, "quota_exceeded".into()));
+    let (winner, bytes) = started.iter().zip([&b, &c]).find(|(s, _)| s.status == StatusCode::CREATED).unwrap();
+    put_part(winner.body["parts"][0]["url"].as_str().unwrap(), bytes).await;
+    let done = contact.complete(winner.body["id"].as_str().unwrap()).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     let usage = app.state.store.upload_usage(tenant.client.id).await.unwrap();
     assert_eq!(usage.files, 2, "{usage:?}");
     assert!(usage.bytes <= 2 * MIB as u64, "{usage:?}");
+
+    // Open uploads count while they are open: one that takes the last of the room keeps others
+    // out until it is cancelled or expires.
+    let room = 2 * MIB - usize::try_from(usage.bytes).unwrap();
+    let holding = contact.start(project(tenant.project.id), "last.pdf", "application/pdf", room).await;
+    assert_eq!(holding.status, StatusCode::CREATED, "{}", holding.body);
+    let holding = holding.body["id"].as_str().unwrap().to_owned();
+    let shut = contact.start(project(tenant.project.id), "one.pdf", "application/pdf", 1).await;
+    assert_eq!((shut.status, shut.error_code()), (StatusCode::UNPROCESSABLE_ENTITY, "quota_exceeded"), "{}", shut.body);
+    let cancelled = contact.send(Method::DELETE, &format!("/api/uploads/{holding}"), Value::Null).await;
+    assert!(cancelled.status.is_success(), "{}", cancelled.body);
+    let after_cancel = contact.start(project(tenant.project.id), "one.pdf", "application/pdf", room).await;
+    assert_eq!(after_cancel.status, StatusCode::CREATED, "the room came back: {}", after_cancel.body);
+    // Expired (nobody will finish it): its room comes back with the next start.
+    let expired = after_cancel.body["id"].as_str().unwrap();
+    let (pk, sk) = (format!("CLIENT#{}", tenant.client.id), format!("UPLOAD#{expired}"));
+    let item = app.state.store.raw_item(&pk, &sk).await.unwrap().unwrap();
+    let past = aws_sdk_dynamodb::types::AttributeValue::S("2020-01-01T00:00:00Z".into());
+    app.state
+        .store
+        .rewrite_attributes(&pk, &sk, &[("expires_at".into(), item["expires_at"].clone(), past)])
+        .await
+        .unwrap();
+    let after_expiry = contact.start(project(tenant.project.id), "two.pdf", "application/pdf", room).await;
+    assert_eq!(after_expiry.status, StatusCode::CREATED, "{}", after_expiry.body);
+    let id = after_expiry.body["id"].as_str().unwrap().to_owned();
+    contact.send(Method::DELETE, &format!("/api/uploads/{id}"), Value::Null).await;
+    assert_eq!(app.state.store.upload_usage(tenant.client.id).await.unwrap(), usage, "every reservation given back");
+
+    // What the agency put into a request (a template to fill in) is not the contact's to remove.
+    let template =
+        agency.upload(request(tenant.files.submittable.id), "template.pdf", "application/pdf", &pdf(100)).await;
+    assert_eq!(template.status, StatusCode::OK, "{}", template.body);
+    let template_id = template.body["file"]["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/requests/{}/files/{template_id}", tenant.files.submittable.id);
+    let not_theirs = contact.send(Method::DELETE, &path, Value::Null).await;
+    assert_eq!(not_theirs.status, StatusCode::FORBIDDEN, "{}", not_theirs.body);
+    let still = contact.send(Method::GET, &format!("/api/requests/{}", tenant.files.submittable.id), Value::Null).await;
+    assert!(still.body["files"].as_array().unwrap().iter().any(|f| f["id"] == template_id.as_str()), "{}", still.body);
 
     // The agency switches client uploads off: shared files refuse, file requests still take files.
     let off = agency.send(Method::PATCH, &agency.base, json!({ "uploads_enabled": false })).await;

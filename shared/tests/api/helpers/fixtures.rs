@@ -242,6 +242,7 @@ impl TestApp {
                 uploader_name: "Fixture".into(),
                 created_at: now,
                 expires_at: now + time::Duration::hours(24),
+                reserved: false,
             };
             let s3_id = self.state.files.create_multipart(&upload.quarantine_key(), "application/pdf").await.unwrap();
             if send_parts {
