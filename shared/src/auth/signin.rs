@@ -15,23 +15,36 @@ fn now() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
 }
 
-/// Counts this attempt against the per-email and per-IP limits, known address or not, so the
-/// limit itself reveals nothing. Subjects are hashed: the table never holds who tried.
+/// How many sources it takes to use up an address's own limit: one source alone (however fast)
+/// reaches only its per-address-and-source limit, so it cannot lock the person out of signing
+/// in from anywhere else.
+const SOURCES_PER_ADDRESS: u32 = 4;
+
+/// Counts this attempt against the limits, known address or not, so the limit itself reveals
+/// nothing: per source (IP), per address from that source (`login_limit_per_email`), and per
+/// address from everywhere (`SOURCES_PER_ADDRESS` times that, which bounds the mail one address
+/// can be sent). Subjects are hashed: the table never holds who tried.
 pub async fn check_login_rate(store: &Store, config: &Config, email: &EmailAddress, ip: &str) -> Result<(), Error> {
     let now = now();
     let window = Config::LOGIN_RATE_WINDOW;
     let email_subject = format!("login-email#{}", sha256_hex(email.as_str()));
+    let pair_subject = format!("login-email-ip#{}", sha256_hex(&format!("{}\n{ip}", email.as_str())));
     let ip_subject = format!("login-ip#{}", sha256_hex(ip));
-    let (by_email, by_ip) = tokio::try_join!(
-        store.hit_rate_limit(&email_subject, window, now),
+    let (by_pair, by_ip) = tokio::try_join!(
+        store.hit_rate_limit(&pair_subject, window, now),
         store.hit_rate_limit(&ip_subject, window, now),
     )?;
-    let over = [(by_email, config.login_limit_per_email), (by_ip, config.login_limit_per_ip)]
-        .into_iter()
-        .filter(|(hit, limit)| hit.count > *limit)
-        .map(|(hit, _)| hit.retry_after_secs)
-        .max();
-    match over {
+    let over = |hits: &[(crate::store::RateLimitHit, u32)]| {
+        hits.iter().filter(|(hit, limit)| hit.count > *limit).map(|(hit, _)| hit.retry_after_secs).max()
+    };
+    // A source already over its limits is refused before it counts against the address: a
+    // flood from one place never uses up the address's own allowance.
+    if let Some(retry_after_secs) = over(&[(by_pair, config.login_limit_per_email), (by_ip, config.login_limit_per_ip)])
+    {
+        return Err(Error::RateLimited { retry_after_secs });
+    }
+    let by_email = store.hit_rate_limit(&email_subject, window, now).await?;
+    match over(&[(by_email, config.login_limit_per_email.saturating_mul(SOURCES_PER_ADDRESS))]) {
         Some(retry_after_secs) => Err(Error::RateLimited { retry_after_secs }),
         None => Ok(()),
     }

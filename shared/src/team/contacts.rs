@@ -190,6 +190,7 @@ pub async fn invite(
             "Turn on portal access for this contact (and their company) before inviting them.",
         ));
     }
+    super::check_invite_rate(store, actor, &person.email).await?;
     let link = welcome_link(store, config, (Role::Client, id.to_string(), Some(client_id)), &person.email).await?;
     let brand = Brand::current(store, config).await?;
     let invitation = Invitation { name: &person.name, brand: &brand, company: &company.company_name, link: &link }

@@ -33,6 +33,34 @@ async fn welcome_link(
     Ok(format!("{}/auth/verify#token={}", config.public_url, token.as_str()))
 }
 
+/// Invitations one person may send in `INVITE_WINDOW`, and invitations one address may
+/// receive in it, whoever sends them: owners cannot turn the portal into a mail cannon.
+const INVITES_PER_SENDER: u32 = 30;
+const INVITES_PER_ADDRESS: u32 = 5;
+const INVITE_WINDOW: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Counts an invitation against its sender's and its address's limits (429 when over either;
+/// the operator's CLI is not limited). Subjects are hashed, as for sign-in.
+async fn check_invite_rate(store: &Store, actor: &crate::domain::Actor, to: &EmailAddress) -> Result<(), Error> {
+    if matches!(actor, crate::domain::Actor::Operator) {
+        return Ok(());
+    }
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let by = format!("invite-by#{}", crate::domain::sha256_hex(&actor.label()));
+    let to = format!("invite-to#{}", crate::domain::sha256_hex(to.as_str()));
+    let (by, to) =
+        tokio::try_join!(store.hit_rate_limit(&by, INVITE_WINDOW, now), store.hit_rate_limit(&to, INVITE_WINDOW, now))?;
+    match [(by, INVITES_PER_SENDER), (to, INVITES_PER_ADDRESS)]
+        .into_iter()
+        .filter(|(hit, limit)| hit.count > *limit)
+        .map(|(hit, _)| hit.retry_after_secs)
+        .max()
+    {
+        Some(retry_after_secs) => Err(Error::RateLimited { retry_after_secs }),
+        None => Ok(()),
+    }
+}
+
 /// Sends an invitation; SES failing is `email_unavailable` (503), worth trying again. An
 /// address on the suppression list (it bounced, or its owner reported spam) gets nothing: 409.
 async fn send_invitation(store: &Store, mailer: &Mailer, invitation: &Email) -> Result<(), Error> {

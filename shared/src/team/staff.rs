@@ -79,6 +79,7 @@ pub async fn invite(store: &Store, mailer: &Mailer, config: &Config, actor: &Act
         Actor::Admin(by) => store.get_admin(*by).await?.map_or_else(|| config.agency_name.clone(), |a| a.name),
         Actor::Contact(_) | Actor::Operator => config.agency_name.clone(),
     };
+    super::check_invite_rate(store, actor, &person.email).await?;
     let link = welcome_link(store, config, (Role::Admin, id.to_string(), None), &person.email).await?;
     let brand = Brand::current(store, config).await?;
     let role = if person.role == StaffRole::Owner { "an owner" } else { "a member" };

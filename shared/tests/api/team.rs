@@ -269,3 +269,55 @@ async fn a_client_message_notifies_the_staff_assigned_to_that_client() {
     let unassigned: Vec<_> = app.inbox(&other.email).await;
     assert!(unassigned.iter().all(|m| !m.subject.contains("sent a message")), "{unassigned:?}");
 }
+
+/// Owners cannot turn the portal into a mail cannon: an address gets at most five invitations
+/// an hour (re-sends included), and one owner sends at most thirty; names that would carry a
+/// line break into a mail are refused.
+#[tokio::test]
+async fn invitations_are_limited_per_address_and_per_sender() {
+    let app = spawn_app().await;
+    let client = app.add_client("Acme").await;
+    let owner = app.add_contact_as(&client, "owner", ContactRole::Owner, false).await;
+    let cookie = app.sign_in(&owner.email).await;
+    let invite = |local: String| {
+        let email = app.email(&local);
+        app.send(
+            ApiRequest::post("/api/team", json!({ "name": "Cole League", "email": email.as_str() })).cookie(&cookie),
+        )
+    };
+
+    let hostile = app
+        .send(
+            ApiRequest::post(
+                "/api/team",
+                json!({ "name": "Cole\r\nBcc: everyone@example.com", "email": app.email("x").as_str() }),
+            )
+            .cookie(&cookie),
+        )
+        .await;
+    assert_eq!((hostile.status, hostile.error_code()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_field"));
+
+    let first = invite("target".into()).await;
+    assert_eq!(first.body["invitation_sent"], true, "{}", first.body);
+    let resend = format!("/api/team/{}/invite", first.body["id"].as_str().unwrap());
+    for n in 2..=5 {
+        let again = app.send(ApiRequest::post(&resend, json!({})).cookie(&cookie)).await;
+        assert_eq!(again.status, StatusCode::ACCEPTED, "re-send {n}: {}", again.body);
+    }
+    let limited = app.send(ApiRequest::post(&resend, json!({})).cookie(&cookie)).await;
+    assert_eq!((limited.status, limited.error_code()), (StatusCode::TOO_MANY_REQUESTS, "rate_limited"));
+    assert!(limited.header("retry-after").is_some());
+    assert_eq!(app.inbox(&app.email("target")).await.len(), 5);
+
+    // Thirty from one owner (the six above count), then the people are added but not mailed.
+    let mut sent = 6;
+    for n in 0..30 {
+        let added = invite(format!("many{n}")).await;
+        assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+        if added.body["invitation_sent"] == false {
+            break;
+        }
+        sent += 1;
+    }
+    assert_eq!(sent, 30, "the 31st invitation of this owner was held back");
+}
