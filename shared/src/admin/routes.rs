@@ -92,6 +92,7 @@ where
         .route("/api/admin/staff", get(list_staff).post(add_staff))
         .route("/api/admin/staff/{adminId}", patch(update_staff).delete(remove_staff))
         .route("/api/admin/staff/{adminId}/invite", post(invite_staff))
+        .route("/api/admin/staff/{adminId}/passkeys/reset", post(reset_staff_passkeys))
         .route("/api/admin/email-problems/{email}", axum::routing::delete(clear_email_problem))
         .route("/api/admin/clients/{clientId}/staff/{adminId}", put(assign_staff).delete(unassign_staff))
         // A contact's data exported or erased on request (agency owners).
@@ -500,6 +501,25 @@ async fn invite_staff(
 ) -> ApiResult<StatusCode> {
     staff::invite(&store, &mailer, &config, &actor, id).await?;
     Ok(StatusCode::ACCEPTED)
+}
+
+#[derive(Serialize)]
+struct PasskeysReset {
+    passkeys_removed: usize,
+}
+
+/// A staff member lost their passkeys: an owner removes them all (and their sessions); their
+/// next magic link registers a new one. Audited.
+async fn reset_staff_passkeys(
+    State(store): State<Store>,
+    AgencyOwner(actor): AgencyOwner,
+    Path(id): Path<AdminId>,
+) -> Reply<PasskeysReset> {
+    let Actor::Admin(owner) = actor else {
+        return Err(crate::domain::Error::Forbidden("Only agency owners can do this.").into());
+    };
+    let removed = crate::auth::passkeys::reset_staff(&store, owner, id).await?;
+    Ok(axum::Json(PasskeysReset { passkeys_removed: removed }))
 }
 
 async fn assign_staff(

@@ -423,13 +423,67 @@ pub async fn rename(store: &Store, session: &SessionRecord, id: ulid::Ulid, name
     Ok(PasskeyView::from(&record))
 }
 
-pub async fn remove(store: &Store, session: &SessionRecord, id: ulid::Ulid) -> Result<(), Error> {
+/// Removes one of the signed-in person's passkeys. While `STAFF_REQUIRE_PASSKEY` is on, a staff
+/// member's last passkey stays: without it their next magic link would enrol a new one, so mail
+/// alone would be enough to take over the account. An agency owner resets a lost one
+/// (`reset_staff`).
+pub async fn remove(store: &Store, config: &Config, session: &SessionRecord, id: ulid::Ulid) -> Result<(), Error> {
     let record = own(store, session, id).await?;
     let audit = AuditEvent::new(session.client_id, actor_of(session), "passkey.remove", format!("passkey:{id}"));
-    store.delete_passkey(&record, &audit).await.map_err(|e| match e {
+    let gone = |e: StoreError| match e {
         StoreError::Cancelled(_) | StoreError::ConditionFailed => Error::NotFound,
         other => other.into(),
-    })
+    };
+    if !(session.role == crate::domain::Role::Admin && config.staff_require_passkey) {
+        return store.delete_passkey(&record, &audit).await.map_err(gone);
+    }
+    let principal = &session.principal_id;
+    if !store.claim_passkey_guard(principal, now(), 30).await? {
+        return Err(Error::conflict("busy", "Another change to your passkeys is under way. Try again in a moment."));
+    }
+    let outcome = async {
+        if store.passkeys_now(principal).await?.len() <= 1 {
+            return Err(Error::conflict(
+                "last_passkey",
+                "Signing in to the console needs a passkey, so your last one cannot be removed. Add another first; if you lose it, an agency owner can reset it.",
+            ));
+        }
+        store.delete_passkey(&record, &audit).await.map_err(gone)
+    }
+    .await;
+    store.release_passkey_guard(principal).await?;
+    outcome
+}
+
+/// An agency owner resets a staff member's passkeys (they lost them): every passkey and
+/// session of theirs goes, audited; their next magic link registers a new passkey. Another
+/// owner must do it for an owner's own account: a reset is how an account is taken over.
+pub async fn reset_staff(
+    store: &Store,
+    owner: crate::domain::AdminId,
+    id: crate::domain::AdminId,
+) -> Result<usize, Error> {
+    if owner == id {
+        return Err(Error::conflict(
+            "own_passkeys",
+            "Another agency owner must reset your passkeys. Remove a single passkey from your account page instead.",
+        ));
+    }
+    let admin = store.get_admin(id).await?.ok_or(Error::NotFound)?;
+    let actor = format!("admin:{owner}");
+    let passkeys = store.passkeys_of(&admin.id.to_string()).await?;
+    remove_all(store, &admin.id.to_string(), &actor).await?;
+    let sessions = store.sessions_of(&admin.id.to_string()).await?;
+    store.delete_sessions(&sessions).await?;
+    store
+        .append_audit(&AuditEvent::new(
+            None,
+            actor,
+            "admin.passkeys_reset",
+            format!("admin:{id}: {} passkey(s) removed, {} session(s) ended", passkeys.len(), sessions.len()),
+        ))
+        .await?;
+    Ok(passkeys.len())
 }
 
 /// Removes every passkey of a person (they were removed).

@@ -272,9 +272,11 @@ async fn rename_passkey(
 
 async fn remove_passkey(
     State(store): State<Store>,
+    State(config): State<Arc<Config>>,
     signed: SignedIn,
     Path(id): Path<ulid::Ulid>,
 ) -> ApiResult<StatusCode> {
-    passkeys::remove(&store, &signed.session, id).await?;
+    signed.access().await?;
+    passkeys::remove(&store, &config, &signed.session, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

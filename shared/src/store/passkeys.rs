@@ -92,6 +92,45 @@ impl Store {
         self.transact(ops).await
     }
 
+    /// Takes the guard over one person's passkey removals for `lease_secs` (two removals at once
+    /// would each see the other's passkey and leave none); `false` when another holds it.
+    pub async fn claim_passkey_guard(&self, principal_id: &str, now: i64, lease_secs: i64) -> Result<bool, StoreError> {
+        let result = self
+            .db
+            .put_item()
+            .table_name(&*self.table)
+            .item("PK", s(format!("PASSKEY_GUARD#{principal_id}")))
+            .item("SK", s("GUARD"))
+            .item("lease_until", super::n(now + lease_secs))
+            .item("ttl", super::n(now + lease_secs + 60))
+            .condition_expression("attribute_not_exists(PK) OR lease_until < :now")
+            .expression_attribute_values(":now", super::n(now))
+            .send()
+            .await
+            .map_err(super::classify);
+        match result {
+            Ok(_) => Ok(true),
+            Err(StoreError::ConditionFailed) => Ok(false),
+            Err(error) => Err(error),
+        }
+    }
+
+    pub async fn release_passkey_guard(&self, principal_id: &str) -> Result<(), StoreError> {
+        self.delete_key(&format!("PASSKEY_GUARD#{principal_id}"), "GUARD").await
+    }
+
+    /// A person's passkeys that are stored now: the index's list, each confirmed by a consistent
+    /// read (the index may still show one just removed).
+    pub async fn passkeys_now(&self, principal_id: &str) -> Result<Vec<PasskeyRecord>, StoreError> {
+        let mut found = Vec::new();
+        for record in self.passkeys_of(principal_id).await? {
+            if self.passkey_by_credential(&record.credential_id).await?.is_some() {
+                found.push(record);
+            }
+        }
+        Ok(found)
+    }
+
     pub async fn delete_passkey(&self, record: &PasskeyRecord, audit: &AuditEvent) -> Result<(), StoreError> {
         let delete =
             self.delete_op(passkey_key(&record.credential_id), "PASSKEY".into(), Some("attribute_exists(PK)"))?;

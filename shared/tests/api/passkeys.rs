@@ -353,3 +353,74 @@ async fn passkey_sign_in_is_rate_limited_per_ip() {
     let limited = app.send(ApiRequest::post("/api/auth/passkey/finish", body).with_ip("198.51.100.7")).await;
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS, "{}", limited.body);
 }
+
+/// While `STAFF_REQUIRE_PASSKEY` is on, a staff member cannot remove their last passkey (mail
+/// alone would then enrol a new one), not even with two removals at once; an owner who resets
+/// a lost one does it for someone else, audited, and the next link registers a new passkey.
+#[tokio::test]
+async fn with_staff_passkeys_required_the_last_passkey_stays_and_an_owner_resets_a_lost_one() {
+    let app = TestApp::with_config(|config| config.staff_require_passkey = true).await;
+    let owner = app.add_admin("boss").await;
+    let staff = app.add_staff("pat", shared::domain::StaffRole::Member).await;
+    // Each enrols through their first link; `pat` adds a second passkey.
+    let enrol = |email: shared::domain::EmailAddress| {
+        let app = &app;
+        async move {
+            let step = redeem_link(app, &email).await;
+            let options: CreationChallengeResponse = serde_json::from_value(step.body["options"].clone()).unwrap();
+            let mut authenticator = SoftPasskey::new(true);
+            let credential = authenticator.do_registration(origin(), options).unwrap();
+            let body = json!({ "ceremony_id": step.body["ceremony_id"], "credential": credential });
+            let enrolled = app.send(ApiRequest::post("/api/auth/passkey/enrol", body)).await;
+            assert_eq!(enrolled.status, StatusCode::OK, "{}", enrolled.body);
+            enrolled.session_cookie().unwrap()
+        }
+    };
+    let owner_cookie = enrol(owner.email.clone()).await;
+    let cookie = enrol(staff.email.clone()).await;
+    let start = app.send(ApiRequest::post("/api/passkeys/register/start", json!({})).cookie(&cookie)).await;
+    let options: CreationChallengeResponse = serde_json::from_value(start.body["options"].clone()).unwrap();
+    let credential = SoftPasskey::new(true).do_registration(origin(), options).unwrap();
+    let body = json!({ "ceremony_id": start.body["ceremony_id"], "name": "Phone", "credential": credential });
+    let second = app.send(ApiRequest::post("/api/passkeys/register/finish", body).cookie(&cookie)).await;
+    assert_eq!(second.status, StatusCode::CREATED, "{}", second.body);
+
+    // Both at once: one goes, the other is refused (the last stays).
+    let listed = app.send(ApiRequest::get("/api/passkeys").cookie(&cookie)).await;
+    let ids: Vec<String> =
+        listed.body["items"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(ids.len(), 2, "{}", listed.body);
+    let remove =
+        |id: &str| app.send(ApiRequest::get(&format!("/api/passkeys/{id}")).method(Method::DELETE).cookie(&cookie));
+    let (a, b) = tokio::join!(remove(&ids[0]), remove(&ids[1]));
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::NO_CONTENT, StatusCode::CONFLICT], "{} / {}", a.body, b.body);
+    let left = app.state.store.passkeys_now(&staff.id.to_string()).await.unwrap();
+    assert_eq!(left.len(), 1);
+    let last = remove(&left[0].id.to_string()).await;
+    assert_eq!((last.status, last.error_code()), (StatusCode::CONFLICT, "last_passkey"), "{}", last.body);
+
+    // Lost it: a member cannot reset anyone, an owner cannot reset their own; an owner resets pat.
+    let path = format!("/api/admin/staff/{}/passkeys/reset", staff.id);
+    assert_eq!(app.send(ApiRequest::post(&path, json!({})).cookie(&cookie)).await.status, StatusCode::FORBIDDEN);
+    let own = app
+        .send(
+            ApiRequest::post(&format!("/api/admin/staff/{}/passkeys/reset", owner.id), json!({})).cookie(&owner_cookie),
+        )
+        .await;
+    assert_eq!((own.status, own.error_code()), (StatusCode::CONFLICT, "own_passkeys"));
+    let reset = app.send(ApiRequest::post(&path, json!({})).cookie(&owner_cookie)).await;
+    assert_eq!(reset.status, StatusCode::OK, "{}", reset.body);
+    assert_eq!(reset.body["passkeys_removed"], 1);
+    assert_eq!(
+        app.send(ApiRequest::get("/api/me").cookie(&cookie)).await.status,
+        StatusCode::UNAUTHORIZED,
+        "their sessions ended"
+    );
+    let log = app.send(ApiRequest::get("/api/admin/audit?limit=50").cookie(&owner_cookie)).await;
+    assert!(log.body.to_string().contains("admin.passkeys_reset"), "{}", log.body);
+    // Their next link registers a new passkey.
+    let step = redeem_link(&app, &staff.email).await;
+    assert_eq!(step.body["second_factor"], "register", "{}", step.body);
+}

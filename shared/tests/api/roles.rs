@@ -165,6 +165,7 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("PATCH", "/api/admin/staff/{adminId}", Rule::AgencyOwner),
     ("DELETE", "/api/admin/staff/{adminId}", Rule::AgencyOwner),
     ("POST", "/api/admin/staff/{adminId}/invite", Rule::AgencyOwner),
+    ("POST", "/api/admin/staff/{adminId}/passkeys/reset", Rule::AgencyOwner),
     ("PUT", "/api/admin/clients/{clientId}/staff/{adminId}", Rule::AgencyOwner),
     ("DELETE", "/api/admin/clients/{clientId}/staff/{adminId}", Rule::AgencyOwner),
 ];
@@ -292,7 +293,8 @@ impl Matrix {
                 "destination": { "kind": "project", "project_id": other.project.id.to_string() },
                 "filename": "matrix.pdf", "content_type": "application/pdf", "size": 10
             }),
-            ("PUT" | "DELETE", _) | ("POST", "/api/admin/staff/{adminId}/invite") => json!({}),
+            ("PUT" | "DELETE", _)
+            | ("POST", "/api/admin/staff/{adminId}/invite" | "/api/admin/staff/{adminId}/passkeys/reset") => json!({}),
             (_, path) if path.starts_with("/api/admin/") => admin_body_for(route),
             _ => body_for(route, other),
         }
