@@ -141,6 +141,12 @@ export const messages = {
   '{name} is now a member.': '{name} ist jetzt Mitglied.',
   'Make member': 'Zum Mitglied machen',
   'Resend invitation': 'Einladung erneut senden',
+  'Reset passkeys': 'Passkeys zurücksetzen',
+  'of {name}': 'von {name}',
+  '{name}’s passkeys were removed and they were signed out. Their next sign-in link registers a new passkey.':
+    'Die Passkeys von {name} wurden entfernt und die Person abgemeldet. Mit dem nächsten Anmeldelink wird ein neuer Passkey registriert.',
+  'Reset {name}’s passkeys? Do this only when they lost theirs and you have confirmed it is them: they are signed out, and their next sign-in link registers a new passkey.':
+    'Passkeys von {name} zurücksetzen? Nur tun, wenn die Person ihre verloren hat und Sie sich vergewissert haben, dass sie es ist: Sie wird abgemeldet, und mit dem nächsten Anmeldelink wird ein neuer Passkey registriert.',
   'to {name}': 'an {name}',
   'Invitation sent to {email}.': 'Einladung an {email} gesendet.',
   '{name} was added, but the invitation email could not be sent. Use “Resend invitation”.': '{name} wurde hinzugefügt, aber die Einladung konnte nicht gesendet werden. Nutzen Sie „Einladung erneut senden“.',

@@ -38,6 +38,14 @@ export function AdminStaff() {
     onSuccess: (_, person) => setNotice(t('Invitation sent again to {email}.', { email: person.email })),
   })
 
+  const resetPasskeys = useMutation({
+    mutationFn: (person: StaffMember) =>
+      api<{ passkeys_removed: number }>('POST', `/api/admin/staff/${person.id}/passkeys/reset`),
+    onMutate: () => setNotice(null),
+    onSuccess: (_, person) =>
+      setNotice(t('{name}’s passkeys were removed and they were signed out. Their next sign-in link registers a new passkey.', { name: person.name })),
+  })
+
   return (
     <>
       <h1>{t('Staff')}</h1>
@@ -49,7 +57,7 @@ export function AdminStaff() {
           {notice}
         </p>
       )}
-      {[setRole, remove, resend].map((m, i) => m.isError && <ErrorNotice key={i} error={m.error} />)}
+      {[setRole, remove, resend, resetPasskeys].map((m, i) => m.isError && <ErrorNotice key={i} error={m.error} />)}
       <section className="card" aria-labelledby="staff-list">
         <h2 id="staff-list">{t('People')}</h2>
         {staff.isPending ? (
@@ -89,6 +97,17 @@ export function AdminStaff() {
                       <>
                         <button type="button" className="secondary" disabled={resend.isPending} onClick={() => resend.mutate(person)}>
                           {t('Resend invitation')}<span className="sr-only"> {t('to {name}', { name: person.name })}</span>
+                        </button>
+                        <button
+                          type="button"
+                          className="secondary"
+                          disabled={resetPasskeys.isPending}
+                          onClick={() => {
+                            if (window.confirm(t('Reset {name}’s passkeys? Do this only when they lost theirs and you have confirmed it is them: they are signed out, and their next sign-in link registers a new passkey.', { name: person.name })))
+                              resetPasskeys.mutate(person)
+                          }}
+                        >
+                          {t('Reset passkeys')}<span className="sr-only"> {t('of {name}', { name: person.name })}</span>
                         </button>
                         <button
                           type="button"
