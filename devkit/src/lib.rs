@@ -67,11 +67,28 @@ pub async fn init_resources(
         .await
         .map_err(aws_error)?;
     match ses.create_email_identity().email_identity(sender.as_str()).send().await {
+        Ok(_) => {}
+        Err(e) if e.as_service_error().is_some_and(|se| se.is_already_exists_exception()) => {}
+        Err(e) => return Err(aws_error(e)),
+    }
+    // The configuration set production mail names (bounce and complaint events), as the
+    // template creates it.
+    match ses.create_configuration_set().configuration_set_name(CONFIGURATION_SET).send().await {
         Ok(_) => Ok(()),
-        Err(e) if e.as_service_error().is_some_and(|se| se.is_already_exists_exception()) => Ok(()),
+        // SES says AlreadyExistsException; the emulator names it ConfigurationSetAlreadyExists….
+        Err(e)
+            if e.as_service_error().is_some_and(|se| se.is_already_exists_exception())
+                || aws_sdk_sesv2::error::ProvideErrorMetadata::code(&e)
+                    .is_some_and(|code| code.contains("AlreadyExists")) =>
+        {
+            Ok(())
+        }
         Err(e) => Err(aws_error(e)),
     }
 }
+
+/// The SES configuration set the emulated stack and the tests send through.
+pub const CONFIGURATION_SET: &str = "portal-mail";
 
 /// Lets the web app at `origin` PUT presigned parts and POST presigned uploads to the bucket and read the response, as
 /// `template.yaml`'s `CorsConfiguration` does in AWS.

@@ -10,6 +10,7 @@ mod codebase;
 mod files;
 mod helpers;
 mod http_errors;
+mod iam;
 mod invoices;
 mod notifications;
 mod operations;

@@ -70,7 +70,8 @@ async fn mailer_on(fake: &FakeSes) -> Mailer {
 }
 
 async fn drain_with(app: &TestApp, mailer: &Mailer, at: i64) -> shared::notify::DrainReport {
-    shared::notify::drain(&app.state.store, mailer, &app.state.billing, &app.state.config, at).await.unwrap()
+    let drain = shared::notify::drain(&app.state.store, mailer, &app.state.billing, &app.state.config, at);
+    crate::helpers::recorder::FUNCTION.scope("notify-drain", drain).await.unwrap()
 }
 
 fn text_of(request: &Value) -> &str {
@@ -382,7 +383,9 @@ async fn bounces_and_complaints_stop_all_mail_until_an_owner_clears_the_address(
         ("complaint.json", &a.staff.email),
         ("bounce_transient.json", &a.colleague.email),
     ] {
-        shared::notify::bounces::record(store, &sns_event(fixture, who), now).await.unwrap();
+        let event = sns_event(fixture, who);
+        let recorded = shared::notify::bounces::record(store, &event, now);
+        crate::helpers::recorder::FUNCTION.scope("mail-events", recorded).await.unwrap();
     }
     let owner = a.app.add_admin("owner").await;
     let owner_cookie = a.app.sign_in(&owner.email).await;

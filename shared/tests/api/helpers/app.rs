@@ -63,7 +63,15 @@ impl TestApp {
         let route = route_for(&request.method, path);
         let routes = shared::app::function_router(&route.function)
             .unwrap_or_else(|| panic!("no router registered for function {}", route.function));
-        self.send_to(shared::app::router(routes, self.state.clone()), request).await
+        let router = shared::app::router(routes, self.state.clone());
+        let function: &'static str = route.function.as_str();
+        super::recorder::FUNCTION
+            .scope(function, async {
+                let response = self.send_to(router, request).await;
+                super::recorder::record_presigned(&response.body);
+                response
+            })
+            .await
     }
 
     pub async fn send_to(&self, router: axum::Router, request: ApiRequest) -> TestResponse {
@@ -156,9 +164,9 @@ impl TestApp {
 
     /// Runs the drain as if it were `at` (unix seconds).
     pub async fn drain_at(&self, at: i64) -> shared::notify::DrainReport {
-        shared::notify::drain(&self.state.store, &self.state.mailer, &self.state.billing, &self.state.config, at)
-            .await
-            .unwrap()
+        let drain =
+            shared::notify::drain(&self.state.store, &self.state.mailer, &self.state.billing, &self.state.config, at);
+        super::recorder::FUNCTION.scope("notify-drain", drain).await.unwrap()
     }
 
     /// Mail SES accepted for `to`, oldest first (read back from the emulator).

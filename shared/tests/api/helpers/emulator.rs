@@ -69,11 +69,14 @@ pub async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
 /// The SDK configuration the API tests run against moto with: production's, but patient. One
 /// moto process serves every test on two shared cores and now and then stalls for more than
 /// production's 2 s per attempt (DynamoDB answers in milliseconds). Tests of a dead or silent
-/// dependency use `sdk_config`, with production's timeouts.
+/// dependency use `sdk_config`, with production's timeouts. Its HTTP client records the calls
+/// functions make (`recorder`).
 pub async fn moto_sdk_config(endpoint: &str) -> aws_config::SdkConfig {
-    sdk_config(endpoint)
-        .await
-        .into_builder()
+    let sdk = sdk_config(endpoint).await;
+    let recording = super::recorder::wrap(sdk.http_client());
+    let mut builder = sdk.into_builder();
+    builder.set_http_client(recording);
+    builder
         .timeout_config(
             aws_config::timeout::TimeoutConfig::builder()
                 .connect_timeout(std::time::Duration::from_secs(2))
@@ -97,6 +100,8 @@ pub fn test_config(table: &str, bucket: &str) -> Config {
         ("AGENCY_NAME", "Brightside Studio".to_owned()),
         // The timing floor has a test of its own; elsewhere it would only slow every sign-in.
         ("LOGIN_RESPONSE_FLOOR_MS", "0".to_owned()),
+        // Mail names a configuration set, as in production (and so the IAM check sees it).
+        ("SES_CONFIGURATION_SET", devkit::CONFIGURATION_SET.to_owned()),
     ]);
     Config::from_lookup(|name| values.get(name).cloned()).unwrap()
 }

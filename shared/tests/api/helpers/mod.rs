@@ -6,6 +6,7 @@ mod app;
 mod emulator;
 mod fixtures;
 mod gateway;
+pub mod recorder;
 
 pub use app::{TestApp, spawn_app};
 pub use emulator::{PUBLIC_URL, SENDER, moto_endpoint, moto_sdk_config, sdk_config, test_config, workspace_root};
