@@ -24,6 +24,13 @@ $(STAMP): tools/requirements.txt
 
 tools: $(STAMP) ## Install the Python tools (moto, cargo-lambda, SAM CLI, cfn-lint) into .venv
 
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+$(CHECKOV_STAMP): tools/requirements-checkov.txt
+	python3 -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r tools/requirements-checkov.txt
+	touch $@
+
 web/node_modules/.installed: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
@@ -48,7 +55,7 @@ $(CARGO_DENY):
 dev: tools web-deps ## Run everything locally: emulator, demo data, functions, web app
 	scripts/dev.sh
 
-test: tools web-deps chromium $(CARGO_DENY) ## fmt, clippy, every test (Rust, web, end-to-end, API contract); prints the counts
+test: tools web-deps chromium $(CARGO_DENY) $(CHECKOV_STAMP) ## fmt, clippy, every test (Rust, web, end-to-end, API contract); prints the counts
 	scripts/test.sh
 
 e2e: web-deps chromium ## The end-to-end suite against the running `make dev` stack

@@ -8,7 +8,7 @@ log=$(mktemp)
 stack=target/contract-stack
 export MOTO_PORT=${TEST_MOTO_PORT:-4577} LAMBDA_PORT=${TEST_LAMBDA_PORT:-9077} WEB_PORT=${TEST_WEB_PORT:-5177} \
   HARVEST_PORT=${TEST_HARVEST_PORT:-4587}
-trap 'scripts/stack.sh down "$stack"; rm -f "$log" "$log.e2e" "$log.schemathesis" "$log.lighthouse"' EXIT
+trap 'scripts/stack.sh down "$stack"; rm -f "$log" "$log.e2e" "$log.schemathesis" "$log.lighthouse" "$log.iam"' EXIT
 
 step() { printf '\n== %s  [%dm%02ds in]\n' "$*" $(((SECONDS - started) / 60)) $(((SECONDS - started) % 60)); }
 
@@ -28,11 +28,23 @@ step "cargo deny: licences (permissive only), bans, sources (crates.io only)"
 echo "Licences in the dependency graph (crates per licence):"
 .tools/bin/cargo-deny list -l license 2>/dev/null | sed -E 's/^([^:]+):.*/  \1/' | paste -sd ' ' -
 
-step "cargo test (integration tests start their own moto server)"
+step "cargo test (integration tests start their own moto server; every AWS call a function makes is recorded)"
+# The IAM coverage check below reads what the suite recorded (shared/tests/api/helpers/recorder.rs).
+export AWS_CALLS_FILE="$PWD/target/aws-calls.jsonl"
+rm -f "$AWS_CALLS_FILE"
 cargo test --workspace --locked 2>&1 | tee "$log"
+
+step "IAM coverage: every recorded AWS call allowed by its function's policy in template.yaml (report: target/iam-coverage.md)"
+cargo test -p shared --test api --locked -- --ignored --exact iam::every_aws_call_is_allowed_by_its_functions_policy 2>&1 |
+  grep -E '^test |test result|DENIED|panicked|calls the deployed' | tee -a "$log.iam"
+grep -q 'test result: ok. 1 passed' "$log.iam" || { echo "IAM coverage failed (see above)" >&2; exit 1; }
+unset AWS_CALLS_FILE
 
 step "sam validate --lint"
 sam validate --lint --template template.yaml
+
+step "checkov: the template's security checks (each skip is written beside its resource, with the reason)"
+.venv-checkov/bin/checkov -f template.yaml --framework cloudformation --compact --quiet --skip-download 2>&1 | tail -n 4
 
 step "tooling: publish_web.py against moto (in process), the mailbox page, the contract step's hooks, the cost model"
 python -m unittest discover -s tools -p 'test_*.py' 2>&1 | tail -n 3
