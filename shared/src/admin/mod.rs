@@ -14,6 +14,7 @@ pub mod messages;
 pub mod notes;
 pub mod projects;
 pub mod routes;
+pub mod views;
 
 use serde::Deserialize;
 

@@ -18,12 +18,13 @@ use super::clients::{ClientDetail, ClientPatch, NewClient};
 use super::deliverables::{MAX_DESCRIPTION_CHARS, NewDeliverable};
 use super::notes::{MAX_REQUEST_CHARS, NoteInput};
 use super::projects::{MAX_SUMMARY_CHARS, MilestoneInput, NewProject, ProjectPatch};
+use super::views::AdminDeliverableView;
 use super::{Actor, InProject, audit, clients, deliverables, messages, notes, projects};
 use crate::auth::{Action, AdminSession, AgencyOwner, Sessions};
 use crate::config::Config;
 use crate::domain::{
-    Admin, AdminId, AuditEvent, Client, ClientId, Contact, ContactId, Deliverable, MeetingNote, Message, MessageThread,
-    Milestone, Project,
+    Admin, AdminId, AuditEvent, Client, ClientId, Contact, ContactId, MeetingNote, Message, MessageThread, Milestone,
+    Project,
 };
 use crate::http::{ApiError, ApiResult, Json, Page, Paging, Path, Query, body_limit_for_chars};
 use crate::invoices::{Billing, HarvestClient, HarvestProject};
@@ -222,7 +223,7 @@ async fn create_project(
 struct ProjectTreeView {
     project: Project,
     milestones: Vec<Milestone>,
-    deliverables: Vec<Deliverable>,
+    deliverables: Vec<AdminDeliverableView>,
     notes: Vec<MeetingNote>,
 }
 
@@ -236,7 +237,7 @@ async fn project_detail(
     Ok(axum::Json(ProjectTreeView {
         project: tree.project,
         milestones: tree.milestones,
-        deliverables: tree.deliverables,
+        deliverables: tree.deliverables.into_iter().map(AdminDeliverableView::from).collect(),
         notes: tree.notes,
     }))
 }
@@ -312,8 +313,8 @@ async fn create_deliverable(
     actor: Actor,
     Path((c, p)): Path<(ClientId, ProjectId)>,
     Json(input): Json<NewDeliverable>,
-) -> Created<Deliverable> {
-    created(deliverables::create(&store, &actor, c, p, input).await?)
+) -> Created<AdminDeliverableView> {
+    created(AdminDeliverableView::from(deliverables::create(&store, &actor, c, p, input).await?))
 }
 
 async fn deliver(
@@ -321,8 +322,8 @@ async fn deliver(
     State(config): State<Arc<Config>>,
     actor: Actor,
     Path((c, p, d)): Path<(ClientId, ProjectId, DeliverableId)>,
-) -> Reply<Deliverable> {
-    Ok(axum::Json(deliverables::deliver(&store, &config, &actor, c, p, d).await?))
+) -> Reply<AdminDeliverableView> {
+    Ok(axum::Json(AdminDeliverableView::from(deliverables::deliver(&store, &config, &actor, c, p, d).await?)))
 }
 
 async fn create_note(

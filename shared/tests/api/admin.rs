@@ -417,6 +417,15 @@ async fn upload_confirm_and_deliver_a_file() {
     let delivered = a.post(&format!("{base}/deliverables/{d}/deliver"), json!({})).await;
     assert_eq!(delivered.status, StatusCode::OK, "{}", delivered.body);
     assert_eq!(delivered.body["status"], "delivered");
+    // An API type, not the stored item: no storage key, no tenant id (the console fetches files
+    // through signed links).
+    let tree = a.get(&base).await;
+    for answer in [&delivered.raw, &tree.raw] {
+        let text = String::from_utf8_lossy(answer);
+        assert!(!text.contains("s3_key") && !text.contains("clients/"), "a storage key leaked: {text}");
+    }
+    assert!(delivered.body.get("client_id").is_none(), "{}", delivered.body);
+    assert_eq!(delivered.body["versions"][0]["number"], 1, "{}", delivered.body);
     assert_eq!(a.post(&format!("{base}/deliverables/{d}/deliver"), json!({})).await.error_code(), "nothing_to_deliver");
     a.app.deliver_notifications().await;
     assert_eq!(a.app.inbox(&tenant.colleague.email).await.len(), before + 1, "contacts are emailed");
