@@ -2338,6 +2338,13 @@ export interface components {
             milestones: {
                 done: number;
                 total: number;
+                /** @description The next milestone not yet done (null when none is left) */
+                next?: null | {
+                    id: string;
+                    title: string;
+                    /** Format: date */
+                    due_date: string | null;
+                };
             };
             /** @description The Harvest project the budget comes from, as named when linked */
             harvest_project?: null | {
@@ -2353,6 +2360,7 @@ export interface components {
         AdminMilestone: {
             id: string;
             project_id: string;
+            client_id?: string;
             title: string;
             /** Format: date */
             due_date: string | null;
@@ -2384,10 +2392,12 @@ export interface components {
         AdminNote: {
             id: string;
             project_id: string;
+            client_id?: string;
             title: string;
             meeting_date: components["schemas"]["Date"];
             attendees: string[];
             body_markdown: string;
+            created_at?: components["schemas"]["DateTime"];
         };
         AdminProjectTree: {
             project: components["schemas"]["AdminProject"];
