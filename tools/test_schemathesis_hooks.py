@@ -66,3 +66,63 @@ class AfterCallTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class CloseResponseSchemasTest(unittest.TestCase):
+    def test_response_objects_are_closed_and_allof_parts_stay_open(self):
+        raw = {
+            "paths": {
+                "/a": {
+                    "get": {
+                        "responses": {
+                            "200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Page"}}}},
+                            "404": {"$ref": "#/components/responses/NotFound"},
+                        }
+                    }
+                }
+            },
+            "components": {
+                "responses": {"NotFound": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
+                "schemas": {
+                    "Page": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}}}},
+                    "Item": {"allOf": [{"$ref": "#/components/schemas/Base"}, {"type": "object", "properties": {"x": {"type": "object", "properties": {"y": {}}}}}]},
+                    "Base": {"type": "object", "properties": {"id": {"type": "string"}}},
+                    "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {"code": {}}}}},
+                    "Open": {"type": "object", "properties": {"k": {}}, "additionalProperties": True},
+                },
+            },
+        }
+        closed = schemathesis_hooks.close_response_schemas(raw)
+        schemas = raw["components"]["schemas"]
+        self.assertIs(schemas["Page"]["additionalProperties"], False)
+        self.assertIs(schemas["Error"]["additionalProperties"], False)
+        self.assertIs(schemas["Error"]["properties"]["error"]["additionalProperties"], False)
+        item = schemas["Item"]
+        self.assertNotIn("allOf", item, "merged")
+        self.assertEqual(sorted(item["properties"]), ["id", "x"])
+        self.assertIs(item["additionalProperties"], False, "the merge is closed")
+        self.assertIs(item["properties"]["x"]["additionalProperties"], False, "and what is inside it")
+        self.assertNotIn("additionalProperties", schemas["Base"], "a part used only in the merge is left as it is")
+        self.assertIs(schemas["Open"]["additionalProperties"], True, "what a schema says stands")
+        self.assertEqual(closed, 5)
+
+
+class KnownIdsTest(unittest.TestCase):
+    KNOWN = {
+        "projects": [
+            {"projectId": "p1", "deliverableId": [], "noteId": ["n1"], "fileId": []},
+            {"projectId": "p2", "deliverableId": ["d2"], "noteId": [], "fileId": ["f2"]},
+        ],
+        "requests": [{"requestId": "r1", "fileId": ["rf1"]}],
+        "clients": [],
+        "flat": {"invoiceId": ["7"]},
+    }
+
+    def test_ids_are_put_in_consistently(self):
+        put = schemathesis_hooks.with_known_ids
+        got = put("/api/projects/{projectId}/deliverables/{deliverableId}/download", {"projectId": "x", "deliverableId": "y"}, self.KNOWN, 1)
+        self.assertEqual(got, {"projectId": "p2", "deliverableId": "d2"}, "the project that has a deliverable")
+        got = put("/api/requests/{requestId}/files/{fileId}", {"requestId": "x", "fileId": "y"}, self.KNOWN, 4)
+        self.assertEqual(got, {"requestId": "r1", "fileId": "rf1"})
+        self.assertEqual(put("/api/invoices/{invoiceId}", {"invoiceId": "x"}, self.KNOWN, 2), {"invoiceId": "7"})
+        self.assertEqual(put("/api/other/{thing}", {"thing": "x"}, self.KNOWN, 2), {"thing": "x"}, "unknown names stay")
