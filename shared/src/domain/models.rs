@@ -500,6 +500,23 @@ impl ActivityKind {
         Self::BILLING.contains(&self)
     }
 
+    pub const ALL: [Self; 14] = [
+        Self::DeliverableDelivered,
+        Self::DeliverableReviewed,
+        Self::MessagePosted,
+        Self::MilestoneCompleted,
+        Self::FilesRequested,
+        Self::FilesSubmitted,
+        Self::FileRequestAccepted,
+        Self::FileRequestReopened,
+        Self::FileShared,
+        Self::EstimateAccepted,
+        Self::EstimateDeclined,
+        Self::EstimateSent,
+        Self::InvoiceIssued,
+        Self::InvoiceOverdue,
+    ];
+
     pub const BILLING: [Self; 5] =
         [Self::EstimateAccepted, Self::EstimateDeclined, Self::EstimateSent, Self::InvoiceIssued, Self::InvoiceOverdue];
 
@@ -610,23 +627,7 @@ impl Activity {
 mod tests {
     #[test]
     fn activity_kinds_are_stored_by_the_names_serde_gives_them() {
-        use ActivityKind::*;
-        let all = [
-            DeliverableDelivered,
-            DeliverableReviewed,
-            MessagePosted,
-            MilestoneCompleted,
-            FilesRequested,
-            FilesSubmitted,
-            FileRequestAccepted,
-            FileRequestReopened,
-            FileShared,
-            EstimateAccepted,
-            EstimateDeclined,
-            EstimateSent,
-            InvoiceIssued,
-            InvoiceOverdue,
-        ];
+        let all = ActivityKind::ALL;
         for kind in all {
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str(), "{kind:?}");
         }

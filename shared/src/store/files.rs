@@ -48,28 +48,25 @@ fn i64_of(value: u64) -> i64 {
 }
 
 impl Store {
-    pub async fn create_upload(&self, upload: &Upload) -> Result<(), StoreError> {
-        let item = to_item(
+    fn upload_item(upload: &Upload) -> Result<Item, StoreError> {
+        to_item(
             upload,
             keys::client(upload.client_id),
             upload_key(upload.id),
             [("ttl", n(upload.expires_at.unix_timestamp()))],
-        )?;
-        self.transact(vec![self.put_op(item, Some("attribute_not_exists(PK)"))?]).await
+        )
+    }
+
+    pub async fn create_upload(&self, upload: &Upload) -> Result<(), StoreError> {
+        self.transact(vec![self.put_op(Self::upload_item(upload)?, Some("attribute_not_exists(PK)"))?]).await
     }
 
     /// Creates a client's upload and counts it against their quota in one transaction:
     /// `QuotaExceeded`-style cancellation (`Cancelled([1])`) when it would not fit.
     pub async fn create_reserved_upload(&self, upload: &Upload, quota: UploadQuota) -> Result<(), StoreError> {
-        let item = to_item(
-            upload,
-            keys::client(upload.client_id),
-            upload_key(upload.id),
-            [("ttl", n(upload.expires_at.unix_timestamp()))],
-        )?;
         let bytes = i64::try_from(upload.size).unwrap_or(i64::MAX);
         self.transact(vec![
-            self.put_op(item, Some("attribute_not_exists(PK)"))?,
+            self.put_op(Self::upload_item(upload)?, Some("attribute_not_exists(PK)"))?,
             self.usage_op(upload.client_id, bytes, 1, Some(quota))?,
         ])
         .await
