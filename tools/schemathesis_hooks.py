@@ -299,12 +299,26 @@ def with_known_ids(path, params, known, n):
 
     scope = known
     if "clientId" in params and known["clients"]:
-        scope = _pick(known["clients"], n)
+        # A client that has what the path names (a request's file, a project's deliverable).
+        def fits(client):
+            if "requestId" in params and "fileId" in params:
+                return any(r["fileId"] for r in client["requests"])
+            if "requestId" in params:
+                return bool(client["requests"])
+            wanted = [name for name in ("deliverableId", "milestoneId", "noteId", "fileId") if name in params]
+            if "projectId" in params:
+                return any(all(p.get(name) for name in wanted) for p in client["projects"])
+            return True
+
+        scope = _pick([c for c in known["clients"] if fits(c)] or known["clients"], n)
         put("clientId", scope["clientId"])
         put("contactId", _pick(scope["contactId"], n))
         put("email", _pick(scope["email"], n))
     if "requestId" in params:
-        request = _pick(scope.get("requests") or [], n)
+        requests_here = scope.get("requests") or []
+        if "fileId" in params:
+            requests_here = [r for r in requests_here if r["fileId"]] or requests_here
+        request = _pick(requests_here, n)
         if request:
             put("requestId", request["requestId"])
             put("fileId", _pick(request["fileId"], n))

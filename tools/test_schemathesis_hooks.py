@@ -126,3 +126,21 @@ class KnownIdsTest(unittest.TestCase):
         self.assertEqual(got, {"requestId": "r1", "fileId": "rf1"})
         self.assertEqual(put("/api/invoices/{invoiceId}", {"invoiceId": "x"}, self.KNOWN, 2), {"invoiceId": "7"})
         self.assertEqual(put("/api/other/{thing}", {"thing": "x"}, self.KNOWN, 2), {"thing": "x"}, "unknown names stay")
+
+
+class KnownClientIdsTest(unittest.TestCase):
+    def test_a_client_that_has_what_the_path_names_is_chosen(self):
+        known = {
+            "projects": [], "requests": [], "flat": {},
+            "clients": [
+                {"clientId": "empty", "contactId": [], "email": [], "projects": [], "requests": []},
+                {"clientId": "full", "contactId": ["k"], "email": ["a@b.example"],
+                 "projects": [{"projectId": "p", "deliverableId": [], "milestoneId": [], "noteId": [], "fileId": ["f"]}],
+                 "requests": [{"requestId": "r0", "fileId": []}, {"requestId": "r1", "fileId": ["rf"]}]},
+            ],
+        }
+        put = schemathesis_hooks.with_known_ids
+        got = put("/x/{clientId}/projects/{projectId}/files/{fileId}", {"clientId": "", "projectId": "", "fileId": ""}, known, 0)
+        self.assertEqual(got, {"clientId": "full", "projectId": "p", "fileId": "f"})
+        got = put("/x/{clientId}/requests/{requestId}/files/{fileId}", {"clientId": "", "requestId": "", "fileId": ""}, known, 0)
+        self.assertEqual(got, {"clientId": "full", "requestId": "r1", "fileId": "rf"})
