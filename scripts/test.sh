@@ -35,7 +35,8 @@ rm -f "$AWS_CALLS_FILE"
 cargo test --workspace --locked 2>&1 | tee "$log"
 
 step "IAM coverage: every recorded AWS call allowed by its function's policy in template.yaml (report: target/iam-coverage.md)"
-cargo test -p shared --test api --locked -- --ignored --exact iam::every_aws_call_is_allowed_by_its_functions_policy 2>&1 |
+# --workspace, as the suite ran: the same features, so the test binary is not built again.
+cargo test --workspace --test api --locked -- --ignored --exact iam::every_aws_call_is_allowed_by_its_functions_policy 2>&1 |
   grep -E '^test |test result|DENIED|panicked|calls the deployed' | tee -a "$log.iam"
 grep -q 'test result: ok. 1 passed' "$log.iam" || { echo "IAM coverage failed (see above)" >&2; exit 1; }
 unset AWS_CALLS_FILE
