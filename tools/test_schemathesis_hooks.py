@@ -58,14 +58,22 @@ class AfterCallTest(unittest.TestCase):
         self.assertEqual(response.status_code, 500)
         self.assertEqual(Server.calls, 3)
 
+    def test_a_503_from_a_stalled_emulator_is_sent_again_and_one_that_persists_fails(self):
+        stalled = b'{"error":{"code":"service_unavailable","message":"Try again shortly."}}'
+        response = self.call([(503, stalled), (200, b"{}")])
+        self.assertEqual((response.status_code, Server.calls), (200, 2))
+        Server.calls = 0
+        response = self.call([(503, stalled)])
+        self.assertEqual((response.status_code, Server.calls), (503, 3))
+        Server.calls = 0
+        harvest = b'{"error":{"code":"harvest_unavailable","message":"x"}}'
+        response = self.call([(503, harvest), (200, b"{}")])
+        self.assertEqual((response.status_code, Server.calls), (503, 1), "another 503 is not retried")
+
     def test_a_500_of_the_functions_is_never_sent_again(self):
         response = self.call([(500, b'{"error":{"code":"internal","message":"x"}}'), (200, b"{}")])
         self.assertEqual(response.status_code, 500)
         self.assertEqual(Server.calls, 1)
-
-
-if __name__ == "__main__":
-    unittest.main()
 
 
 class CloseResponseSchemasTest(unittest.TestCase):
@@ -144,3 +152,13 @@ class KnownClientIdsTest(unittest.TestCase):
         self.assertEqual(got, {"clientId": "full", "projectId": "p", "fileId": "f"})
         got = put("/x/{clientId}/requests/{requestId}/files/{fileId}", {"clientId": "", "requestId": "", "fileId": ""}, known, 0)
         self.assertEqual(got, {"clientId": "full", "requestId": "r1", "fileId": "rf"})
+
+
+class UnreachedTest(unittest.TestCase):
+    def test_operations_without_a_2xx_are_listed(self):
+        lines = ["GET /api/a/{id} 404", "GET /api/a/{id} 200", "POST /api/b 422", "POST /api/b 401", "DELETE /api/c/{x} 204"]
+        self.assertEqual(schemathesis_hooks.unreached(lines), [("POST", "/api/b")])
+
+
+if __name__ == "__main__":
+    unittest.main()
