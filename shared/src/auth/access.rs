@@ -159,10 +159,17 @@ pub async fn resolve(store: &Store, expected: &SessionRecord, path_client: Optio
 pub async fn visible_clients(store: &Store, access: &Access) -> Result<Visible, Error> {
     access.may(Action::ListClients)?;
     match access {
-        Access::Staff { role: StaffRole::Owner, .. } => Ok(Visible::All),
-        Access::Staff { admin_id, .. } => Ok(Visible::Only(store.assigned_clients(*admin_id).await?)),
+        Access::Staff { admin_id, role, .. } => clients_visible_to(store, *admin_id, *role).await,
         Access::Contact { .. } => Err(Error::Forbidden(FOR_STAFF)),
     }
+}
+
+/// The clients a staff member sees: every one for owners, their assignments for members.
+pub async fn clients_visible_to(store: &Store, admin_id: AdminId, role: StaffRole) -> Result<Visible, Error> {
+    Ok(match role {
+        StaffRole::Owner => Visible::All,
+        StaffRole::Member => Visible::Only(store.assigned_clients(admin_id).await?),
+    })
 }
 
 #[cfg(test)]

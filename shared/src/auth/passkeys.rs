@@ -471,8 +471,7 @@ pub async fn reset_staff(
     }
     let admin = store.get_admin(id).await?.ok_or(Error::NotFound)?;
     let actor = format!("admin:{owner}");
-    let passkeys = store.passkeys_of(&admin.id.to_string()).await?;
-    remove_all(store, &admin.id.to_string(), &actor).await?;
+    let removed = remove_all(store, &admin.id.to_string(), &actor).await?;
     let sessions = store.sessions_of(&admin.id.to_string()).await?;
     store.delete_sessions(&sessions).await?;
     store
@@ -480,23 +479,25 @@ pub async fn reset_staff(
             None,
             actor,
             "admin.passkeys_reset",
-            format!("admin:{id}: {} passkey(s) removed, {} session(s) ended", passkeys.len(), sessions.len()),
+            format!("admin:{id}: {removed} passkey(s) removed, {} session(s) ended", sessions.len()),
         ))
         .await?;
-    Ok(passkeys.len())
+    Ok(removed)
 }
 
-/// Removes every passkey of a person (they were removed).
-pub async fn remove_all(store: &Store, principal_id: &str, actor: &str) -> Result<(), Error> {
-    for record in store.passkeys_of(principal_id).await? {
+/// Removes every passkey of a person (they were removed, or an owner reset them); answers how
+/// many there were.
+pub async fn remove_all(store: &Store, principal_id: &str, actor: &str) -> Result<usize, Error> {
+    let records = store.passkeys_of(principal_id).await?;
+    for record in &records {
         let audit =
             AuditEvent::new(record.client_id, actor.to_owned(), "passkey.remove", format!("passkey:{}", record.id));
-        match store.delete_passkey(&record, &audit).await {
+        match store.delete_passkey(record, &audit).await {
             Ok(()) | Err(StoreError::Cancelled(_) | StoreError::ConditionFailed) => {}
             Err(other) => return Err(other.into()),
         }
     }
-    Ok(())
+    Ok(records.len())
 }
 
 /// Which step of a passkey sign-in is counted.

@@ -9,7 +9,7 @@ use crate::domain::{
     SessionId, SessionRecord, sha256_hex,
 };
 use crate::mail::{Brand, MagicLink, Mailer};
-use crate::store::{Store, StoreError};
+use crate::store::{RateLimitHit, Store, StoreError};
 
 fn now() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
@@ -34,17 +34,14 @@ pub async fn check_login_rate(store: &Store, config: &Config, email: &EmailAddre
         store.hit_rate_limit(&pair_subject, window, now),
         store.hit_rate_limit(&ip_subject, window, now),
     )?;
-    let over = |hits: &[(crate::store::RateLimitHit, u32)]| {
-        hits.iter().filter(|(hit, limit)| hit.count > *limit).map(|(hit, _)| hit.retry_after_secs).max()
-    };
     // A source already over its limits is refused before it counts against the address: a
     // flood from one place never uses up the address's own allowance.
-    if let Some(retry_after_secs) = over(&[(by_pair, config.login_limit_per_email), (by_ip, config.login_limit_per_ip)])
-    {
+    let source_limits = [(by_pair, config.login_limit_per_email), (by_ip, config.login_limit_per_ip)];
+    if let Some(retry_after_secs) = RateLimitHit::retry_after(&source_limits) {
         return Err(Error::RateLimited { retry_after_secs });
     }
     let by_email = store.hit_rate_limit(&email_subject, window, now).await?;
-    match over(&[(by_email, config.login_limit_per_email.saturating_mul(SOURCES_PER_ADDRESS))]) {
+    match RateLimitHit::retry_after(&[(by_email, config.login_limit_per_email.saturating_mul(SOURCES_PER_ADDRESS))]) {
         Some(retry_after_secs) => Err(Error::RateLimited { retry_after_secs }),
         None => Ok(()),
     }

@@ -88,6 +88,11 @@ impl Topic {
         }
     }
 
+    /// Invoices and estimates: heard of only by those who may see the company's billing.
+    pub fn concerns_billing(self) -> bool {
+        matches!(self, Self::Estimates | Self::Invoices)
+    }
+
     /// The topic an activity event belongs to.
     pub fn of(kind: ActivityKind) -> Self {
         match kind {

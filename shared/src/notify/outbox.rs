@@ -83,7 +83,7 @@ async fn audience(store: &Store, config: &Config, event: &Activity, side: Side) 
             if !client.is_some_and(|c| c.portal_enabled) {
                 return Ok(people);
             }
-            let money = matches!(topic, Topic::Estimates | Topic::Invoices);
+            let money = topic.concerns_billing();
             for contact in contacts.into_iter().filter(|c| c.portal_enabled && (!money || c.invoice_access)) {
                 people.push(Addressee {
                     principal: contact.id.to_string(),

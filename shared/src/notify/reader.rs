@@ -31,14 +31,11 @@ impl Reader {
     }
 
     pub async fn staff(store: &Store, admin_id: crate::domain::AdminId, role: StaffRole) -> Result<Self, Error> {
-        Ok(Self::Staff(match role {
-            StaffRole::Owner => Visible::All,
-            StaffRole::Member => Visible::Only(store.assigned_clients(admin_id).await?),
-        }))
+        Ok(Self::Staff(crate::auth::access::clients_visible_to(store, admin_id, role).await?))
     }
 
     pub fn may_see(&self, notice: &NoticeRecord) -> bool {
-        let billing = matches!(Topic::parse(&notice.topic), Some(Topic::Estimates | Topic::Invoices));
+        let billing = Topic::parse(&notice.topic).is_some_and(Topic::concerns_billing);
         let client = notice_client(notice);
         match self {
             Self::Contact { client_id, sees_billing } => {

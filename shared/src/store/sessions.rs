@@ -18,6 +18,14 @@ pub struct RateLimitHit {
     pub retry_after_secs: u64,
 }
 
+impl RateLimitHit {
+    /// Of several counters, each with its limit: how long to wait when any is over (the longest
+    /// wait), or `None` when all are within their limits.
+    pub fn retry_after(hits: &[(Self, u32)]) -> Option<u64> {
+        hits.iter().filter(|(hit, limit)| hit.count > *limit).map(|(hit, _)| hit.retry_after_secs).max()
+    }
+}
+
 fn other(e: impl std::fmt::Display) -> StoreError {
     StoreError::Other(e.to_string())
 }

@@ -50,12 +50,7 @@ async fn check_invite_rate(store: &Store, actor: &crate::domain::Actor, to: &Ema
     let to = format!("invite-to#{}", crate::domain::sha256_hex(to.as_str()));
     let (by, to) =
         tokio::try_join!(store.hit_rate_limit(&by, INVITE_WINDOW, now), store.hit_rate_limit(&to, INVITE_WINDOW, now))?;
-    match [(by, INVITES_PER_SENDER), (to, INVITES_PER_ADDRESS)]
-        .into_iter()
-        .filter(|(hit, limit)| hit.count > *limit)
-        .map(|(hit, _)| hit.retry_after_secs)
-        .max()
-    {
+    match crate::store::RateLimitHit::retry_after(&[(by, INVITES_PER_SENDER), (to, INVITES_PER_ADDRESS)]) {
         Some(retry_after_secs) => Err(Error::RateLimited { retry_after_secs }),
         None => Ok(()),
     }
