@@ -6,6 +6,12 @@
 pub mod fake_harvest;
 pub mod fake_ses;
 pub mod mailbox;
+
+/// A software passkey (`webauthn-authenticator-rs`) for the tests' WebAuthn ceremonies.
+pub mod passkey {
+    pub use webauthn_authenticator_rs::WebauthnAuthenticator;
+    pub use webauthn_authenticator_rs::softpasskey::SoftPasskey;
+}
 mod schema;
 
 pub use schema::create_table_if_missing;

@@ -7,11 +7,10 @@
 //! authenticator returns beside the signature (the handle is not signed; the server checks it
 //! against the stored passkey's owner).
 
+use devkit::passkey::{SoftPasskey, WebauthnAuthenticator};
 use http::{Method, StatusCode};
 use serde_json::json;
 use url::Url;
-use webauthn_authenticator_rs::WebauthnAuthenticator;
-use webauthn_authenticator_rs::softpasskey::SoftPasskey;
 use webauthn_rs::prelude::{CreationChallengeResponse, PublicKeyCredential, RequestChallengeResponse};
 
 use crate::helpers::{ApiRequest, PUBLIC_URL, TestApp, clear_of_rate_window_edge, spawn_app};
