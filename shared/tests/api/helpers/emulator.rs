@@ -6,6 +6,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use aws_config::{BehaviorVersion, Region};
@@ -16,10 +17,20 @@ pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
-/// The emulator's base URL, starting it on first use.
+/// An emulator's base URL: the tests take turns over a few moto processes, started on first use
+/// (`MOTO_PROCESSES`, 2 by default). One moto is one Python process, so one busy core: with one,
+/// every test of the suite queued behind the others' requests; each portal has its own table
+/// and bucket, so which emulator serves it does not matter.
 pub fn moto_endpoint() -> &'static str {
-    static ENDPOINT: OnceLock<String> = OnceLock::new();
-    ENDPOINT.get_or_init(start_moto)
+    static ENDPOINTS: OnceLock<Vec<String>> = OnceLock::new();
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let endpoints = ENDPOINTS.get_or_init(|| {
+        let count = std::env::var("MOTO_PROCESSES").ok().and_then(|n| n.parse().ok()).unwrap_or(2usize).max(1);
+        // Started side by side: each takes a second or two to import moto.
+        let starting: Vec<_> = (0..count).map(|_| std::thread::spawn(start_moto)).collect();
+        starting.into_iter().map(|handle| handle.join().unwrap()).collect()
+    });
+    &endpoints[NEXT.fetch_add(1, Ordering::Relaxed) % endpoints.len()]
 }
 
 fn start_moto() -> String {
