@@ -158,6 +158,16 @@ pub async fn bulk_load(store: &Store, projects: &[Project], messages: &[Message]
             return Err(LocalError::Aws("BatchWriteItem kept leaving items unprocessed".into()));
         }
     }
+    // The thread's counter, as `post_message` keeps it, so unread counts read as in production.
+    let mut threads: std::collections::BTreeMap<ClientId, (usize, ulid::Ulid)> = Default::default();
+    for message in messages {
+        let entry = threads.entry(message.client_id).or_insert((0, message.id));
+        entry.0 += 1;
+        entry.1 = entry.1.max(message.id);
+    }
+    for (client, (count, newest)) in threads {
+        store.add_to_thread_count(client, count as u64, newest).await?;
+    }
     Ok(())
 }
 

@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 
 use crate::domain::{Activity, ActivityKind, AuthorKind, ClientId, ContactId, Error, Message, Side};
 
-use crate::store::{Item, MessageMeta, Store};
+use crate::store::{Item, ReadMarker, Store, ThreadCount};
 
 use super::views::MessageView;
 
@@ -43,7 +43,7 @@ pub async fn list(
 ) -> Result<(Vec<MessageView>, Option<Item>), Error> {
     let ((messages, last), marker) =
         tokio::try_join!(store.list_messages(client, limit, start), store.read_marker(client, contact))?;
-    Ok((messages.into_iter().map(|m| MessageView::new(m, contact, marker)).collect(), last))
+    Ok((messages.into_iter().map(|m| MessageView::new(m, contact, marker.last_read)).collect(), last))
 }
 
 /// Posts a contact's message; the agency's notification address (if any) gets an email.
@@ -76,8 +76,11 @@ pub async fn post(
     .quoting(&message.body);
     let company = company.map(|c| c.company_name).unwrap_or_default();
     store.post_message(&message, &activity, &company, None).await?;
-    // Writing a message means having read the thread up to it.
-    store.advance_read_marker(client, contact, message.id).await?;
+    // Writing a message means having read the thread up to it. The post's transaction counted
+    // it as seen; when it is still the newest, everything before it is seen too.
+    let thread = store.thread_count(client).await?;
+    let seen = (thread.last_message_id == Some(message.id)).then_some(thread.message_count);
+    store.advance_read_marker(client, contact, message.id, seen).await?;
     Ok(MessageView::new(message, contact, None))
 }
 
@@ -89,21 +92,19 @@ pub struct ReadState {
 
 /// Marks the whole thread read for this contact.
 pub async fn mark_read(store: &Store, client: ClientId, contact: ContactId) -> Result<ReadState, Error> {
-    let newest = store.recent_message_meta(client, 1).await?.into_iter().next();
-    if let Some(newest) = &newest {
-        store.advance_read_marker(client, contact, newest.id).await?;
+    // The count and the newest message come from one item, written in one transaction with
+    // each message: the marker never counts a message it does not reach.
+    let thread = store.thread_count(client).await?;
+    if let Some(newest) = thread.last_message_id {
+        store.advance_read_marker(client, contact, newest, Some(thread.message_count)).await?;
     }
-    Ok(ReadState { last_read_id: newest.map(|m| m.id), unread_count: 0 })
+    Ok(ReadState { last_read_id: thread.last_message_id, unread_count: 0 })
 }
 
-/// How many of the newest `UNREAD_WINDOW` messages this contact has not read. Bounded cost:
-/// past the window the UI shows "99+".
-pub const UNREAD_WINDOW: i32 = 100;
-
-pub(super) fn unread_count(recent: &[MessageMeta], marker: Option<ulid::Ulid>, me: ContactId) -> u32 {
-    let me = me.to_string();
-    let count = recent.iter().filter(|m| m.author_id != me && marker.is_none_or(|read| m.id > read)).count();
-    u32::try_from(count).unwrap_or(u32::MAX)
+/// Messages this contact has not seen, from the thread's counter and their read marker: two
+/// items whatever the thread's length (the count saturates rather than wrap).
+pub(super) fn unread_count(thread: &ThreadCount, marker: &ReadMarker) -> u32 {
+    u32::try_from(marker.unread(thread)).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]
@@ -111,20 +112,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn unread_skips_own_and_read_messages() {
-        let me = ContactId::new();
-        let mut sorted: Vec<ulid::Ulid> = (0..4).map(|_| ulid::Ulid::new()).collect();
-        sorted.sort();
-        let meta = |id: ulid::Ulid, author: String| MessageMeta { id, author_id: author };
-        let recent = vec![
-            meta(sorted[3], "agency".into()),
-            meta(sorted[2], me.to_string()),
-            meta(sorted[1], "agency".into()),
-            meta(sorted[0], "agency".into()),
-        ];
-        assert_eq!(unread_count(&recent, None, me), 3);
-        assert_eq!(unread_count(&recent, Some(sorted[1]), me), 1);
-        assert_eq!(unread_count(&recent, Some(sorted[3]), me), 0);
+    fn unread_is_the_thread_count_less_what_the_marker_has_seen() {
+        let thread = ThreadCount { message_count: 7, last_message_id: Some(ulid::Ulid::new()) };
+        let never_read = ReadMarker::default();
+        assert_eq!(unread_count(&thread, &never_read), 7);
+        let read_some = ReadMarker { last_read: None, seen_count: 5 };
+        assert_eq!(unread_count(&thread, &read_some), 2);
+        // A marker ahead of the count it is compared with (a read racing a post) is zero, not a wrap.
+        let ahead = ReadMarker { last_read: None, seen_count: 9 };
+        assert_eq!(unread_count(&thread, &ahead), 0);
+        assert_eq!(unread_count(&ThreadCount::default(), &never_read), 0, "no thread yet");
     }
 
     #[test]

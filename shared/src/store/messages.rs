@@ -6,11 +6,29 @@ use super::{Item, ListQuery, Store, StoreError, TableSpec, classify, keys, n, s,
 use crate::domain::{Activity, ActivityKind, Message, MessageThread};
 use crate::domain::{ClientId, ContactId};
 
-/// Just enough of a message to count unread ones.
-#[derive(Debug, serde::Deserialize)]
-pub struct MessageMeta {
-    pub id: ulid::Ulid,
-    pub author_id: String,
+/// The thread's share of unread counts: how many messages it holds (kept in the transaction
+/// that posts each one) and the newest.
+#[derive(Debug, Default, Clone, Copy, serde::Deserialize)]
+pub struct ThreadCount {
+    #[serde(default)]
+    pub message_count: u64,
+    pub last_message_id: Option<ulid::Ulid>,
+}
+
+/// What a contact has read: the newest message (which messages show as new) and how many of
+/// the thread's messages they have seen, their own included (the unread count).
+#[derive(Debug, Default, Clone, Copy, serde::Deserialize)]
+pub struct ReadMarker {
+    pub last_read: Option<ulid::Ulid>,
+    #[serde(default)]
+    pub seen_count: u64,
+}
+
+impl ReadMarker {
+    /// Messages in the thread this contact has not seen: two counters, whatever the thread's length.
+    pub fn unread(&self, thread: &ThreadCount) -> u64 {
+        thread.message_count.saturating_sub(self.seen_count)
+    }
 }
 
 impl Store {
@@ -29,6 +47,23 @@ impl Store {
             self.activity_put(activity)?,
             self.thread_update(message, company_name)?,
         ];
+        // A contact has seen what they wrote: counted with the message, so it is never unread
+        // for them, however many posts race.
+        let author = (message.author_kind == crate::domain::AuthorKind::Contact)
+            .then(|| ContactId::parse(&message.author_id))
+            .flatten();
+        if let Some(author) = author {
+            let update = Update::builder()
+                .table_name(&*self.table)
+                .key("PK", s(keys::client(message.client_id)))
+                .key("SK", s(keys::read_marker(author)))
+                .update_expression("SET contact_id = :contact ADD seen_count :one")
+                .expression_attribute_values(":contact", s(message.author_id.clone()))
+                .expression_attribute_values(":one", n(1))
+                .build()
+                .map_err(|e| StoreError::Other(e.to_string()))?;
+            ops.push(TransactWriteItem::builder().update(update).build());
+        }
         if let Some(audit) = audit {
             ops.push(self.audit_put(audit)?);
         }
@@ -50,43 +85,82 @@ impl Store {
         self.query_page(ListQuery::table(keys::client(client), "MESSAGE#"), limit, start).await
     }
 
-    /// Ids and authors of the newest `limit` messages (for unread counts; bounded cost).
-    pub async fn recent_message_meta(&self, client: ClientId, limit: i32) -> Result<Vec<MessageMeta>, StoreError> {
-        let mut query = ListQuery::table(keys::client(client), "MESSAGE#");
-        query.projection = Some("id, author_id");
-        Ok(self.query_page(query, limit, None).await?.0)
+    /// The thread's message count and newest message: one item, whatever the thread's length.
+    pub async fn thread_count(&self, client: ClientId) -> Result<ThreadCount, StoreError> {
+        let output = self
+            .db
+            .get_item()
+            .table_name(&*self.table)
+            .key("PK", s(keys::client(client)))
+            .key("SK", s("THREAD"))
+            .projection_expression("message_count, last_message_id")
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(output.item.map(super::from_item).transpose()?.unwrap_or_default())
     }
 
-    /// The id of the newest message this contact has read.
-    pub async fn read_marker(&self, client: ClientId, contact: ContactId) -> Result<Option<ulid::Ulid>, StoreError> {
-        #[derive(serde::Deserialize)]
-        struct Marker {
-            last_read: ulid::Ulid,
-        }
-        Ok(self.get::<Marker>(keys::client(client), keys::read_marker(contact)).await?.map(|m| m.last_read))
+    /// Adds `count` messages written outside `post_message` (bulk loading for benchmarks) to the
+    /// thread's counter, `newest` being the newest of them.
+    pub async fn add_to_thread_count(
+        &self,
+        client: ClientId,
+        count: u64,
+        newest: ulid::Ulid,
+    ) -> Result<(), StoreError> {
+        self.db
+            .update_item()
+            .table_name(&*self.table)
+            .key("PK", s(keys::client(client)))
+            .key("SK", s("THREAD"))
+            .update_expression("SET client_id = :client, last_message_id = :newest ADD message_count :count")
+            .expression_attribute_values(":client", s(client.to_string()))
+            .expression_attribute_values(":newest", s(newest.to_string()))
+            .expression_attribute_values(":count", n(i64::try_from(count).unwrap_or(i64::MAX)))
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
     }
 
-    /// Moves the read marker forward (never back: a stale tab cannot un-read messages).
+    /// What this contact has read (nothing yet: the default).
+    pub async fn read_marker(&self, client: ClientId, contact: ContactId) -> Result<ReadMarker, StoreError> {
+        Ok(self.get::<ReadMarker>(keys::client(client), keys::read_marker(contact)).await?.unwrap_or_default())
+    }
+
+    /// Moves the read marker forward to `last_read` (never back: a stale tab cannot un-read
+    /// messages), with `seen_count` when the caller knows how many messages precede it.
     pub async fn advance_read_marker(
         &self,
         client: ClientId,
         contact: ContactId,
         last_read: ulid::Ulid,
+        seen_count: Option<u64>,
     ) -> Result<(), StoreError> {
-        let result = self
+        let mut update = self
             .db
-            .put_item()
+            .update_item()
             .table_name(&*self.table)
-            .item("PK", s(keys::client(client)))
-            .item("SK", s(keys::read_marker(contact)))
-            .item("last_read", s(last_read.to_string()))
-            .item("contact_id", s(contact.to_string()))
-            .condition_expression("attribute_not_exists(last_read) OR last_read < :new")
+            .key("PK", s(keys::client(client)))
+            .key("SK", s(keys::read_marker(contact)))
             .expression_attribute_values(":new", s(last_read.to_string()))
-            .send()
-            .await
-            .map_err(classify);
-        super::done_if_condition_failed(result)
+            .expression_attribute_values(":contact", s(contact.to_string()));
+        update = match seen_count {
+            Some(count) => update
+                .update_expression("SET last_read = :new, contact_id = :contact, seen_count = :seen")
+                // The same newest message with a larger count is a step forward too (a count
+                // the post's transaction left behind).
+                .condition_expression(
+                    "attribute_not_exists(last_read) OR last_read < :new OR \
+                     (last_read = :new AND (attribute_not_exists(seen_count) OR seen_count < :seen))",
+                )
+                .expression_attribute_values(":seen", n(i64::try_from(count).unwrap_or(i64::MAX))),
+            None => update
+                .update_expression("SET last_read = :new, contact_id = :contact")
+                .condition_expression("attribute_not_exists(last_read) OR last_read < :new"),
+        };
+        super::done_if_condition_failed(update.send().await.map_err(classify))
     }
 
     /// Newest first.
@@ -154,17 +228,19 @@ impl Store {
     /// count (client messages add one; an agency reply means the agency has read it all).
     pub(crate) fn thread_update(&self, message: &Message, company_name: &str) -> Result<TransactWriteItem, StoreError> {
         let preview: String = message.body.chars().take(140).collect();
+        // `message_count` counts every message, in the transaction that writes it: contacts'
+        // unread counts are this minus what their read marker has seen.
         let (expression, unread) = match message.author_kind {
             crate::domain::AuthorKind::Contact => (
                 "SET client_id = :cid, company_name = :company, last_message_id = :id, last_message_at = :at, \
                  last_author_name = :author, last_preview = :preview, GSI1PK = :gpk, GSI1SK = :gsk \
-                 ADD unread_for_agency :unread",
+                 ADD unread_for_agency :unread, message_count :one",
                 1,
             ),
             crate::domain::AuthorKind::Agency => (
                 "SET client_id = :cid, company_name = :company, last_message_id = :id, last_message_at = :at, \
                  last_author_name = :author, last_preview = :preview, GSI1PK = :gpk, GSI1SK = :gsk, \
-                 unread_for_agency = :unread",
+                 unread_for_agency = :unread ADD message_count :one",
                 0,
             ),
         };
@@ -186,6 +262,7 @@ impl Store {
             .expression_attribute_values(":gpk", s("THREADS"))
             .expression_attribute_values(":gsk", s(message.id.to_string()))
             .expression_attribute_values(":unread", n(unread))
+            .expression_attribute_values(":one", n(1))
             .build()
             .map_err(|e| StoreError::Other(e.to_string()))?;
         Ok(TransactWriteItem::builder().update(update).build())

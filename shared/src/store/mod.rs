@@ -32,7 +32,7 @@ use serde::de::DeserializeOwned;
 pub use branding::StoredLogo;
 pub use files::{UploadQuota, UploadUsage};
 pub use harvest_cache::{CacheKey, CacheRecord};
-pub use messages::MessageMeta;
+pub use messages::{ReadMarker, ThreadCount};
 pub use notifications::{Addressee, BatchRecord, NoticeRecord, Suppression};
 pub use passkeys::{CeremonyRecord, PasskeyRecord, is_ceremony_id};
 pub use privacy::{is_contact_item, is_owner_set};

@@ -2109,14 +2109,16 @@ export interface components {
             overdue_count: number;
         };
         Dashboard: {
+            /** @description The 10 newest active projects (all of them: GET /api/projects) */
             active_projects: components["schemas"]["ProjectSummary"][];
             latest_deliverables: components["schemas"]["Deliverable"][];
+            /** @description Messages this contact has not seen: exact, from a counter kept with the thread */
             unread_messages: number;
-            /** @description true when every one of the newest 100 messages is unread */
+            /** @description Always false since the count is exact (it once meant the newest 100 were all unread) */
             unread_messages_more: boolean;
             /** @description `null` for a contact without invoice access */
             invoices: null | components["schemas"]["InvoiceSummary"];
-            /** @description File requests waiting for the company's files (among the 50 newest) */
+            /** @description File requests waiting for the company's files (among the 5 newest; all of them on the files page) */
             open_requests: components["schemas"]["FileRequest"][];
             /** @description Budgets of active projects linked to Harvest (what this contact may see) */
             budgets: (components["schemas"]["BudgetFigures"] & {
