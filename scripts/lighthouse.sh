@@ -13,7 +13,8 @@ PREVIEW_PORT=${PREVIEW_PORT:-4173}
 CLIENT_COOKIE=${CLIENT_COOKIE:-$(scripts/session-cookie.sh "$dir" alice@northwind.example)}
 ADMIN_COOKIE=${ADMIN_COOKIE:-$(scripts/session-cookie.sh "$dir" admin@agency.example)}
 export CLIENT_COOKIE ADMIN_COOKIE LAMBDA_PORT
-(cd web && npx vite build --logLevel warn)
+# make test builds web/dist earlier, beside the Rust tests, and says so with WEB_BUILT=1.
+[ "${WEB_BUILT:-}" = 1 ] || (cd web && npx vite build --logLevel warn)
 (cd web && exec setsid npx vite preview --port "$PREVIEW_PORT" --strictPort --host 127.0.0.1) >"$dir/preview.log" 2>&1 &
 preview=$!
 trap 'kill -- -$preview 2>/dev/null || true' EXIT

@@ -7,7 +7,10 @@
 #   scripts/stack.sh down DIR   stop what `up` started
 #
 # Ports: MOTO_PORT (4566), LAMBDA_PORT (9000), WEB_PORT (5173), HARVEST_PORT (4580).
-# LAMBDA_WATCH_FLAGS adds flags to `cargo lambda watch` (the tests pass --ignore-changes).
+# LAMBDA_WATCH_FLAGS adds flags to `cargo lambda watch` (the tests pass --ignore-changes);
+# WEB_SERVER (dev) is dev or preview (below).
+# LAMBDA_CONCURRENCY (2) is how many instances of a function may answer at once, as AWS starts
+# one per concurrent request (the end-to-end suite runs two browsers).
 #
 # DIR receives env (the functions' environment), *.log, pids and accounts.txt.
 set -euo pipefail
@@ -128,7 +131,7 @@ target/debug/portal seed | tee "$dir/accounts.txt"
 
 echo "== Starting the functions (cargo lambda watch on :$LAMBDA_PORT)"
 # shellcheck disable=SC2086 # LAMBDA_WATCH_FLAGS is a list of flags
-setsid cargo lambda watch -A 127.0.0.1 -P "$LAMBDA_PORT" ${LAMBDA_WATCH_FLAGS:-} >"$dir/lambda.log" 2>&1 &
+setsid cargo lambda watch -A 127.0.0.1 -P "$LAMBDA_PORT" --concurrency "${LAMBDA_CONCURRENCY:-2}" ${LAMBDA_WATCH_FLAGS:-} >"$dir/lambda.log" 2>&1 &
 echo $! >>"$dir/pids"
 wait_for_port "$LAMBDA_PORT" "cargo lambda watch" "$dir/lambda.log" 120
 
@@ -150,7 +153,16 @@ setsid bash -c 'while sleep "$1"; do
 done' drain "${DRAIN_EVERY:-10}" "$LAMBDA_PORT" >"$dir/drain.log" 2>&1 &
 echo $! >>"$dir/pids"
 
-echo "== Starting the web app (Vite on :$WEB_PORT)"
-(cd web && exec setsid npx vite --port "$WEB_PORT" --strictPort --host 127.0.0.1) >"$dir/web.log" 2>&1 &
+# WEB_SERVER=preview serves the production build (web/dist, built beforehand) instead of the dev
+# server: what people get, and a page loads as a few files instead of hundreds of modules
+# (make test's suites use it; make dev keeps the dev server and its hot reload).
+if [ "${WEB_SERVER:-dev}" = preview ]; then
+  [ -f web/dist/index.html ] || { echo "WEB_SERVER=preview needs web/dist: run vite build first" >&2; down; exit 1; }
+  echo "== Starting the web app (the production build, vite preview on :$WEB_PORT)"
+  (cd web && exec setsid npx vite preview --port "$WEB_PORT" --strictPort --host 127.0.0.1) >"$dir/web.log" 2>&1 &
+else
+  echo "== Starting the web app (Vite on :$WEB_PORT)"
+  (cd web && exec setsid npx vite --port "$WEB_PORT" --strictPort --host 127.0.0.1) >"$dir/web.log" 2>&1 &
+fi
 echo $! >>"$dir/pids"
 wait_for_port "$WEB_PORT" "vite" "$dir/web.log" 60

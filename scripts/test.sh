@@ -1,135 +1,247 @@
 #!/usr/bin/env bash
-# `make test`: format, lint, every test, template lint. Prints the test counts at the end.
+# `make test`: installs what is missing, then format, lint, every test, the template checks. Ends
+# with the counts and a table of every step's time.
+#
+# Two cores, so the order is chosen for them (docs/testing.md says more):
+#   1. installs (network) beside the workspace build (and cargo-deny's one-time build, at low
+#      priority);
+#   2. the Rust tests (several moto processes) beside clippy, web and template checks, then two
+#      stacks starting;
+#   3. Lighthouse alone (its scores measure a quiet machine);
+#   4. the end-to-end suite on one stack beside the API contract on the other, then the
+#      passkey stack's suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-started=$SECONDS
-log=$(mktemp)
-# The contract test runs its own stack on ports of its own, so `make dev` can stay up.
-stack=target/contract-stack
+export PATH="$PWD/.venv/bin:$PATH" SAM_CLI_TELEMETRY=0 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+run=target/test-run # each step's log, its exit code and its times
+rm -rf "$run"
+mkdir -p "$run"
+origin=$(date +%s)
+now() { echo $(($(date +%s) - origin)); }
+say() { printf '\n== %s  [%dm%02ds in]\n' "$*" $(($(now) / 60)) $(($(now) % 60)); }
+
+# The stacks' ports: their own, so `make dev` can stay up.
 export MOTO_PORT=${TEST_MOTO_PORT:-4577} LAMBDA_PORT=${TEST_LAMBDA_PORT:-9077} WEB_PORT=${TEST_WEB_PORT:-5177} \
   HARVEST_PORT=${TEST_HARVEST_PORT:-4587}
-trap 'scripts/stack.sh down "$stack"; rm -f "$log" "$log.e2e" "$log.schemathesis" "$log.lighthouse" "$log.iam" "$log.reached"' EXIT
+e2e_stack=target/e2e-stack
+contract_stack=target/contract-stack
+passkey_stack=target/staff-passkey-stack
+contract_ports=(MOTO_PORT=$((MOTO_PORT + 1)) LAMBDA_PORT=$((LAMBDA_PORT + 1)) WEB_PORT=$((WEB_PORT + 1)) HARVEST_PORT=$((HARVEST_PORT + 1)))
+passkey_ports=(MOTO_PORT=$((MOTO_PORT + 2)) LAMBDA_PORT=$((LAMBDA_PORT + 2)) WEB_PORT=$((WEB_PORT + 2)) HARVEST_PORT=$((HARVEST_PORT + 2)))
 
-step() { printf '\n== %s  [%dm%02ds in]\n' "$*" $(((SECONDS - started) / 60)) $(((SECONDS - started) % 60)); }
+# Background steps: `start NAME command…` runs it with its output in $run/NAME.log; `finish
+# NAME…` waits for each, prints its log, and stops the run (after the log) if it failed.
+declare -A pids
+start() {
+  local name=$1
+  shift
+  (
+    begin=$(now)
+    set +e
+    "$@" >"$run/$name.log" 2>&1
+    rc=$?
+    printf '%s\t%s\t%s\t%s\n' "$name" "$begin" "$(now)" "$rc" >>"$run/times.tsv"
+    exit "$rc"
+  ) &
+  pids[$name]=$!
+}
+finish() {
+  local name rc
+  for name in "$@"; do
+    rc=0
+    wait "${pids[$name]}" || rc=$?
+    say "$name ($(awk -F'\t' -v n="$name" '$1 == n {print $3 - $2 " s"}' "$run/times.tsv"))"
+    cat "$run/$name.log"
+    if [ "$rc" != 0 ]; then
+      echo "== $name failed (exit $rc); its log is above and in $run/$name.log" >&2
+      for dir in "$e2e_stack" "$contract_stack" "$passkey_stack"; do
+        [ -f "$dir/lambda.log" ] || continue
+        echo "== the functions' log, last 40 lines but the drain's metrics ($dir/lambda.log)"
+        grep -v OutboxAgeSeconds "$dir/lambda.log" | tail -n 40
+      done
+      exit 1
+    fi
+  done
+}
+# A foreground step, timed the same way.
+step() {
+  local name=$1
+  shift
+  start "$name" "$@"
+  finish "$name"
+}
+kill_tree() { # a background step and everything it started
+  local child
+  for child in $(pgrep -P "$1" 2>/dev/null); do kill_tree "$child"; done
+  kill "$1" 2>/dev/null || true
+}
+stop_everything() {
+  for pid in "${pids[@]}"; do kill_tree "$pid"; done
+  for dir in "$e2e_stack" "$contract_stack" "$passkey_stack"; do scripts/stack.sh down "$dir" 2>/dev/null || true; done
+}
+trap stop_everything EXIT
+# Stacks of an earlier run (stopped by its own trap) leave logs a failure here would print.
+for dir in "$e2e_stack" "$contract_stack" "$passkey_stack"; do
+  scripts/stack.sh down "$dir" 2>/dev/null || true
+  rm -rf "$dir"
+done
 
-# A cold run builds the workspace twice (tests; the stack's binaries) in about 5 GB. Incremental
-# state would add 1-2 GB that a one-off run never reads again, so it is off here (not in make dev).
+# Incremental state would add 1-2 GB that a one-off run never reads again (not in make dev).
 export CARGO_INCREMENTAL=0
-echo "Disk free where the build goes: $(df -h --output=avail . | tail -n 1 | tr -d ' ')"
+echo "Disk free where the build goes: $(df -h --output=avail . | tail -n 1 | tr -d ' '); $(nproc) cores"
 
-step "cargo fmt --check"
-cargo fmt --all -- --check
+# 1. Installs and the build.
+start install-python make --no-print-directory tools
+start install-web make --no-print-directory web-deps
+start install-checkov make --no-print-directory checkov
+start install-chromium make --no-print-directory chromium
+# Built once per machine (Makefile), at low priority: it takes what the build leaves.
+start install-cargo-deny make --no-print-directory cargo-deny
 
-step "cargo clippy (warnings denied; unwrap/expect/panic denied outside tests)"
-cargo clippy --workspace --all-targets --locked -- -D warnings
+step fmt cargo fmt --all -- --check
+# The tests and the functions' binaries from one resolution of features (devkit/Cargo.toml says
+# how), so the second command only compiles and links the binaries. The test binaries are run
+# directly below, not through `cargo test`, which would hold the build directory's lock for the
+# whole run and so keep `cargo lambda watch` (`cargo run --bin …`) from starting the stacks.
+step build bash -c "cargo test --workspace --locked --no-run --message-format=json-render-diagnostics >$run/build.json &&
+  cargo build --workspace --bins --locked"
+# Each test binary (with its package's directory, where cargo runs it), in build order.
+python3 -c '
+import json, os, sys
+for line in open(sys.argv[1]):
+    try:
+        m = json.loads(line)
+    except ValueError:
+        continue
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["profile"]["test"]:
+        print(os.path.dirname(m["manifest_path"]) + "\t" + m["executable"])
+' "$run/build.json" >"$run/test-binaries.tsv"
+test_binaries() { # runs every test binary with these arguments, as `cargo test` would
+  local dir exe
+  while IFS=$'\t' read -r dir exe; do
+    echo "     Running $exe"
+    (cd "$dir" && "$exe" "$@") || return 1
+  done <"$run/test-binaries.tsv"
+}
 
-step "cargo deny: licences (permissive only), bans, sources (crates.io only)"
-.tools/bin/cargo-deny --log-level error check bans licenses sources
-echo "Licences in the dependency graph (crates per licence):"
-.tools/bin/cargo-deny list -l license 2>/dev/null | sed -E 's/^([^:]+):.*/  \1/' | paste -sd ' ' -
-
-step "cargo test (integration tests start their own moto server; every AWS call a function makes is recorded)"
+# 2. Rust tests, the stacks, web and template checks.
+finish install-python install-web
 # The IAM coverage check below reads what the suite recorded (shared/tests/api/helpers/recorder.rs).
 export AWS_CALLS_FILE="$PWD/target/aws-calls.jsonl"
 rm -f "$AWS_CALLS_FILE"
-cargo test --workspace --locked 2>&1 | tee "$log"
-
-step "IAM coverage: every recorded AWS call allowed by its function's policy in template.yaml (report: target/iam-coverage.md)"
-# --workspace, as the suite ran: the same features, so the test binary is not built again.
-cargo test --workspace --test api --locked -- --ignored --exact iam::every_aws_call_is_allowed_by_its_functions_policy 2>&1 |
-  grep -E '^test |test result|DENIED|panicked|calls the deployed' | tee -a "$log.iam"
-grep -q 'test result: ok. 1 passed' "$log.iam" || { echo "IAM coverage failed (see above)" >&2; exit 1; }
+# Three moto processes, six tests at a time: the suite waits on the emulator, not the CPU.
+export MOTO_PROCESSES=3
+start rust-tests test_binaries --test-threads 6
 unset AWS_CALLS_FILE
-
-step "sam validate --lint"
-sam validate --lint --template template.yaml
-
-step "checkov: the template's security checks (each skip is written beside its resource, with the reason)"
-.venv-checkov/bin/checkov -f template.yaml --framework cloudformation --compact --quiet --skip-download 2>&1 | tail -n 4
-
-step "tooling: publish_web.py against moto (in process), the mailbox page, the contract step's hooks, the cost model"
-python -m unittest discover -s tools -p 'test_*.py' 2>&1 | tail -n 3
-
-step "web: typecheck, lint, unit tests"
-(cd web && npx tsc --noEmit && npx eslint . && npx vitest run) 2>&1 | tee -a "$log"
-
-step "Starting a stack of its own (as make dev does) for the browser and API contract tests"
-rm -rf "$stack"
-LAMBDA_WATCH_FLAGS="--ignore-changes" scripts/stack.sh up "$stack" >"$stack.log" 2>&1 || { cat "$stack.log"; exit 1; }
-
-# One client and one agency session for the Lighthouse and contract runs below.
-cookie=$(scripts/session-cookie.sh "$stack" alice@northwind.example)
-[ -n "$cookie" ] || { echo "could not sign in to the contract stack" >&2; exit 1; }
-admin_cookie=$(scripts/session-cookie.sh "$stack" admin@agency.example)
-[ -n "$admin_cookie" ] || { echo "could not sign the admin in to the contract stack" >&2; exit 1; }
-
-step "web: Lighthouse 12.2.3 on the production build (5 pages × desktop, mobile; median of 3 runs; perf ≥ 95, a11y 100, best practices ≥ 95)"
-# On the demo data, before the end-to-end suite adds its own, so the figures compare with
-# `make lighthouse` beside `make dev`. A page under the bar fails the run, naming the audits
-# that cost it points (web/e2e/lighthouse.mjs).
-CLIENT_COOKIE="$cookie" ADMIN_COOKIE="$admin_cookie" PREVIEW_PORT=${TEST_PREVIEW_PORT:-4178} LIGHTHOUSE_RUNS=3 scripts/lighthouse.sh "$stack" 2>&1 |
-  tee "$log.lighthouse"
-
-step "web: end-to-end in headless Chromium (Playwright + axe-core; screenshots in web/e2e/screenshots)"
-(cd web && E2E_STACK_DIR="$stack" npx playwright test) 2>&1 | tee -a "$log.e2e" || {
-  echo "== the functions' log, last 60 lines ($stack/lambda.log)"
-  tail -n 60 "$stack/lambda.log"
-  exit 1
+start web-checks bash -c 'cd web && npx tsc --noEmit && npx eslint . && npx vitest run && npx vite build --logLevel warn'
+finish install-checkov
+start template-checks bash -c '
+  echo "-- sam validate --lint"; sam validate --lint --template template.yaml
+  echo "-- checkov: the template'\''s security checks (each skip is written beside its resource, with the reason)"
+  .venv-checkov/bin/checkov -f template.yaml --framework cloudformation --compact --quiet --skip-download 2>&1 | tail -n 4
+  echo "-- tooling: publish_web.py against moto (in process), the mailbox page, the contract hooks, the cost model"
+  python -m unittest discover -s tools -p "test_*.py" 2>&1 | tail -n 3'
+# Clippy in the same target directory, after the build: the build scripts and macros are shared
+# (in a directory of its own it compiled them again, C code included). It holds cargo's lock,
+# so the stacks, whose `cargo lambda watch` runs `cargo run`, start when it is done.
+step clippy cargo clippy --workspace --all-targets --locked -- -D warnings
+stack_up() { # DIR, then VAR=value… for its environment
+  local dir=$1
+  shift
+  rm -rf "$dir"
+  env "$@" LAMBDA_WATCH_FLAGS=--ignore-changes DRAIN_EVERY=3 WEB_SERVER=preview scripts/stack.sh up "$dir"
 }
+# The stacks serve the production build that the web checks made (web/dist).
+finish web-checks
+start e2e-stack stack_up "$e2e_stack"
+start contract-stack stack_up "$contract_stack" "${contract_ports[@]}"
 
-step "API contract: schemathesis against the running functions (openapi.yaml)"
-# The sessions from before the end-to-end suite must still be good, or every route would
-# answer 401 and the contract would prove nothing.
-for pair in "$cookie" "$admin_cookie"; do
-  [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $pair" "http://127.0.0.1:$WEB_PORT/api/me")" = 200 ] ||
-    { echo "a contract session no longer answers /api/me with 200" >&2; exit 1; }
+finish rust-tests
+iam_check() {
+  echo "IAM coverage: every recorded AWS call allowed by its function's policy in template.yaml (report: target/iam-coverage.md)"
+  AWS_CALLS_FILE="$PWD/target/aws-calls.jsonl" test_binaries --ignored --exact iam::every_aws_call_is_allowed_by_its_functions_policy |
+    grep -E '^test |test result: ok. 1 passed|DENIED|panicked|calls the deployed' >"$run/iam.out" || true
+  cat "$run/iam.out"
+  grep -q 'test result: ok. 1 passed' "$run/iam.out"
+}
+step iam iam_check
+finish template-checks install-chromium install-cargo-deny e2e-stack contract-stack
+
+# One client and one agency session on each stack, for Lighthouse and the contract run.
+cookie() { scripts/session-cookie.sh "$1" "$2" || true; }
+e2e_client=$(cookie "$e2e_stack" alice@northwind.example)
+e2e_admin=$(cookie "$e2e_stack" admin@agency.example)
+client_cookie=$(cookie "$contract_stack" alice@northwind.example)
+admin_cookie=$(cookie "$contract_stack" admin@agency.example)
+for pair in "$e2e_client" "$e2e_admin" "$client_cookie" "$admin_cookie"; do
+  [ -n "$pair" ] || { echo "could not sign in to a test stack" >&2; exit 1; }
 done
-# As a client contact: every route (admin ones must answer 403 as documented)…
+
+# 3. Lighthouse, alone: on the demo data, before the end-to-end suite adds its own, so the
+# figures compare with `make lighthouse` beside `make dev`. One run per page; a page under the
+# bar is measured three times and the median counts (web/e2e/lighthouse.mjs).
+step lighthouse env CLIENT_COOKIE="$e2e_client" ADMIN_COOKIE="$e2e_admin" PREVIEW_PORT=${TEST_PREVIEW_PORT:-4178} \
+  LIGHTHOUSE_RUNS=1 WEB_BUILT=1 scripts/lighthouse.sh "$e2e_stack"
+
+# 4. The end-to-end suite beside the API contract run, each on a stack of its own. (Two
+# schemathesis workers were tried: on two busy cores they were no faster and generated fewer cases.)
+start e2e bash -c "cd web && E2E_STACK_DIR=$e2e_stack npx playwright test"
 # The hooks close every response schema (an undeclared property fails the run) and put ids that
 # exist into two cases in three, read as this session sees them (tools/schemathesis_hooks.py).
-contract() {
-  local session=$1 who=$2
+contract() { # SESSION client|agency [schemathesis flags…]
+  local session=$1 who=$2 base
   shift 2
-  rm -f "$log.reached"
-  CONTRACT_STATS="$log.reached" CONTRACT_URL="http://127.0.0.1:$WEB_PORT" CONTRACT_COOKIE="$session" \
-    PYTHONPATH=tools SCHEMATHESIS_HOOKS=schemathesis_hooks schemathesis run openapi.yaml \
-    --url "http://127.0.0.1:$WEB_PORT" \
+  base="http://127.0.0.1:$((WEB_PORT + 1))"
+  [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $session" "$base/api/me")" = 200 ] ||
+    { echo "the $who contract session does not answer /api/me with 200" >&2; return 1; }
+  CONTRACT_STATS="$run/reached-$who" CONTRACT_URL="$base" CONTRACT_COOKIE="$session" \
+    PYTHONPATH=tools SCHEMATHESIS_HOOKS=schemathesis_hooks schemathesis run openapi.yaml --url "$base" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --exclude-path /api/auth/logout --phases examples,coverage,fuzzing --max-examples 25 --seed 1 \
-    --no-color -H "Cookie: $session" "$@" 2>&1 | tee -a "$log.schemathesis" || {
-    echo "== the functions' log, last 60 lines ($stack/lambda.log)"
-    tail -n 60 "$stack/lambda.log"
-    return 1
-  }
+    --no-color -H "Cookie: $session" "$@" || return 1
   # Which operations this session should reach never answered 2xx (their success path untested).
   local theirs='no 2xx: [A-Z]* /api/admin/'
   [ "$who" = agency ] && theirs='no 2xx: [A-Z]* /api/[^a]'
-  .venv/bin/python tools/schemathesis_hooks.py "$log.reached" | grep -v "$theirs" | tail -n 25 || true
+  python tools/schemathesis_hooks.py "$run/reached-$who" | grep -v "$theirs" | tail -n 25 || true
 }
-contract "$cookie" client
-# …and as an agency admin, the admin routes.
-contract "$admin_cookie" agency --include-path-regex '^/api/admin/'
+# As a client contact every route (admin ones must answer 403 as documented), then as an agency
+# owner the admin routes.
+contract_runs() {
+  contract "$client_cookie" client && contract "$admin_cookie" agency --include-path-regex '^/api/admin/'
+}
+start contract contract_runs
+finish contract
+# The passkey stack (staff need a passkey after the link) once the contract's stack is down.
+scripts/stack.sh down "$contract_stack"
+passkey_suite() {
+  stack_up "$passkey_stack" "${passkey_ports[@]}" STAFF_REQUIRE_PASSKEY=true &&
+    (cd web && E2E_STACK_DIR="$passkey_stack" npx playwright test -c playwright.staff-passkey.config.ts)
+}
+start passkey-e2e passkey_suite
+finish e2e passkey-e2e
 
-step "web: end-to-end with STAFF_REQUIRE_PASSKEY=true (a stack of its own: staff need a passkey after the link)"
-scripts/stack.sh down "$stack"
-stack=target/staff-passkey-stack
-rm -rf "$stack"
-STAFF_REQUIRE_PASSKEY=true LAMBDA_WATCH_FLAGS="--ignore-changes" scripts/stack.sh up "$stack" >"$stack.log" 2>&1 || { cat "$stack.log"; exit 1; }
-(cd web && E2E_STACK_DIR="$stack" npx playwright test -c playwright.staff-passkey.config.ts) 2>&1 | tee -a "$log.e2e" || {
-  echo "== the functions' log, last 60 lines ($stack/lambda.log)"
-  tail -n 60 "$stack/lambda.log"
-  exit 1
+deny_check() {
+  local deny
+  deny=$(make --no-print-directory -s cargo-deny-path)
+  echo "cargo deny: licences (permissive only), bans, sources (crates.io only)"
+  "$deny" --log-level error check bans licenses sources || return 1
+  echo "Licences in the dependency graph (crates per licence):"
+  "$deny" list -l license 2>/dev/null | sed -E 's/^([^:]+):.*/  \1/' | paste -sd ' ' -
 }
+step cargo-deny deny_check
 
 # The summary only reads the logs: tools colour their output when CI is set (picocolors checks
 # `CI`), so escape codes are stripped first, and a line it cannot find prints "?" instead of failing.
 plain() { sed -E 's/\x1b\[[0-9;]*m//g' "$@" 2>/dev/null || true; }
-passed=$(plain "$log" | grep -Eo 'test result: ok\. [0-9]+ passed' | awk '{s+=$4} END {print s+0}' || true)
-failed=$(plain "$log" | grep -Eo '[0-9]+ failed' | awk '{s+=$1} END {print s+0}' || true)
-contract=$(plain "$log.schemathesis" | grep -Eo '[0-9]+ generated, [0-9]+ passed' | awk '{g+=$1; p+=$3} END {printf "%d generated, %d passed", g, p}' || true)
-e2e=$(plain "$log.e2e" | grep -Eo '^ *[0-9]+ passed' | awk '{s+=$1} END {print s " passed"}' || true)
-web=$(plain "$log" | grep -Eo 'Tests +[0-9]+ passed' | grep -Eo '[0-9]+' | tail -n 1 || true)
-lighthouse=$(plain "$log.lighthouse" | grep -Eo 'all [0-9]+ pages \(median of [0-9]+ runs\) at or above the bar|[0-9]+ page\(s\) under the bar' | head -n 1 || true)
-rm -f "$log.schemathesis" "$log.e2e"
+passed=$(plain "$run/rust-tests.log" | grep -Eo 'test result: ok\. [0-9]+ passed' | awk '{s+=$4} END {print s+0}' || true)
+failed=$(plain "$run/rust-tests.log" | grep -Eo '[0-9]+ failed' | awk '{s+=$1} END {print s+0}' || true)
+contract=$(plain "$run/contract.log" | grep -Eo '[0-9]+ generated, [0-9]+ passed' | awk '{g+=$1; p+=$3} END {printf "%d generated, %d passed", g, p}' || true)
+e2e=$(plain "$run/e2e.log" "$run/passkey-e2e.log" | grep -Eo '^ *[0-9]+ passed' | awk '{s+=$1} END {print s " passed"}' || true)
+web=$(plain "$run/web-checks.log" | grep -Eo 'Tests +[0-9]+ passed' | grep -Eo '[0-9]+' | tail -n 1 || true)
+lighthouse=$(plain "$run/lighthouse.log" | grep -Eo 'all [0-9]+ pages \([^)]*\) at or above the bar' | head -n 1 || true)
+total=$(now)
+printf '\n== Steps (seconds from the start of make test; several run at once)\n'
+printf '  %-20s %6s %6s %6s\n' step start end took
+sort -t$'\t' -k2,2n "$run/times.tsv" | awk -F'\t' '{printf "  %-20s %6d %6d %6d%s\n", $1, $2, $3, $3 - $2, ($4 == 0 ? "" : "  exit " $4)}'
 printf '\n== Summary: %d Rust tests passed, %d failed; web unit tests: %s passed; end-to-end: %s; Lighthouse: %s; API contract: %s; template valid; %ds wall time\n' \
-  "$passed" "$failed" "${web:-?}" "${e2e:-?}" "${lighthouse:-?}" "${contract:-?}" "$((SECONDS - started))"
+  "$passed" "$failed" "${web:-?}" "${e2e:-?}" "${lighthouse:-?}" "${contract:-?}" "$total"

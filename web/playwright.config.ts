@@ -8,8 +8,10 @@ const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export default defineConfig({
   testDir: 'e2e',
   outputDir: 'test-results/output',
-  // One stack, shared state: tests run one at a time, page tours before the flows that change data.
-  workers: 1,
+  // One stack, shared state: the page tours (which only read) run side by side, two workers by
+  // default (E2E_WORKERS); within a file tests keep their order, and the flows that change data
+  // run after every tour (`dependencies`), one file at a time.
+  workers: Number(process.env.E2E_WORKERS ?? 2),
   fullyParallel: false,
   forbidOnly: true,
   timeout: 60_000,

@@ -84,6 +84,9 @@ export default defineConfig({
     environment: 'jsdom',
     globals: true,
     include: ['src/**/*.test.{ts,tsx}', 'dev/**/*.test.ts'],
+    // `make test` runs these beside the Rust suite on two cores: a test that takes 4 s alone
+    // (generating the API types) can take three times that there. A hang still fails.
+    testTimeout: 20_000,
     // The unit tests render on Preact too: libraries that import React go through the aliases.
     // (React Router's Node entry is CommonJS, which would require React itself: take its ES build.)
     server: { deps: { inline: ['@tanstack/react-query', 'react-router'] } },

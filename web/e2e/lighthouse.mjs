@@ -23,6 +23,11 @@ if (!client || !admin) throw new Error('CLIENT_COOKIE and ADMIN_COOKIE are requi
 /** What each category must reach (0–100). */
 const BAR = { performance: 95, accessibility: 100, 'best-practices': 95 }
 const RUNS = Math.max(1, Number(process.env.LIGHTHOUSE_RUNS ?? 3))
+// `make test` measures each page once (LIGHTHOUSE_RUNS=1) to save time; a page whose one run is
+// under the performance bar is measured again up to this many runs and the median counts, as in
+// `make lighthouse`: a single noisy run does not fail the suite, a slow page still does.
+const RUNS_WHEN_UNDER = Math.max(RUNS, 3)
+const underBar = (result) => Math.round((result.lhr.categories.performance.score ?? 0) * 100) < BAR.performance
 
 async function first(path, cookie) {
   const response = await fetch(`${base}${path}`, { headers: { cookie, accept: 'application/json' } })
@@ -62,7 +67,8 @@ try {
       // then holds a request) is run again, twice at most, and said so; a page that keeps
       // failing fails the step.
       let retries = 0
-      while (results.length < RUNS) {
+      const wanted = () => (results.length >= RUNS && results.some(underBar) ? RUNS_WHEN_UNDER : RUNS)
+      while (results.length < wanted()) {
         const result = await lighthouse(`${base}${page.path}`, flags, formFactor === 'desktop' ? desktopConfig : undefined)
         const runtimeError = result.lhr.runtimeError
         if (!runtimeError) {
@@ -98,7 +104,7 @@ try {
   await chrome.kill()
 }
 
-console.log(`page           form     perf  a11y  best  FCP      LCP      perf of each run (${RUNS})`)
+console.log(`page           form     perf  a11y  best  FCP      LCP      perf of each run (${RUNS}; ${RUNS_WHEN_UNDER} when one is under ${BAR.performance})`)
 for (const r of rows) {
   console.log(
     `${r.page.padEnd(14)} ${r.formFactor.padEnd(8)} ${String(r.performance).padStart(4)}  ${String(r.accessibility).padStart(4)}  ${String(r['best-practices']).padStart(4)}  ${String(r.fcp).padEnd(8)} ${String(r.lcp).padEnd(8)} ${r.runs}`,
@@ -111,4 +117,5 @@ if (failures.length) {
   for (const failure of failures) console.error(`  - ${failure}`)
   process.exit(1)
 }
-console.log(`\nLighthouse: all ${rows.length} pages (median of ${RUNS} runs) at or above the bar (performance ≥ 95, accessibility 100, best practices ≥ 95)`)
+const measured = RUNS === RUNS_WHEN_UNDER ? `median of ${RUNS} runs` : `${RUNS} run per page, median of ${RUNS_WHEN_UNDER} below the bar`
+console.log(`\nLighthouse: all ${rows.length} pages (${measured}) at or above the bar (performance ≥ 95, accessibility 100, best practices ≥ 95)`)
