@@ -31,6 +31,34 @@ enum Seen {
 struct Stub {
     events: mpsc::UnboundedSender<Seen>,
     served: Arc<Mutex<bool>>,
+    event: Arc<str>,
+}
+
+/// What each function is started for and how its first answer is told apart: the HTTP
+/// functions get an API Gateway request; `mail-events` an SNS delivery with no record;
+/// `notify-drain` a schedule's (empty) event, which it answers by draining the outbox, so its
+/// first response includes that work and its cold start is compared by init (exec → first poll).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Http,
+    Sns,
+    Schedule,
+}
+
+fn kind(function: &str) -> Kind {
+    match function {
+        "mail-events" => Kind::Sns,
+        "notify-drain" => Kind::Schedule,
+        _ => Kind::Http,
+    }
+}
+
+fn event_for(kind: Kind) -> String {
+    match kind {
+        Kind::Http => event(),
+        Kind::Sns => json!({ "Records": [] }).to_string(),
+        Kind::Schedule => json!({}).to_string(),
+    }
 }
 
 /// An API Gateway HTTP API (payload 2.0) request with no session: every function routes it and
@@ -83,7 +111,7 @@ async fn next(State(stub): State<Stub>) -> Result<(HeaderMap, String), StatusCod
     ] {
         headers.insert(name, value.parse().map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?);
     }
-    Ok((headers, event()))
+    Ok((headers, stub.event.to_string()))
 }
 
 async fn response(State(stub): State<Stub>, UrlPath(_id): UrlPath<String>, body: String) -> StatusCode {
@@ -121,7 +149,7 @@ fn page_faults(pid: u32) -> Option<u64> {
 
 async fn start_once(bootstrap: &Path, function: &str, moto: &str) -> Result<Run> {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let stub = Stub { events: tx, served: Arc::new(Mutex::new(false)) };
+    let stub = Stub { events: tx, served: Arc::new(Mutex::new(false)), event: event_for(kind(function)).into() };
     let app = Router::new()
         .route("/2018-06-01/runtime/invocation/next", get(next))
         .route("/2018-06-01/runtime/invocation/{id}/response", post(response))
@@ -182,8 +210,13 @@ async fn start_once(bootstrap: &Path, function: &str, moto: &str) -> Result<Run>
     child.kill().await.ok();
     server.abort();
     let (first_response, body) = outcome;
-    if !body.contains("statusCode") {
-        bail!("{function} answered something that is not an HTTP response: {body}");
+    let expected = match kind(function) {
+        Kind::Http => "statusCode",
+        Kind::Sns => "suppressed",
+        Kind::Schedule => "outbox_age_secs",
+    };
+    if !body.contains(expected) {
+        bail!("{function} answered something unexpected (no {expected}): {body}");
     }
     Ok(Run { init: init.context("no poll")?, first_response, peak_rss_kib: peak, page_faults: faults })
 }
@@ -202,9 +235,10 @@ struct Figures {
     ratio: f64,
 }
 
-fn figures(runs: &[Run], baseline: &[Run]) -> Figures {
+fn figures(runs: &[Run], baseline: &[Run], by_init: bool) -> Figures {
+    let measure = |run: &Run| if by_init { run.init } else { run.first_response };
     let mut ratios: Vec<f64> =
-        runs.iter().zip(baseline).map(|(run, base)| ms(run.first_response) / ms(base.first_response)).collect();
+        runs.iter().zip(baseline).map(|(run, base)| ms(measure(run)) / ms(measure(base))).collect();
     ratios.sort_by(f64::total_cmp);
     Figures {
         init: median(runs.iter().map(|r| r.init).collect()),
@@ -231,7 +265,16 @@ pub async fn run(moto: &str, lambda_dir: &Path, runs: usize) -> Result<()> {
         "team",
         "passkeys",
         "files",
+        "branding",
+        "notifications",
+        "mail-events",
+        "notify-drain",
     ];
+    // The drain's first answer is a drain of the outbox: it needs the table.
+    let sdk = crate::sdk_config(moto).await;
+    devkit::create_table_if_missing(&shared::store::Store::new(aws_sdk_dynamodb::Client::new(&sdk), "cold-start"))
+        .await
+        .context("creating the cold-start table")?;
     let mut bootstraps = Vec::new();
     for function in functions {
         let bootstrap = lambda_dir.join(function).join("bootstrap");
@@ -249,11 +292,14 @@ pub async fn run(moto: &str, lambda_dir: &Path, runs: usize) -> Result<()> {
         }
     }
     let (baseline_runs, function_runs) = starts.split_first().context("no functions")?;
-    let baseline = figures(baseline_runs, baseline_runs);
-    let rows: Vec<(&str, Figures)> =
-        functions[1..].iter().zip(function_runs).map(|(f, runs)| (*f, figures(runs, baseline_runs))).collect();
+    let baseline = figures(baseline_runs, baseline_runs, false);
+    let rows: Vec<(&str, Figures)> = functions[1..]
+        .iter()
+        .zip(function_runs)
+        .map(|(f, runs)| (*f, figures(runs, baseline_runs, kind(f) == Kind::Schedule)))
+        .collect();
     println!(
-        "Cold start, median of {runs} rounds (exec → first poll · exec → first response; ratio = median of first response ÷ hello-world's, same round):"
+        "Cold start, median of {runs} rounds (exec → first poll · exec → first response; ratio = median of first response ÷ hello-world's, same round; notify-drain's by first poll, as its first response is a drain):"
     );
     println!(
         "  {:<10} {:>7.1} ms · {:>7.1} ms                  peak RSS {:>6.1} MiB  page faults {:>5}",
@@ -279,6 +325,6 @@ pub async fn run(moto: &str, lambda_dir: &Path, runs: usize) -> Result<()> {
             figures.page_faults
         );
     }
-    println!("  worst first-response ratio: {worst:.2}× (goal ≤ 1.5×)");
+    println!("  worst ratio: {worst:.2}× (goal ≤ 1.3×)");
     Ok(())
 }

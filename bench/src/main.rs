@@ -98,15 +98,20 @@ async fn main() -> Result<()> {
     }
 }
 
-/// A fresh portal (own table, bucket, identity) on the emulator.
-async fn portal(moto: &str, harvest: Option<HarvestConfig>) -> Result<AppState> {
-    let sdk = shared::aws::load_sdk_config(
+/// The SDK pointed at the emulator, with the portal's settings.
+async fn sdk_config(moto: &str) -> aws_config::SdkConfig {
+    shared::aws::load_sdk_config(
         aws_config::defaults(aws_config::BehaviorVersion::latest())
             .endpoint_url(moto)
             .region(aws_config::Region::new("us-east-1"))
             .credentials_provider(aws_sdk_dynamodb::config::Credentials::new("test", "test", None, None, "bench")),
     )
-    .await;
+    .await
+}
+
+/// A fresh portal (own table, bucket, identity) on the emulator.
+async fn portal(moto: &str, harvest: Option<HarvestConfig>) -> Result<AppState> {
+    let sdk = sdk_config(moto).await;
     // The emulator answers index queries by walking the whole table in Python: at 20 000
     // items that outlasts the portal's production timeouts (2 s per attempt), which would
     // measure the timeout, not the code. DynamoDB reads a page from the index in milliseconds.

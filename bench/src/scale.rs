@@ -4,17 +4,20 @@
 //! DynamoDB at either size: the emulator's latency grows with the table, DynamoDB's with the
 //! items read.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use aws_sdk_dynamodb::config::interceptors::AfterDeserializationInterceptorContextRef;
+use aws_sdk_dynamodb::config::interceptors::{
+    AfterDeserializationInterceptorContextRef, BeforeSerializationInterceptorContextRef,
+};
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemOutput;
 use aws_sdk_dynamodb::operation::get_item::GetItemOutput;
 use aws_sdk_dynamodb::operation::query::QueryOutput;
 use aws_sdk_dynamodb::types::AttributeValue;
+use aws_smithy_types::config_bag::{Storable, StoreReplace};
 use axum::Router;
 use http::StatusCode;
 use shared::AppState;
@@ -108,10 +111,19 @@ async fn seed_tenant(state: &AppState, moto: &str, projects: usize, messages: us
     Ok(Tenant { client: client.id, cookie, project })
 }
 
-/// Counts the items DynamoDB read for the client's requests: a Query's `ScannedCount` (items
-/// examined, before any filter), a GetItem's item, a BatchGetItem's items.
+/// Counts the items DynamoDB read for the client's requests (a Query's `ScannedCount`: items
+/// examined, before any filter; a GetItem's item; a BatchGetItem's items) and when each call
+/// started and ended, from which the sequential round trips follow.
 #[derive(Debug, Clone, Default)]
-struct ItemsRead(Arc<AtomicU64>);
+struct ItemsRead(Arc<AtomicU64>, Arc<Mutex<Vec<(Instant, Instant)>>>);
+
+/// When the call being intercepted started (kept in its own config bag).
+#[derive(Debug, Clone, Copy)]
+struct CallStarted(Instant);
+
+impl Storable for CallStarted {
+    type Storer = StoreReplace<Self>;
+}
 
 impl ItemsRead {
     /// Swaps the store's DynamoDB client for one that counts through this interceptor.
@@ -120,9 +132,24 @@ impl ItemsRead {
         state.store = shared::store::Store::new(aws_sdk_dynamodb::Client::from_conf(config), state.store.table_name());
     }
 
-    fn take(&self) -> u64 {
-        self.0.swap(0, Ordering::SeqCst)
+    /// Items read since the last take, and how many DynamoDB round trips had to wait for an
+    /// earlier one (the longest chain of calls each starting after the previous ended).
+    fn take(&self) -> (u64, usize) {
+        let calls = std::mem::take(&mut *self.1.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        (self.0.swap(0, Ordering::SeqCst), sequential_rounds(calls))
     }
+}
+
+/// The longest chain of calls in which each starts after the one before it ended: 1 when every
+/// read overlaps, 2 when a second round waited on the first, and so on.
+fn sequential_rounds(mut calls: Vec<(Instant, Instant)>) -> usize {
+    calls.sort();
+    let mut depth: Vec<usize> = Vec::with_capacity(calls.len());
+    for (i, (start, _)) in calls.iter().enumerate() {
+        let before = (0..i).filter(|&j| calls[j].1 <= *start).map(|j| depth[j]).max().unwrap_or(0);
+        depth.push(before + 1);
+    }
+    depth.into_iter().max().unwrap_or(0)
 }
 
 impl Intercept for ItemsRead {
@@ -130,12 +157,24 @@ impl Intercept for ItemsRead {
         "ItemsRead"
     }
 
+    fn read_before_execution(
+        &self,
+        _: &BeforeSerializationInterceptorContextRef<'_>,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        cfg.interceptor_state().store_put(CallStarted(Instant::now()));
+        Ok(())
+    }
+
     fn read_after_deserialization(
         &self,
         context: &AfterDeserializationInterceptorContextRef<'_>,
         _: &RuntimeComponents,
-        _: &mut ConfigBag,
+        cfg: &mut ConfigBag,
     ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        if let Some(started) = cfg.load::<CallStarted>() {
+            self.1.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((started.0, Instant::now()));
+        }
         let Ok(output) = context.output_or_error() else { return Ok(()) };
         let items = if let Some(query) = output.downcast_ref::<QueryOutput>() {
             u64::try_from(query.scanned_count()).unwrap_or_default()
@@ -224,6 +263,20 @@ async fn bare_query(state: &AppState, tenant: &Tenant, into: &mut Samples) -> Re
     into.0.push(started.elapsed());
     Ok(())
 }
+
+/// The router serving `name` on the large tenant's state (the page views' list names the small one's).
+fn large_router(name: &str, state: &AppState, routers: &[Router; 3]) -> Router {
+    match name {
+        "GET /api/me" => shared::app::router(shared::auth::routes::session, state.clone()),
+        "GET /api/notifications" => shared::app::router(shared::notify::routes::notifications, state.clone()),
+        "GET /api/messages" => routers[1].clone(),
+        "GET /api/dashboard" | "GET /api/activity" => routers[2].clone(),
+        _ => routers[0].clone(),
+    }
+}
+
+/// A request a page view makes: its name, the router serving it, its path.
+type PageView = (&'static str, Router, fn(&Tenant) -> String);
 
 /// A measured request: its name, which router (projects, messages, dashboard), its path.
 type Operation<'a> = (&'a str, usize, fn(&Tenant) -> String);
@@ -318,16 +371,39 @@ pub async fn run(moto: &str, big: usize, samples: usize) -> Result<()> {
     row("bare GetItem", get_item[0].p(0.5), get_item[1].p(0.5));
     row("bare Query (GSI, 25)", query[0].p(0.5), query[1].p(0.5));
 
-    // What DynamoDB's latency follows: the items a request makes it read. The emulator's does not.
-    println!("\nItems read from the table per request (session check included), 10 + 10 vs {big} + {big} items:");
-    for (name, router, uri) in &ops {
-        let mut read = [0; 2];
+    // What DynamoDB's latency follows: the items a request makes it read, and how many round
+    // trips wait on each other. The emulator's latency follows neither. Every request a client's
+    // page view makes, not only the four timed above.
+    let page_views: Vec<PageView> = vec![
+        ("GET /api/me", shared::app::router(shared::auth::routes::session, states[0].clone()), |_| "/api/me".into()),
+        ("GET /api/dashboard", routers[0][2].clone(), |_| "/api/dashboard".into()),
+        ("GET /api/activity", routers[0][2].clone(), |_| "/api/activity".into()),
+        ("GET /api/projects", routers[0][0].clone(), |_| "/api/projects".into()),
+        ("GET /api/projects/{id}", routers[0][0].clone(), |t| format!("/api/projects/{}", t.project)),
+        ("GET /api/messages", routers[0][1].clone(), |_| "/api/messages".into()),
+        (
+            "GET /api/notifications",
+            shared::app::router(shared::notify::routes::notifications, states[0].clone()),
+            |_| "/api/notifications".into(),
+        ),
+    ];
+    println!(
+        "\nItems read per request (session check included; goal ≤ 30) and sequential DynamoDB round trips \
+         (session check included; goal ≤ 2), 10 + 10 vs {big} + {big} items:"
+    );
+    let mut worst = (0, 0);
+    for (name, small_router, uri) in &page_views {
+        let mut read = [(0, 0); 2];
         for (t, tenant) in tenants.iter().enumerate() {
+            // The same route on the large tenant's table.
+            let router = if t == 0 { small_router.clone() } else { large_router(name, &states[1], &routers[1]) };
             items_read.take();
-            timed_call(&routers[t][*router], &uri(tenant), &tenant.cookie, &mut Samples::default()).await?;
+            timed_call(&router, &uri(tenant), &tenant.cookie, &mut Samples::default()).await?;
             read[t] = items_read.take();
+            worst = (worst.0.max(read[t].0), worst.1.max(read[t].1));
         }
-        println!("  {name:<26} {:>7} → {:>7}", read[0], read[1]);
+        println!("  {name:<26} items {:>5} → {:>5}   round trips {} → {}", read[0].0, read[1].0, read[0].1, read[1].1);
     }
+    println!("  most items read by one request: {} (goal ≤ 30); most round trips: {} (goal ≤ 2)", worst.0, worst.1);
     Ok(())
 }
