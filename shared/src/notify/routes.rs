@@ -24,9 +24,10 @@ use crate::store::Store;
 
 type Reply<T> = ApiResult<axum::Json<T>>;
 
-/// The bell shows this many; unread ones are counted among `UNREAD_WINDOW`.
+/// The bell shows this many; unread ones are counted among `UNREAD_WINDOW` ("20+" past it), so
+/// a view reads at most that many entries however many a person has.
 const BELL_ITEMS: usize = 10;
-const UNREAD_WINDOW: i32 = 50;
+const UNREAD_WINDOW: i32 = 20;
 
 pub fn notifications<S: Clone + Send + Sync + 'static>() -> Router<S>
 where

@@ -45,9 +45,10 @@ pub struct DashboardBudget {
 pub const DASHBOARD_PROJECTS: i32 = 10;
 pub const DASHBOARD_REQUESTS: i32 = 5;
 
-/// Everything in parallel: six reads, and (once the access check says this contact sees
-/// invoices) the invoice summary, two more reads when the cache is fresh. When an active
-/// project is linked to Harvest, one read of the budget report's cache follows.
+/// Two rounds of reads, whatever the company's size: the page's own six beside the access
+/// check, then the billing caches in parallel (the invoice summary, two reads when fresh, and,
+/// when an active project is linked to Harvest, the budget report's), which need the company
+/// and the access check's answer.
 pub async fn dashboard(
     store: &Store,
     billing: &Billing,
@@ -66,22 +67,24 @@ pub async fn dashboard(
         )
         .map_err(Error::from)
     };
+    let ((active, deliverables, thread, marker, requests, company), sees_money) =
+        tokio::try_join!(reads, sees_invoices)?;
     let invoices = async {
-        match sees_invoices.await? {
-            true => crate::invoices::summary(store, billing, client).await.map(|summary| (true, Some(summary))),
-            false => Ok((false, None)),
+        match sees_money {
+            true => crate::invoices::summary(store, billing, client).await.map(Some),
+            false => Ok(None),
         }
     };
-    let ((active, deliverables, thread, marker, requests, company), (sees_money, invoices)) =
-        tokio::try_join!(reads, invoices)?;
-    let budgets = match company {
-        Some(company) => crate::invoices::budgets::dashboard_budgets(store, billing, &company, &active.0, sees_money)
-            .await?
-            .into_iter()
-            .map(|(project_id, budget)| DashboardBudget { project_id, budget })
-            .collect(),
-        None => vec![],
+    let budgets = async {
+        match &company {
+            Some(company) => {
+                crate::invoices::budgets::dashboard_budgets(store, billing, company, &active.0, sees_money).await
+            }
+            None => Ok(vec![]),
+        }
     };
+    let (invoices, budgets) = tokio::try_join!(invoices, budgets)?;
+    let budgets = budgets.into_iter().map(|(project_id, budget)| DashboardBudget { project_id, budget }).collect();
     let today = today();
     Ok(Dashboard {
         active_projects: active.0.iter().map(|p| ProjectSummaryView::new(p, today)).collect(),
