@@ -11,6 +11,11 @@ It also names two answers as S3 does: moto 5.2 wraps ListParts and CompleteMulti
 `<…Response>`, where S3 (and so the SDK's parser) says `<ListPartsResult>` and
 `<CompleteMultipartUploadResult>`; multipart uploads need both.
 
+It also honours TransactWriteItems' `ClientRequestToken` as DynamoDB does: the SDK sends one
+with every transaction and keeps it when it retries, so a transaction whose answer was lost (an
+attempt that timed out while the emulator was busy) succeeds when retried instead of failing its
+own conditions; moto ignores the token.
+
 And `/moto-api/data.json` (the dev mailbox and the tests read sent mail from it) survives an
 unfinished multipart upload: moto 5.2 fails the whole page on an attribute of a part it cannot
 read, so attributes that fail in any way are left out, as moto already does for those it cannot
@@ -23,9 +28,12 @@ Usage is moto_server's: `python tools/moto_server.py -H 127.0.0.1 -p 4566`.
 import functools
 import sys
 import threading
+import time
 from urllib.parse import parse_qs, urlparse
 
+from moto.core.responses import ActionResult
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.responses import DynamoHandler
 import json
 
 from moto.core.serialize import S3Serializer
@@ -43,6 +51,32 @@ for _name in ("put_item", "update_item", "delete_item", "transact_write_items", 
             return __original(self, *args, **kwargs)
 
     setattr(DynamoDBBackend, _name, _serialised)
+
+# ClientRequestToken → when it succeeded; DynamoDB remembers a token for ten minutes.
+_TOKEN_SECONDS = 600
+_done_tokens: dict = {}
+_transact = DynamoHandler.transact_write_items
+
+
+@functools.wraps(_transact)
+def _idempotent_transact(self):
+    token = self.body.get("ClientRequestToken")
+    if not token:
+        return _transact(self)
+    # Under the write lock: a retry waits for its first attempt to finish, then sees its token.
+    with _writes:
+        now = time.monotonic()
+        for seen, at in list(_done_tokens.items()):
+            if now - at > _TOKEN_SECONDS:
+                del _done_tokens[seen]
+        if token in _done_tokens:
+            return ActionResult({"ConsumedCapacity": [], "ItemCollectionMetrics": {}})
+        result = _transact(self)
+        _done_tokens[token] = now
+        return result
+
+
+DynamoHandler.transact_write_items = _idempotent_transact
 
 _serialize_s3 = S3Serializer._serialized_result_to_response
 _RESULT_ROOTS = ("ListParts", "CompleteMultipartUpload")

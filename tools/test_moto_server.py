@@ -53,5 +53,36 @@ class MailboxPageTest(unittest.TestCase):
         self.assertEqual(sent[0]["subject"], "Sign in")
 
 
+class TransactionTokenTest(unittest.TestCase):
+    """A transaction sent again with its ClientRequestToken (the SDK's retry after a lost answer)
+    succeeds without writing twice, as on DynamoDB; another token still meets the conditions."""
+
+    def setUp(self):
+        os.environ.update(AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION="us-east-1")
+        os.environ.pop("AWS_ENDPOINT_URL", None)
+
+    @mock_aws
+    def test_a_retried_transaction_succeeds_once_and_a_new_one_meets_its_condition(self):
+        dynamodb = boto3.client("dynamodb")
+        dynamodb.create_table(
+            TableName="portal",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+
+        def append(token, body):
+            put = {"TableName": "portal", "Item": {"pk": {"S": "audit#1"}, "body": {"S": body}}}
+            put["ConditionExpression"] = "attribute_not_exists(pk)"
+            dynamodb.transact_write_items(TransactItems=[{"Put": put}], ClientRequestToken=token)
+
+        append("token-1", "first")
+        append("token-1", "retried")  # the same request again: no error, no second write
+        item = dynamodb.get_item(TableName="portal", Key={"pk": {"S": "audit#1"}})["Item"]
+        self.assertEqual(item["body"]["S"], "first")
+        with self.assertRaises(dynamodb.exceptions.TransactionCanceledException):
+            append("token-2", "another")
+
+
 if __name__ == "__main__":
     unittest.main()
