@@ -16,10 +16,15 @@ sys.path.insert(0, str(pathlib.Path(__file__).parent))
 import moto_server  # noqa: E402,F401 - installs the patched data.json
 
 
-class MailboxPageTest(unittest.TestCase):
+class InProcess(unittest.TestCase):
+    """moto in this process (mock_aws), with test credentials and no endpoint of a running stack."""
+
     def setUp(self):
         os.environ.update(AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION="us-east-1")
         os.environ.pop("AWS_ENDPOINT_URL", None)
+
+
+class MailboxPageTest(InProcess):
 
     def page(self, query=""):
         status, _, body = MotoAPIResponse().model_data(None, f"http://localhost/moto-api/data.json{query}", {})
@@ -53,13 +58,10 @@ class MailboxPageTest(unittest.TestCase):
         self.assertEqual(sent[0]["subject"], "Sign in")
 
 
-class TransactionTokenTest(unittest.TestCase):
+class TransactionTokenTest(InProcess):
     """A transaction sent again with its ClientRequestToken (the SDK's retry after a lost answer)
     succeeds without writing twice, as on DynamoDB; another token still meets the conditions."""
 
-    def setUp(self):
-        os.environ.update(AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION="us-east-1")
-        os.environ.pop("AWS_ENDPOINT_URL", None)
 
     @mock_aws
     def test_a_retried_transaction_succeeds_once_and_a_new_one_meets_its_condition(self):
