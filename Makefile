@@ -1,6 +1,7 @@
-# Client Portal: the commands in the README. Everything missing is installed into the project
-# (.venv for Python tools, web/node_modules for npm); nothing global is assumed but the stock
-# toolchain (cargo, python3, node/npm).
+# Client Portal: the commands in the README. Everything missing is installed for the project
+# (.venv for Python tools, web/node_modules for npm; both built once per machine and linked in,
+# scripts/install-cache.sh); nothing global is assumed but the stock toolchain (cargo, python3,
+# node/npm).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -17,9 +18,10 @@ export SAM_CLI_TELEMETRY := 0
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
+# The virtualenvs and node_modules are built once per machine and lockfile, then linked into the
+# clone (scripts/install-cache.sh; INSTALL_CACHE=off installs into the clone instead).
 $(STAMP): tools/requirements.txt
-	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tools/requirements.txt
+	scripts/install-cache.sh venv tools tools/requirements.txt $(VENV)
 	touch $@
 
 tools: $(STAMP) ## Install the Python tools (moto, cargo-lambda, SAM CLI, cfn-lint) into .venv
@@ -27,12 +29,11 @@ tools: $(STAMP) ## Install the Python tools (moto, cargo-lambda, SAM CLI, cfn-li
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 $(CHECKOV_STAMP): tools/requirements-checkov.txt
-	python3 -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r tools/requirements-checkov.txt
+	scripts/install-cache.sh venv checkov tools/requirements-checkov.txt $(CHECKOV_VENV)
 	touch $@
 
 web/node_modules/.installed: web/package.json web/package-lock.json
-	cd web && npm ci --no-audit --no-fund --loglevel=error
+	scripts/install-cache.sh npm web
 	touch $@
 
 web-deps: web/node_modules/.installed
