@@ -35,8 +35,11 @@ export async function expectNoHorizontalScroll(page: Page) {
   expect(overflow, 'page is wider than the viewport').toBeLessThanOrEqual(0)
 }
 
-/** Full-page screenshot into web/e2e/screenshots/<project>/<name>.png. */
+/** Full-page screenshot into web/e2e/screenshots/<project>/<name>.png (for the README: `make
+ * screenshots`). `make test` sets E2E_SCREENSHOTS=0: a picture asserts nothing, and encoding a
+ * hundred full pages is CPU the suites beside it need. */
 export async function shoot(page: Page, testInfo: TestInfo, name: string) {
+  if (process.env.E2E_SCREENSHOTS === '0') return
   await page.screenshot({ path: `${root}/web/e2e/screenshots/${testInfo.project.name}/${name}.png`, fullPage: true })
 }
 
