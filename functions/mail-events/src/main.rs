@@ -5,7 +5,7 @@
 use aws_lambda_events::event::sns::SnsEvent;
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     shared::app::telemetry::init();
     let state = shared::AppState::from_env().await.inspect_err(|error| eprintln!("configuration error: {error}"))?;

@@ -152,6 +152,25 @@ fn lambdas_link_no_dev_tooling() {
     }
 }
 
+/// Each function serves one invocation at a time, so its `main` starts tokio's current-thread
+/// runtime: the default multi-thread runtime starts a worker per core before the first poll,
+/// work a cold start pays and no request uses (`make bench`, bench/README.md).
+#[test]
+fn functions_start_a_current_thread_runtime() {
+    let root = workspace_root();
+    let mut mains = 0;
+    for entry in std::fs::read_dir(root.join("functions")).unwrap().flatten() {
+        let main = read(&entry.path().join("src/main.rs"));
+        assert!(
+            main.contains("#[tokio::main(flavor = \"current_thread\")]"),
+            "{}: main does not start the current-thread runtime",
+            entry.path().display()
+        );
+        mains += 1;
+    }
+    assert!(mains >= 15, "found {mains} functions");
+}
+
 /// ARCHITECTURE.md's layout tree names every top-level folder, every folder and file of the
 /// shared library and every file of the dev kit, so it cannot fall behind `ls`.
 #[test]
