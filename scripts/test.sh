@@ -77,8 +77,14 @@ kill_tree() { # a background step and everything it started
   for child in $(pgrep -P "$1" 2>/dev/null); do kill_tree "$child"; done
   kill "$1" 2>/dev/null || true
 }
+signal_stack() { # SIGNAL DIR: to each of the stack's components (process groups)
+  local pid
+  [ -f "$2/pids" ] || return 0
+  while read -r pid; do kill -"$1" -- "-$pid" 2>/dev/null || true; done <"$2/pids"
+}
 stop_everything() {
   for pid in "${pids[@]}"; do kill_tree "$pid"; done
+  for dir in "$contract_stack" "$agency_stack"; do signal_stack CONT "$dir"; done # paused for Lighthouse
   for dir in "$e2e_stack" "$contract_stack" "$agency_stack" "$passkey_stack"; do scripts/stack.sh down "$dir" 2>/dev/null || true; done
 }
 trap stop_everything EXIT
@@ -187,8 +193,14 @@ done
 # 3. Lighthouse, alone: on the demo data, before the end-to-end suite adds its own, so the
 # figures compare with `make lighthouse` beside `make dev`. One run per page; a page under the
 # bar is measured three times and the median counts (web/e2e/lighthouse.mjs).
+# The contract stacks are paused meanwhile (SIGSTOP to each component's process group): their
+# drains, every 3 s, were the only other work on the machine.
+signal_stack STOP "$contract_stack"
+signal_stack STOP "$agency_stack"
 step lighthouse env CLIENT_COOKIE="$e2e_client" ADMIN_COOKIE="$e2e_admin" PREVIEW_PORT=${TEST_PREVIEW_PORT:-4178} \
   LIGHTHOUSE_RUNS=1 WEB_BUILT=1 scripts/lighthouse.sh "$e2e_stack"
+signal_stack CONT "$contract_stack"
+signal_stack CONT "$agency_stack"
 
 # 4. The end-to-end suite beside the two API contract runs, each on a stack of its own: each
 # is a chain of requests one after another, so side by side they keep both cores busy. (Two
