@@ -23,6 +23,16 @@ class InProcess(unittest.TestCase):
         os.environ.update(AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION="us-east-1")
         os.environ.pop("AWS_ENDPOINT_URL", None)
 
+    @staticmethod
+    def create_table(dynamodb):
+        """The table "portal", keyed by `pk` alone."""
+        dynamodb.create_table(
+            TableName="portal",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+
 
 class MailboxPageTest(InProcess):
 
@@ -41,12 +51,7 @@ class MailboxPageTest(InProcess):
             Content={"Simple": {"Subject": {"Data": "Sign in"}, "Body": {"Html": {"Data": "<a href='x'>go</a>"}}}},
         )
         dynamodb = boto3.client("dynamodb")
-        dynamodb.create_table(
-            TableName="portal",
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        self.create_table(dynamodb)
         dynamodb.put_item(TableName="portal", Item={"pk": {"S": "client#1"}})
 
         everything = self.page()
@@ -66,12 +71,7 @@ class TransactionTokenTest(InProcess):
     @mock_aws
     def test_a_retried_transaction_succeeds_once_and_a_new_one_meets_its_condition(self):
         dynamodb = boto3.client("dynamodb")
-        dynamodb.create_table(
-            TableName="portal",
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        self.create_table(dynamodb)
 
         def append(token, body):
             put = {"TableName": "portal", "Item": {"pk": {"S": "audit#1"}, "body": {"S": body}}}
