@@ -46,22 +46,25 @@ build_once() { # ENTRY command…
   ) 9>"$entry.lock"
 }
 
+make_venv() { # DIR REQUIREMENTS
+  python3 -m venv "$1"
+  "$1/bin/pip" install --quiet --disable-pip-version-check -r "$2"
+}
+npm_ci() { # DIR
+  (cd "$1" && npm ci --no-audit --no-fund --loglevel=error)
+}
+
 case "$mode" in
 venv)
   name=${2:?NAME} requirements=${3:?REQUIREMENTS} link=${4:?LINK}
-  version=$(python3 -c 'import sys; print(sys.version)')
-  entry="$cache/venv-$name-$(key_of "$requirements" <(echo "$version"))"
-  make_venv() {
-    python3 -m venv "$entry"
-    "$entry/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
-  }
   if [ "${INSTALL_CACHE:-on}" = off ]; then
     rm -rf "$link"
-    python3 -m venv "$link"
-    "$link/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+    make_venv "$link" "$requirements"
     exit 0
   fi
-  build_once "$entry" make_venv
+  version=$(python3 -c 'import sys; print(sys.version)')
+  entry="$cache/venv-$name-$(key_of "$requirements" <(echo "$version"))"
+  build_once "$entry" make_venv "$entry" "$requirements"
   # A directory left by an install into the clone (or an older layout) gives way to the link.
   [ -L "$link" ] || rm -rf "$link"
   ln -sfn "$entry" "$link"
@@ -69,14 +72,14 @@ venv)
 npm)
   dir=${2:?DIR}
   if [ "${INSTALL_CACHE:-on}" = off ]; then
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    npm_ci "$dir"
     exit 0
   fi
   entry="$cache/npm-$(key_of "$dir/package.json" "$dir/package-lock.json" <(node --version))"
   make_node_modules() {
     mkdir -p "$entry"
     cp "$dir/package.json" "$dir/package-lock.json" "$entry/"
-    (cd "$entry" && npm ci --no-audit --no-fund --loglevel=error)
+    npm_ci "$entry"
   }
   build_once "$entry" make_node_modules
   rm -rf "$dir/node_modules"
