@@ -27,6 +27,7 @@ e2e_stack=target/e2e-stack
 contract_stack=target/contract-stack
 agency_stack=target/contract-agency-stack
 passkey_stack=target/staff-passkey-stack
+all_stacks=("$e2e_stack" "$contract_stack" "$agency_stack" "$passkey_stack")
 contract_ports=(MOTO_PORT=$((MOTO_PORT + 1)) LAMBDA_PORT=$((LAMBDA_PORT + 1)) WEB_PORT=$((WEB_PORT + 1)) HARVEST_PORT=$((HARVEST_PORT + 1)))
 passkey_ports=(MOTO_PORT=$((MOTO_PORT + 2)) LAMBDA_PORT=$((LAMBDA_PORT + 2)) WEB_PORT=$((WEB_PORT + 2)) HARVEST_PORT=$((HARVEST_PORT + 2)))
 agency_ports=(MOTO_PORT=$((MOTO_PORT + 3)) LAMBDA_PORT=$((LAMBDA_PORT + 3)) WEB_PORT=$((WEB_PORT + 3)) HARVEST_PORT=$((HARVEST_PORT + 3)))
@@ -56,7 +57,7 @@ finish() {
     cat "$run/$name.log"
     if [ "$rc" != 0 ]; then
       echo "== $name failed (exit $rc); its log is above and in $run/$name.log" >&2
-      for dir in "$e2e_stack" "$contract_stack" "$agency_stack" "$passkey_stack"; do
+      for dir in "${all_stacks[@]}"; do
         [ -f "$dir/lambda.log" ] || continue
         echo "== the functions' log, last 40 lines but the drain's metrics ($dir/lambda.log)"
         grep -v OutboxAgeSeconds "$dir/lambda.log" | tail -n 40
@@ -85,11 +86,11 @@ signal_stack() { # SIGNAL DIR: to each of the stack's components (process groups
 stop_everything() {
   for pid in "${pids[@]}"; do kill_tree "$pid"; done
   for dir in "$contract_stack" "$agency_stack"; do signal_stack CONT "$dir"; done # paused for Lighthouse
-  for dir in "$e2e_stack" "$contract_stack" "$agency_stack" "$passkey_stack"; do scripts/stack.sh down "$dir" 2>/dev/null || true; done
+  for dir in "${all_stacks[@]}"; do scripts/stack.sh down "$dir" 2>/dev/null || true; done
 }
 trap stop_everything EXIT
 # Stacks of an earlier run (stopped by its own trap) leave logs a failure here would print.
-for dir in "$e2e_stack" "$contract_stack" "$agency_stack" "$passkey_stack"; do
+for dir in "${all_stacks[@]}"; do
   scripts/stack.sh down "$dir" 2>/dev/null || true
   rm -rf "$dir"
 done
